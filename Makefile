@@ -1,0 +1,31 @@
+# Set-up is part of every target: a fresh machine needs only python3.11 (or python3 >= 3.11) and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || (apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV))
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hyosan solve munz-basic --runs 20 --method ssa --seed 1 --out runs/demo --force
+	$(BIN)/hyosan solve munz-basic --out runs/demo-ode --force
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+docs: $(STAMP)
+	$(BIN)/hyosan models --markdown > docs/models.md
+
+clean:
+	rm -rf $(VENV) runs build src/*.egg-info
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks ssa

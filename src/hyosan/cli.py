@@ -1,0 +1,184 @@
+"""The `hyosan` command: list, show and solve models (and, later, run scenarios)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from . import reactions
+from .errors import HyosanError
+from .results.folders import prepare_run_folder
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="hyosan: simulate zombie outbreaks, from one school to a whole country.")
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+METHOD_NAMES = ("ode", "ssa", "tau")
+
+
+def fail(message: str) -> None:
+    """Print one clear error line and exit with status 2."""
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def parse_sets(items: list[str]) -> dict[str, float]:
+    """Turn ['beta=0.01', 'S=999'] into a dict, refusing malformed items."""
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not sep or not name or not text:
+            raise HyosanError(f"malformed --set {item!r}: expected NAME=VALUE, e.g. --set beta=0.01")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise HyosanError(f"malformed --set {item!r}: {text!r} is not a number") from None
+    return values
+
+
+def _emit(data: dict, as_json: bool, text: str) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, default=float) + "\n")
+    else:
+        out_console.print(text, soft_wrap=True)
+
+
+@app.command()
+def models(as_json: bool = typer.Option(False, "--json", help="print the list as JSON"),
+           markdown: bool = typer.Option(False, "--markdown", help="print docs/models.md (generated from the networks)")):
+    """List the model library."""
+    try:
+        nets = [reactions.get(n) for n in reactions.names()]
+        if markdown:
+            from .reactions.docs import models_markdown
+            sys.stdout.write(models_markdown())
+            return
+        data = {"models": [{"name": n.name, "title": n.title, "species": list(n.species_names),
+                            "reference": n.reference} for n in nets]}
+        width = max(len(n.name) for n in nets)
+        _emit(data, as_json, "\n".join(f"{n.name:<{width}}  {n.title}" for n in nets))
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def show(model: str = typer.Argument(..., help="model name (see `hyosan models`)"),
+         as_json: bool = typer.Option(False, "--json", help="print the network as JSON")):
+    """Print a model's reactions, equations and parameters."""
+    try:
+        net = reactions.get(model)
+        data = {"name": net.name, "title": net.title, "reference": net.reference,
+                "reactions": net.reaction_lines(), "equations": net.equations(),
+                "parameters": {p.name: {"value": p.default, "unit": p.unit, "meaning": p.meaning} for p in net.parameters},
+                "initial": {s: net.initial.get(s, 0.0) for s in net.species_names},
+                "schedule": net.schedule_lines(), "t_end": net.t_end, "notes": net.notes}
+        _emit(data, as_json, str(net) + (f"\n\nNotes: {net.notes}" if net.notes else ""))
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def solve(
+    model: str = typer.Argument(..., help="model name (see `hyosan models`)"),
+    method: str = typer.Option("ode", "--method", "-m", help="ode | ssa | tau"),
+    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for a parameter or an initial count; repeatable"),
+    t_end: Optional[float] = typer.Option(None, "--t-end", help="end time in days (default: the model's)"),
+    runs: int = typer.Option(1, "--runs", help="number of stochastic runs (ssa, tau)"),
+    seed: int = typer.Option(0, "--seed", help="random seed (ssa, tau)"),
+    points: int = typer.Option(1001, "--points", help="number of output time points"),
+    out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/MODEL-METHOD[-n])"),
+    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+):
+    """Solve a model: write trajectory.parquet, trajectory.png and summary.json to a run folder."""
+    from . import solvers
+
+    try:
+        if method not in METHOD_NAMES:
+            raise HyosanError(f"unknown method {method!r}; accepted: {', '.join(METHOD_NAMES)}")
+        if runs < 1:
+            raise HyosanError(f"--runs must be >= 1, got {runs}")
+        if method == "ode" and runs != 1:
+            raise HyosanError("--runs applies to the stochastic methods (ssa, tau); the ODE is deterministic")
+        net = reactions.get(model).with_values(**parse_sets(sets))
+        if t_end is not None and not t_end > 0:
+            raise HyosanError(f"--t-end must be a positive number of days, got {t_end:g}")
+        folder = prepare_run_folder(out, Path("runs") / f"{net.name}-{method}", force,
+                                    ("trajectory.parquet", "trajectory.png", "summary.json"))
+        if method == "ode":
+            traj = solvers.ode(net, t_end, points)
+        else:
+            with _progress(runs, not as_json and runs > 1) as advance:
+                traj = solvers.METHODS[method](net, t_end, points, runs=runs, seed=seed, progress=advance)
+        traj.to_parquet(folder / "trajectory.parquet")
+        fig = traj.plot()
+        fig.savefig(folder / "trajectory.png", dpi=120)
+        summary = traj.summary()
+        summary["folder"] = str(folder)
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        _emit(summary, as_json, _summary_text(summary))
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+class _progress:
+    """A rich progress bar on stderr for ensembles (a no-op when hidden)."""
+
+    def __init__(self, total: int, visible: bool):
+        self.total, self.visible, self.bar = total, visible, None
+
+    def __enter__(self):
+        if not self.visible:
+            return None
+        self.bar = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=err_console, transient=True)
+        self.bar.start()
+        task = self.bar.add_task("runs", total=self.total)
+        return lambda done: self.bar.update(task, completed=done)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+def _when(entry: dict, unit: str, runs: int) -> str:
+    if "median" not in entry:
+        return "never"
+    text = f"{unit} {entry['median']:.2f}"
+    if runs > 1:
+        text += f" (median; 5-95%: {entry['p5']:.2f}-{entry['p95']:.2f}; in {entry['fraction_of_runs']:.1%} of runs)"
+    return text
+
+
+def _summary_text(s: dict) -> str:
+    runs, unit = s["runs"], s["time_unit"]
+    head = f"{s['model']} solved by {s['method']}" + (f", {runs} runs, seed {s['seed']}" if runs > 1 or s["seed"] is not None else "")
+    lines = [f"[bold]{head}[/], to {unit} {s['t_end']:g}",
+             f"  humans fall below one:     {_when(s['humans_below_one'], unit, runs)}",
+             f"  zombies outnumber humans:  {_when(s['zombies_outnumber_humans'], unit, runs)}"]
+    finals = []
+    for name, v in s["final"].items():
+        finals.append(f"{name} {v:.4g}" if isinstance(v, float) else f"{name} {v['median']:.4g} [{v['p5']:.4g}-{v['p95']:.4g}]")
+    lines.append("  final: " + ", ".join(finals) + (" (median [5-95%])" if runs > 1 else ""))
+    if "events" in s:
+        lines.append(f"  reaction events: {s['events']:,}")
+    lines.append(f"  wrote {s['folder']}/: trajectory.parquet, trajectory.png, summary.json")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Entry point of the `hyosan` command."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
