@@ -28,4 +28,5 @@ clean:
 	rm -rf $(VENV) runs build src/*.egg-info
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks ssa
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python -m benchmarks all

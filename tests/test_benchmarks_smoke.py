@@ -1,0 +1,14 @@
+"""Each benchmark runs at tiny size so it cannot rot (no timing is asserted here)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ssa_benchmark_runs_quick():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "ssa", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "events per second" in proc.stdout
