@@ -175,6 +175,69 @@ def _summary_text(s: dict) -> str:
     return "\n".join(lines)
 
 
+@app.command()
+def run(
+    scenario: str = typer.Argument(..., help="a bundled scenario (hyosan-high) or a scenario.toml / its folder"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
+    days: Optional[float] = typer.Option(None, "--days", help="story days to simulate (default: the scenario's)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/SCENARIO-seedN[-n])"),
+    animate: bool = typer.Option(False, "--animate", help="also write animation.gif of the floors"),
+    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+):
+    """Run an agent-based scenario: who survived, and how."""
+    from .results.report import RUN_FILES, write_run
+    from .scenario import load
+    from .viz.animate import snapshot
+
+    try:
+        if seed is not None and seed < 0:
+            raise HyosanError(f"--seed must be >= 0, got {seed}")
+        if days is not None and not days > 0:
+            raise HyosanError(f"--days must be a positive number, got {days:g}")
+        sim = load(scenario, seed=seed)
+        days = sim.scenario.days if days is None else days
+        folder = prepare_run_folder(out, Path("runs") / f"{sim.scenario.name}-seed{sim.seed}", force, RUN_FILES)
+        frames = [snapshot(sim)] if animate else None
+        total = days * 86400
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[clock]}"),
+                      TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as bar:
+            task = bar.add_task(sim.scenario.name, total=total, clock=sim.clock(0))
+
+            def advance(t):
+                bar.update(task, completed=t, clock=sim.clock(t))
+                if frames is not None and t - frames[-1][0] >= 300 - 1e-6:
+                    frames.append(snapshot(sim))
+            sim.run(days=days, progress=advance, chunk_seconds=300 if animate else 600)
+        summary = write_run(sim, folder, frames)
+        if as_json:
+            sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        else:
+            _print_run(summary)
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+def _print_run(s: dict) -> None:
+    from rich.table import Table
+
+    c = s["final_counts"]
+    out_console.print(f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['people']} people, until {s['ended']}")
+    out_console.print("  now: " + ", ".join(f"{k} {v}" for k, v in c.items() if v))
+    table = Table(title="Named characters", show_lines=False)
+    for col in ("name", "fate", "when", "where", "bitten by"):
+        table.add_column(col)
+    for f in s["fates"]:
+        bitten = f["bitten_by"] + (f" ({f['bitten_when']}, {f['bitten_where']})" if f["bitten_when"] else "")
+        table.add_row(f["name"], f["fate"], f["when"], f"{f['where']} (level {f['level']})", bitten)
+    out_console.print(table)
+    out_console.print("[bold]Key events[/]")
+    for e in s["key_events"]:
+        extra = ", ".join(x for x in (e["who"], e["where"]) if x)
+        out_console.print(f"  {e['clock']}  {e['what']}" + (f": {extra}" if extra else ""))
+    out_console.print(f"  wrote {s['folder']}/")
+
+
 def main() -> None:
     """Entry point of the `hyosan` command."""
     app()

@@ -1,0 +1,188 @@
+"""Numba kernels for the fields agents perceive: path distances, line of sight and sound.
+
+The building is flattened: cell i = (floor * H + row) * W + col. Moves are to the 8
+neighbours on a floor (a diagonal needs both orthogonal cells open, so nobody squeezes
+between two walls) and up or down stairs (an S cell links to the S at the same row and
+column on the next floor). Distance fields are stamped with a generation number instead of
+being cleared, so a field only costs the cells it reaches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..world import floorplan as fp
+
+DR = np.array([-1, -1, -1, 0, 0, 1, 1, 1], dtype=np.int64)
+DC = np.array([-1, 0, 1, -1, 1, -1, 0, 1], dtype=np.int64)
+
+
+def code_table(codes) -> np.ndarray:
+    """A 256-entry boolean lookup table that is True for the given cell codes."""
+    t = np.zeros(256, dtype=np.bool_)
+    for c in codes:
+        t[c] = True
+    return t
+
+
+WALK = code_table(fp.WALKABLE)                                                   # anyone walks here
+HUMAN_PASS = code_table(fp.WALKABLE | {fp.DOOR_CLOSED})                          # people open closed doors
+NOSE_PASS = code_table(fp.WALKABLE | {fp.DOOR_CLOSED, fp.DOOR_LOCKED, fp.DOOR_BARRICADED, fp.WINDOW})
+SEE_THROUGH = code_table(fp.WALKABLE | {fp.WINDOW})
+BREAKABLE = code_table({fp.DOOR_CLOSED, fp.DOOR_LOCKED, fp.DOOR_BARRICADED, fp.WINDOW})
+# sound cost of crossing a cell (0 = does not carry sound)
+SOUND_COST = np.zeros(256, dtype=np.int64)
+for _code in fp.WALKABLE:
+    SOUND_COST[_code] = 1
+SOUND_COST[fp.DOOR_CLOSED] = 12
+SOUND_COST[fp.DOOR_LOCKED] = 12
+SOUND_COST[fp.DOOR_BARRICADED] = 18
+SOUND_COST[fp.WINDOW] = 10
+SOUND_COST[fp.WALL] = 30
+
+
+@njit(cache=True, inline="always")
+def neighbour(i, k, cells, F, H, W):
+    """Flat index of the k-th neighbour of cell i (k < 8 on the floor, 8 down, 9 up), or -1."""
+    HW = H * W
+    if k >= 8:
+        if cells[i] != fp.STAIRS:
+            return -1
+        j = i - HW if k == 8 else i + HW
+        if j < 0 or j >= F * HW or cells[j] != fp.STAIRS:
+            return -1
+        return j
+    r = (i % HW) // W + DR[k]
+    c = i % W + DC[k]
+    if r < 0 or r >= H or c < 0 or c >= W:
+        return -1
+    return i - (i % HW) + r * W + c
+
+
+@njit(cache=True, inline="always")
+def diagonal_ok(i, k, cells, W, table):
+    """A diagonal step is allowed only when both orthogonal cells pass the table."""
+    if DR[k] == 0 or DC[k] == 0 or k >= 8:
+        return True
+    return table[cells[i + DR[k] * W]] and table[cells[i + DC[k]]]
+
+
+@njit(cache=True)
+def bfs(cells, F, H, W, sources, n_sources, radius, table, dist, src, stamp, gen, queue):
+    """Multi-source path distance (in moves) up to `radius` through cells that pass `table`.
+
+    Writes dist[i] and src[i] (the nearest source cell) for reached cells and marks them
+    with stamp[i] = gen; other cells are 'far'. Sources are reached even if their own cell
+    does not pass the table.
+    """
+    head = 0
+    tail = 0
+    for s in range(n_sources):
+        i = sources[s]
+        if stamp[i] != gen:
+            stamp[i] = gen
+            dist[i] = 0
+            src[i] = i
+            queue[tail] = i
+            tail += 1
+    while head < tail:
+        i = queue[head]
+        head += 1
+        d = dist[i]
+        if d >= radius:
+            continue
+        for k in range(10):
+            j = neighbour(i, k, cells, F, H, W)
+            if j < 0 or stamp[j] == gen or not table[cells[j]]:
+                continue
+            if not diagonal_ok(i, k, cells, W, table):
+                continue
+            stamp[j] = gen
+            dist[j] = d + 1
+            src[j] = src[i]
+            queue[tail] = j
+            tail += 1
+    return tail
+
+
+@njit(cache=True)
+def line_of_sight(cells, H, W, a, b):
+    """True when nothing opaque lies on the straight line between cells a and b (same floor)."""
+    HW = H * W
+    if a // HW != b // HW:
+        return False
+    base = a - a % HW
+    r0, c0 = (a % HW) // W, a % W
+    r1, c1 = (b % HW) // W, b % W
+    dr, dc = abs(r1 - r0), abs(c1 - c0)
+    sr = 1 if r1 > r0 else -1
+    sc = 1 if c1 > c0 else -1
+    err = dc - dr
+    r, c = r0, c0
+    while r != r1 or c != c1:
+        e2 = 2 * err
+        if e2 > -dr:
+            err -= dr
+            c += sc
+        if e2 < dc:
+            err += dc
+            r += sr
+        if (r != r1 or c != c1) and not SEE_THROUGH_T[cells[base + r * W + c]]:
+            return False
+    return True
+
+
+SEE_THROUGH_T = SEE_THROUGH
+
+
+@njit(cache=True)
+def sound_field(cells, F, H, W, src_cells, src_level, n_src, level, stamp, gen, buckets, bucket_len, cost):
+    """Loudest sound at each cell: max over sources of (loudness - path cost), via Dial's buckets.
+
+    Walls and doors carry sound at a high cost (cost table), so sound leaks through them
+    damped; void carries none. Cells not reached have no sound (stamp != gen).
+    """
+    B = buckets.shape[0]
+    cap = buckets.shape[1]
+    for b in range(B):
+        bucket_len[b] = 0
+    for s in range(n_src):
+        i = src_cells[s]
+        lv = int(src_level[s])
+        if lv <= 0:
+            continue
+        if lv >= B:
+            lv = B - 1
+        if stamp[i] == gen and level[i] >= lv:
+            continue
+        stamp[i] = gen
+        level[i] = lv
+        if bucket_len[lv] < cap:
+            buckets[lv, bucket_len[lv]] = i
+            bucket_len[lv] += 1
+    for lv in range(B - 1, 0, -1):
+        n = 0
+        while n < bucket_len[lv]:
+            i = buckets[lv, n]
+            n += 1
+            if level[i] != lv:
+                continue  # superseded by a louder path
+            for k in range(10):
+                j = neighbour(i, k, cells, F, H, W)
+                if j < 0:
+                    continue
+                c = cost[cells[j]]
+                if c == 0:
+                    continue
+                nl = lv - c
+                if nl <= 0:
+                    continue
+                if stamp[j] == gen and level[j] >= nl:
+                    continue
+                stamp[j] = gen
+                level[j] = nl
+                if bucket_len[nl] < cap:
+                    buckets[nl, bucket_len[nl]] = j
+                    bucket_len[nl] += 1
+    return 0

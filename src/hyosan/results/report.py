@@ -1,0 +1,86 @@
+"""What an agent run leaves behind: summary, run folder (Parquet, CSV, JSON, plots)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+RUN_FILES = ("timeline.parquet", "events.parquet", "fates.csv", "summary.json", "scenario.toml", "timeline.png")
+
+
+def key_events(sim) -> list[dict]:
+    """The moments a reader wants: first bite, first turn, doors falling, the school overrun, rescues."""
+    ev = sim.events
+    out = []
+
+    def first(kind: str, label: str):
+        rows = ev[ev["event"] == kind]
+        if not rows.empty:
+            r = rows.iloc[0]
+            who = r["agent_name"] + (f" (by {r['other_name']})" if r["other_name"] else "")
+            out.append({"t": float(r["t"]), "clock": r["clock"], "what": label, "who": who, "where": r["room"]})
+
+    first("bite", "first bite")
+    first("turn", "first to turn")
+    first("door broken", "first door broken")
+    first("zombie destroyed", "first zombie destroyed")
+    first("turn hybrid", "first hybrid")
+    first("turned back at cordon", "first turned back at the cordon")
+    first("rescue", "first rescued by helicopter")
+    first("bombed", "bombing")
+    tl = sim.timeline.groupby("t")[["human", "zombie"]].sum()
+    over = tl[tl["zombie"] > tl["human"]]
+    if not over.empty:
+        t = float(over.index[0])
+        out.append({"t": t, "clock": sim.clock(t), "what": "zombies outnumber humans", "who": "", "where": ""})
+    return sorted(out, key=lambda e: e["t"])
+
+
+def summary(sim) -> dict:
+    """A JSON-ready account of the run."""
+    ev = sim.events
+    return {"scenario": sim.scenario.name, "seed": sim.seed, "story_seconds": sim.t, "ended": sim.clock(sim.t),
+            "people": int(len(sim.agents.pos)), "final_counts": sim.counts(),
+            "events": {k: int(v) for k, v in ev["event"].value_counts().items()},
+            "fates": sim.fates.to_dict(orient="records"), "key_events": key_events(sim)}
+
+
+def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
+    """Write the run folder; returns the summary (with the folder's name)."""
+    folder = Path(folder)
+    sim.timeline.to_parquet(folder / "timeline.parquet", index=False)
+    sim.events.to_parquet(folder / "events.parquet", index=False)
+    sim.fates.to_csv(folder / "fates.csv", index=False)
+    if sim.source:
+        text = Path(sim.source).read_text()
+        (folder / "scenario.toml").write_text(f"# as run: seed = {sim.seed}, story time {sim.t / 86400:g} days, "
+                                              f"from {sim.source}\n{text}")
+        for m in sim.scenario.maps:  # the maps the run used, beside the scenario copy
+            dst = folder / m
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(Path(sim.source).parent / m, dst)
+    from ..viz.plots import timeline_png
+
+    timeline_png(sim, folder / "timeline.png")
+    if animation_frames is not None:
+        from ..viz.animate import write_animation
+
+        write_animation(sim, animation_frames, folder / "animation.gif")
+    s = summary(sim)
+    s["folder"] = str(folder)
+    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=_jsonable) + "\n")
+    return s
+
+
+def _jsonable(v):
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return float(v)
+    if isinstance(v, pd.Timestamp):
+        return str(v)
+    raise TypeError(type(v))

@@ -1,0 +1,220 @@
+"""The scenario format: TOML validated by pydantic, with errors that name file, line and field.
+
+Units in a scenario file are those a person thinks in: metres, metres per second, seconds,
+minutes, hours, days. The engine converts them. Every field has a default documented here
+and in docs/scenarios.md; unknown fields are errors (a typo never silently becomes a default).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import HyosanError
+
+
+class Strict(BaseModel):
+    """Base: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Humans(Strict):
+    """How ordinary people move, notice, hide and survive."""
+
+    walk_speed: float = Field(1.4, gt=0, description="m/s when walking")
+    run_speed: float = Field(3.0, gt=0, description="m/s when running")
+    sight_day: float = Field(20.0, gt=0, description="m of sight in daylight")
+    sight_night: float = Field(6.0, gt=0, description="m of sight at night")
+    hearing_threshold: float = Field(20.0, ge=0, description="sound level that alarms a person")
+    panic_loudness: float = Field(45.0, ge=0, description="sound level a panicking or loud person makes")
+    calm: float = Field(0.5, ge=0, le=1, description="default chance to hide rather than panic")
+    strength: float = Field(1.0, gt=0, description="default fighting strength")
+    fight_odds: float = Field(0.2, ge=0, le=1, description="scales a person's odds of destroying an attacking zombie")
+    panic_seconds: float = Field(120.0, ge=0, description="how long panic lasts once no zombie is seen")
+    barricade_seconds: float = Field(60.0, ge=0, description="time hiding people need to barricade a closed door")
+    hide_hours: float = Field(10.0, ge=0, description="how long people stay hidden before they move on")
+    water_days: float = Field(3.0, gt=0, description="days a person survives without water")
+
+
+class Zombies(Strict):
+    """How zombies move, sense, break doors and starve."""
+
+    speed: float = Field(3.5, gt=0, description="m/s when chasing (they run)")
+    wander_speed: float = Field(0.5, ge=0, description="m/s when nothing draws them")
+    sight_day: float = Field(15.0, gt=0, description="m of sight in daylight")
+    sight_night: float = Field(5.0, gt=0, description="m of sight at night")
+    smell: float = Field(2.0, ge=0, description="m within which they sense a person through doors")
+    hearing_threshold: float = Field(8.0, ge=0, description="sound level they follow")
+    strength: float = Field(1.5, gt=0, description="a zombie's strength relative to the person it was")
+    attack_rate: float = Field(1.0, gt=0, description="attacks per second on an adjacent person")
+    door_seconds: float = Field(90.0, gt=0, description="zombie-seconds of pushing that break a closed door")
+    locked_door_seconds: float = Field(150.0, gt=0, description="the same for a locked door")
+    barricade_seconds: float = Field(400.0, gt=0, description="the same for a barricaded door")
+    window_seconds: float = Field(30.0, gt=0, description="the same for a window")
+    starve_days: float = Field(3.0, gt=0, description="days without prey after which a zombie dies")
+
+
+class Virus(Strict):
+    """The Jonas virus: turning times, hidden bites, hybrids and their hunger."""
+
+    turn_median_seconds: float = Field(90.0, gt=0, description="median time from bite to turning")
+    turn_spread: float = Field(0.8, ge=0, description="log-normal spread of the turning time")
+    hidden_bite_fraction: float = Field(0.05, ge=0, le=1, description="fraction who hide a bite and turn late")
+    hidden_bite_factor: float = Field(60.0, ge=1, description="how much later a hidden bite turns")
+    hybrid_fraction: float = Field(0.01, ge=0, le=1, description="fraction of the bitten who become hybrids")
+    immortal_fraction: float = Field(0.5, ge=0, le=1, description="fraction of hybrids who are immortal")
+    hunger_hours: float = Field(8.0, gt=0, description="hours for a hybrid's hunger to reach an average resolve")
+    far_gone: float = Field(0.5, ge=0, le=1, description="share of the turning time after which zombies ignore the bitten")
+
+
+class Group(Strict):
+    """A number of ordinary people placed in a room."""
+
+    room: str
+    count: int = Field(ge=0)
+    role: Literal["student", "teacher", "staff"] = "student"
+    group: str | None = None
+
+
+class Character(Strict):
+    """A named person, with traits drawn from the story."""
+
+    name: str
+    room: str
+    role: Literal["student", "teacher", "staff"] = "student"
+    group: str | None = None
+    strength: float = Field(1.0, gt=0)
+    speed: float = Field(1.0, gt=0, description="multiplier of the walk and run speeds")
+    calm: float = Field(0.5, ge=0, le=1)
+    weapon: float = Field(1.0, ge=0, description="multiplier of strength in a fight (an archer's bow, a bat)")
+    loud: bool = False
+    resolve: float = Field(1.0, gt=0, description="how long a hybrid's will holds against hunger (multiplier)")
+    leader: bool = False
+    patient_zero: bool = False
+
+
+class Cordon(Strict):
+    """Soldiers hold the exits: nobody leaves between the start and the end."""
+
+    kind: Literal["cordon"]
+    start_hours: float = Field(ge=0)
+    end_hours: float | None = None
+
+
+class Helicopter(Strict):
+    """A rescue helicopter lands on the helipad; survivors there are flown out."""
+
+    kind: Literal["helicopter"]
+    at_hours: float = Field(ge=0)
+    minutes: float = Field(10.0, gt=0)
+    capacity: int = Field(8, ge=1)
+    announce_hours: float = Field(2.0, ge=0, description="hours before landing that people know and the roof door opens")
+
+
+class Lure(Strict):
+    """A loud sound (school speakers, a drone) drawing zombies to a place for a while."""
+
+    kind: Literal["lure"]
+    room: str
+    start_hours: float = Field(ge=0)
+    minutes: float = Field(gt=0)
+    loudness: float = Field(80.0, gt=0)
+
+
+class Bombing(Strict):
+    """Everyone in the named rooms (or on the named levels) dies at a time."""
+
+    kind: Literal["bombing"]
+    at_hours: float = Field(ge=0)
+    rooms: list[str] = []
+    levels: list[int] = []
+
+    @model_validator(mode="after")
+    def _target(self):
+        if not self.rooms and not self.levels:
+            raise ValueError("a bombing needs rooms or levels to hit")
+        return self
+
+
+Intervention = Annotated[Union[Cordon, Helicopter, Lure, Bombing], Field(discriminator="kind")]
+
+
+class Scenario(Strict):
+    """A whole scenario: maps, people, behaviour parameters and interventions."""
+
+    name: str
+    description: str = ""
+    maps: list[str] = Field(min_length=1, description="map files, relative to the scenario file")
+    start_hour: float = Field(8.5, ge=0, lt=24, description="clock time at t = 0 (for day and night)")
+    days: float = Field(1.0, gt=0)
+    seed: int = Field(1, ge=0)
+    record_seconds: float = Field(60.0, gt=0, description="timeline resolution")
+    humans: Humans = Humans()
+    zombies: Zombies = Zombies()
+    virus: Virus = Virus()
+    population: list[Group] = []
+    characters: list[Character] = []
+    interventions: list[Intervention] = []
+
+    @model_validator(mode="after")
+    def _one_patient_zero(self):
+        if self.characters and sum(c.patient_zero for c in self.characters) == 0:
+            raise ValueError("no character has patient_zero = true: the outbreak needs a first bite")
+        names = [c.name for c in self.characters]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"character names repeat: {sorted(dup)}")
+        return self
+
+
+def _line_of(text: str, loc: tuple) -> int | None:
+    """Best-effort line number (1-based) of a validation error's location in TOML text.
+
+    Walks the location: a name moves to its `name =` or `[table]` line at or after the
+    current line; an index n moves to the (n+1)-th `[[table]]` header.
+    """
+    lines = text.splitlines()
+    start, path = 0, []
+    for part in loc:
+        if isinstance(part, int):
+            header = re.compile(rf"^\s*\[\[\s*{re.escape('.'.join(path))}\s*\]\]")
+            hits = [i for i, line in enumerate(lines) if header.match(line)]
+            if part < len(hits):
+                start = hits[part]
+            continue
+        path.append(str(part))
+        key = re.compile(rf"^\s*({re.escape(str(part))}\s*=|\[+\s*{re.escape('.'.join(path))}\s*\]+)")
+        start = next((i for i in range(start, len(lines)) if key.match(lines[i])), start)
+    return start + 1 if lines else None
+
+
+def parse_scenario(path: Path) -> Scenario:
+    """Read and validate a scenario file; errors name the file, the line and the field."""
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise HyosanError(f"{path}: cannot read scenario ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("cordon", "helicopter", "lure", "bombing")))
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        line = _line_of(text, loc)
+        where = f"{path}:{line}" if line else str(path)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling; docs/scenarios.md lists the fields)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise HyosanError(f"{where}: {field}: {msg}{more}") from None
