@@ -24,21 +24,22 @@ CALM, PANIC, HIDE, SEEK = range(4)
 MODE_NAMES = ("calm", "panic", "hide", "seek")
 # events
 (BITE, TURN_ZOMBIE, TURN_HYBRID, ZOMBIE_KILLED, KILLED_BY_HYBRID, THIRST, ESCAPE, RESCUE, STARVED,
- DOOR_BROKEN, TURNED_BACK, BOMBED, BARRICADE) = range(13)
+ DOOR_BROKEN, TURNED_BACK, BOMBED, BARRICADE, HUNGER) = range(14)
 EVENT_NAMES = ("bite", "turn", "turn hybrid", "zombie destroyed", "killed by hybrid", "died of thirst",
-               "escape", "rescue", "starved", "door broken", "turned back at cordon", "bombed", "barricade")
+               "escape", "rescue", "starved", "door broken", "turned back at cordon", "bombed", "barricade",
+               "died of hunger")
 
 # parameter vector layout (seconds, cells, cells per second)
 P_NAMES = ("h_walk", "h_run", "h_sight_day", "h_sight_night", "h_hear", "h_loud", "fight_odds", "panic_s",
            "barricade_s", "hide_s", "water_s", "z_speed", "z_wander", "z_sight_day", "z_sight_night", "z_smell",
            "z_hear", "z_strength", "attack_rate", "starve_s", "turn_median", "turn_spread", "hidden_frac",
            "hidden_factor", "hybrid_frac", "immortal_frac", "hunger_s", "far_gone", "start_hour",
-           "cordon", "heli_known", "heli_active", "heli_capacity", "record_s", "sound_every")
+           "cordon", "heli_known", "heli_active", "heli_capacity", "record_s", "sound_every", "food_s", "mixing")
 P = {n: i for i, n in enumerate(P_NAMES)}
 (H_WALK, H_RUN, H_SIGHT_DAY, H_SIGHT_NIGHT, H_HEAR, H_LOUD, FIGHT_ODDS, PANIC_S, BARRICADE_S, HIDE_S, WATER_S,
  Z_SPEED, Z_WANDER, Z_SIGHT_DAY, Z_SIGHT_NIGHT, Z_SMELL, Z_HEAR, Z_STRENGTH, ATTACK_RATE, STARVE_S, TURN_MEDIAN,
  TURN_SPREAD, HIDDEN_FRAC, HIDDEN_FACTOR, HYBRID_FRAC, IMMORTAL_FRAC, HUNGER_S, FAR_GONE, START_HOUR, CORDON,
- HELI_KNOWN, HELI_ACTIVE, HELI_CAPACITY, RECORD_S, SOUND_EVERY) = range(len(P_NAMES))
+ HELI_KNOWN, HELI_ACTIVE, HELI_CAPACITY, RECORD_S, SOUND_EVERY, FOOD_S, MIXING) = range(len(P_NAMES))
 
 BIG = 1 << 30
 BLOCK = 8  # side of the coarse blocks used to skip far-away agents
@@ -143,13 +144,13 @@ def _goal_step(i, field, fstamp, fgen, cells, F, H, W, table, rng):
 @njit(cache=True)
 def run_steps(t0, n_steps, dt, p, rng,
               pos, kind, mode, strength, speed, calm, weapon, loud, resolve, leader, acc,
-              bitten_at, turn_at, bit_by, last_fed, hunger, thirst, alarm_t, mode_t, flags,
+              bitten_at, turn_at, bit_by, last_fed, hunger, thirst, food, alarm_t, mode_t, flags,
               cells, rooms, door_hp, F, H, W,
               goal_exit, goal_heli, goal_supply, goal_stamp, goal_gen,
               dist, src, stamp, queue, sources, tdist, tsrc, tstamp,
               snd, sstamp, sgen, buckets, bucket_len, gen, door_full,
               lure_cell, lure_level, lure_start, lure_end,
-              occ_head, occ_next, occ_stamp, blocks,
+              occ_head, occ_next, occ_stamp, blocks, mix_cells, door_ptr, door_cells, here,
               ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, ev_cap,
               tl_t, tl, tl_n, next_record):
     """Advance n_steps; returns (steps done, events written, timeline rows, gen, next_record, doors_changed)."""
@@ -162,6 +163,11 @@ def run_steps(t0, n_steps, dt, p, rng,
         if ev_n > ev_cap - 4 * N - 16:
             return step, ev_n, tl_n, gen, next_record, doors_changed
         t = t0 + step * dt
+        if p[MIXING] > 0.5:
+            # the well-mixed limit: everyone alive is reshuffled to a random open cell
+            for a in range(N):
+                if kind[a] <= HYBRID_IMMORTAL:
+                    pos[a] = mix_cells[int(rng.random() * mix_cells.shape[0])]
         hour = (p[START_HOUR] + t / 3600.0) % 24.0
         night = hour >= 19.0 or hour < 6.0
         z_sight = p[Z_SIGHT_NIGHT] if night else p[Z_SIGHT_DAY]
@@ -205,6 +211,9 @@ def run_steps(t0, n_steps, dt, p, rng,
                     n_snd += 1
             sound_field(cells, F, H, W, lure_src, lure_lv, n_snd, snd, sstamp, sgen[0], buckets, bucket_len, SOUND_COST)
         order = rng.permutation(N)
+        for a in range(N):
+            if kind[a] <= HYBRID_IMMORTAL:
+                here[pos[a]] = gen  # occupied cells, kept up to date as people move
         # ---- zombies -----------------------------------------------------------------
         for oi in range(N):
             a = order[oi]
@@ -247,6 +256,7 @@ def run_steps(t0, n_steps, dt, p, rng,
                     break
                 if WALK[cells[j]]:
                     pos[a] = j
+                    here[j] = gen
                 elif BREAKABLE[cells[j]]:
                     door_hp[j] -= strength[a] * dt
                     if door_hp[j] <= 0.0:
@@ -256,6 +266,59 @@ def run_steps(t0, n_steps, dt, p, rng,
                     break
                 else:
                     break
+        # ---- encounters: a zombie that reached someone attacks before they can react ----
+        for a in range(N):
+            if _is_prey(kind, bitten_at, turn_at, a, t, p[FAR_GONE]):
+                c = pos[a]
+                if occ_stamp[c] != gen:
+                    occ_stamp[c] = gen
+                    occ_head[c] = -1
+                occ_next[a] = occ_head[c]
+                occ_head[c] = a
+        for oi in range(N):
+            a = order[oi]
+            k_a = kind[a]
+            attacker = k_a == ZOMBIE or ((k_a == HYBRID_IMMUNE or k_a == HYBRID_IMMORTAL) and hunger[a] >= 1.0)
+            if not attacker:
+                continue
+            if k_a == ZOMBIE and rng.random() >= p[ATTACK_RATE] * dt:
+                continue
+            i = pos[a]
+            victim = -1
+            seen = 0
+            for k in range(-1, 8):
+                c = i if k < 0 else neighbour(i, k, cells, F, H, W)
+                if c < 0 or occ_stamp[c] != gen or (k >= 0 and not diagonal_ok(i, k, cells, W, WALK)):
+                    continue
+                if k >= 0 and not WALK[cells[c]]:
+                    continue
+                b = occ_head[c]
+                while b >= 0:
+                    if b != a and _is_prey(kind, bitten_at, turn_at, b, t, p[FAR_GONE]) and bitten_at[b] < 0.0:
+                        seen += 1
+                        if rng.random() * seen < 1.0:
+                            victim = b
+                    b = occ_next[b]
+            if victim < 0:
+                continue
+            if k_a == ZOMBIE:
+                power = strength[victim] * weapon[victim]
+                p_win = p[FIGHT_ODDS] * power / (power + strength[a])
+                if rng.random() < p_win:
+                    kind[a] = DEAD
+                    ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, ZOMBIE_KILLED, a, victim, pos[a])
+                    continue
+                _bite(victim, a, t, rng, p, bitten_at, turn_at, bit_by)
+                last_fed[a] = t
+                ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, BITE, victim, a, pos[victim])
+            else:
+                hunger[a] = 0.0
+                if k_a == HYBRID_IMMORTAL:
+                    _bite(victim, a, t, rng, p, bitten_at, turn_at, bit_by)
+                    ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, BITE, victim, a, pos[victim])
+                else:
+                    kind[victim] = DEAD
+                    ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, KILLED_BY_HYBRID, victim, a, pos[victim])
         # ---- people and hybrids --------------------------------------------------------
         for oi in range(N):
             a = order[oi]
@@ -264,11 +327,19 @@ def run_steps(t0, n_steps, dt, p, rng,
                 continue
             i = pos[a]
             thirst[a] += dt
+            food[a] += dt
             if cells[i] == fp.SUPPLY:
                 thirst[a] = 0.0
-            if thirst[a] > p[WATER_S]:
+                food[a] = 0.0
+            if thirst[a] > p[WATER_S] or food[a] > p[FOOD_S]:
                 kind[a] = DEAD
-                ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, THIRST, a, -1, i)
+                ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t,
+                              THIRST if thirst[a] > p[WATER_S] else HUNGER, a, -1, i)
+                continue
+            if cells[i] == fp.HELIPAD and p[HELI_ACTIVE] > 0.5 and p[HELI_CAPACITY] >= 1.0:
+                p[HELI_CAPACITY] -= 1.0  # waiting on the pad when it lands
+                kind[a] = RESCUED
+                ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, RESCUE, a, -1, i)
                 continue
             human = k_a == HUMAN
             sees = human and tstamp[i] == gen and tdist[i] <= h_sight and line_of_sight(cells, H, W, i, tsrc[i])
@@ -307,11 +378,11 @@ def run_steps(t0, n_steps, dt, p, rng,
             acc[a] -= moves
             if mode[a] == CALM and rng.random() < 0.02:
                 moves = 1
-            if mode[a] == HIDE:
-                # close and barricade the doors of the room we hide in
-                for k in range(8):
-                    j = neighbour(i, k, cells, F, H, W)
-                    if j < 0 or rooms[j] != rooms[i] or rooms[i] < 0:
+            if mode[a] == HIDE and rooms[i] >= 0:
+                # close the doors of the room we hide in, then barricade them; never on someone
+                for q in range(door_ptr[rooms[i]], door_ptr[rooms[i] + 1]):
+                    j = door_cells[q]
+                    if here[j] == gen:
                         continue
                     if cells[j] == fp.DOOR_OPEN:
                         cells[j] = fp.DOOR_CLOSED
@@ -365,6 +436,7 @@ def run_steps(t0, n_steps, dt, p, rng,
                                     bd, j = dd, jj
                             if j >= 0:
                                 pos[a] = j
+                                here[j] = gen
                                 if cells[j] == fp.DOOR_CLOSED:
                                     cells[j] = fp.DOOR_OPEN
                                 continue
@@ -379,6 +451,7 @@ def run_steps(t0, n_steps, dt, p, rng,
                 if cells[j] == fp.DOOR_CLOSED:
                     cells[j] = fp.DOOR_OPEN  # people open doors as they pass
                 pos[a] = j
+                here[j] = gen
                 if cells[j] == fp.EXIT:
                     if p[CORDON] > 0.5:
                         if flags[a] & 1 == 0:
@@ -398,59 +471,6 @@ def run_steps(t0, n_steps, dt, p, rng,
             # hybrids: hunger grows until it beats their resolve
             if k_a == HYBRID_IMMUNE or k_a == HYBRID_IMMORTAL:
                 hunger[a] += dt / (p[HUNGER_S] * resolve[a])
-        # ---- encounters ---------------------------------------------------------------
-        for a in range(N):
-            if _is_prey(kind, bitten_at, turn_at, a, t, p[FAR_GONE]):
-                c = pos[a]
-                if occ_stamp[c] != gen:
-                    occ_stamp[c] = gen
-                    occ_head[c] = -1
-                occ_next[a] = occ_head[c]
-                occ_head[c] = a
-        for oi in range(N):
-            a = order[oi]
-            k_a = kind[a]
-            attacker = k_a == ZOMBIE or ((k_a == HYBRID_IMMUNE or k_a == HYBRID_IMMORTAL) and hunger[a] >= 1.0)
-            if not attacker:
-                continue
-            if k_a == ZOMBIE and rng.random() >= p[ATTACK_RATE] * dt:
-                continue
-            i = pos[a]
-            victim = -1
-            seen = 0
-            for k in range(-1, 8):
-                c = i if k < 0 else neighbour(i, k, cells, F, H, W)
-                if c < 0 or occ_stamp[c] != gen or (k >= 0 and not diagonal_ok(i, k, cells, W, WALK)):
-                    continue
-                if k >= 0 and not WALK[cells[c]]:
-                    continue
-                b = occ_head[c]
-                while b >= 0:
-                    if b != a and _is_prey(kind, bitten_at, turn_at, b, t, p[FAR_GONE]) and bitten_at[b] < 0.0:
-                        seen += 1
-                        if rng.random() * seen < 1.0:
-                            victim = b
-                    b = occ_next[b]
-            if victim < 0:
-                continue
-            if k_a == ZOMBIE:
-                power = strength[victim] * weapon[victim]
-                p_win = p[FIGHT_ODDS] * power / (power + strength[a])
-                if rng.random() < p_win:
-                    kind[a] = DEAD
-                    ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, ZOMBIE_KILLED, a, victim, pos[a])
-                    continue
-                _bite(victim, a, t, rng, p, bitten_at, turn_at, bit_by)
-                last_fed[a] = t
-                ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, BITE, victim, a, pos[victim])
-            else:
-                hunger[a] = 0.0
-                if k_a == HYBRID_IMMORTAL:
-                    _bite(victim, a, t, rng, p, bitten_at, turn_at, bit_by)
-                    ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, BITE, victim, a, pos[victim])
-                else:
-                    kind[victim] = DEAD
-                    ev_n = _event(ev_t, ev_k, ev_a, ev_b, ev_cell, ev_n, t, KILLED_BY_HYBRID, victim, a, pos[victim])
         # ---- turning ----------------------------------------------------------------------
         for a in range(N):
             if kind[a] == HUMAN and bitten_at[a] >= 0.0 and t >= turn_at[a]:

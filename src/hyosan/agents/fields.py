@@ -175,6 +175,8 @@ def sound_field(cells, F, H, W, src_cells, src_level, n_src, level, stamp, gen, 
                 c = cost[cells[j]]
                 if c == 0:
                     continue
+                if k < 8 and DR[k] != 0 and DC[k] != 0 and (cost[cells[i + DR[k] * W]] != 1 or cost[cells[i + DC[k]]] != 1):
+                    continue  # sound turns corners the way people walk them, so its gradient can be followed
                 nl = lv - c
                 if nl <= 0:
                     continue

@@ -46,6 +46,7 @@ class Agents:
     last_fed: np.ndarray
     hunger: np.ndarray
     thirst: np.ndarray
+    food: np.ndarray
     alarm_t: np.ndarray
     mode_t: np.ndarray
     flags: np.ndarray
@@ -59,14 +60,14 @@ class Agents:
         return cls(pos=np.zeros(n, np.int64), kind=np.zeros(n, np.int8), mode=np.zeros(n, np.int8),
                    strength=f(1.0), speed=f(1.0), calm=f(0.5), weapon=f(1.0), loud=np.zeros(n, np.bool_),
                    resolve=f(1.0), leader=np.full(n, -1, np.int64), acc=f(), bitten_at=f(-1.0), turn_at=f(np.inf),
-                   bit_by=np.full(n, -1, np.int64), last_fed=f(), hunger=f(), thirst=f(), alarm_t=f(-1e9),
+                   bit_by=np.full(n, -1, np.int64), last_fed=f(), hunger=f(), thirst=f(), food=f(), alarm_t=f(-1e9),
                    mode_t=f(), flags=np.zeros(n, np.int64), names=[""] * n, roles=["student"] * n)
 
     def arrays(self) -> tuple:
         """The arrays in the order the kernel takes them."""
         return (self.pos, self.kind, self.mode, self.strength, self.speed, self.calm, self.weapon, self.loud,
                 self.resolve, self.leader, self.acc, self.bitten_at, self.turn_at, self.bit_by, self.last_fed,
-                self.hunger, self.thirst, self.alarm_t, self.mode_t, self.flags)
+                self.hunger, self.thirst, self.food, self.alarm_t, self.mode_t, self.flags)
 
     @property
     def bytes_per_agent(self) -> int:
@@ -86,7 +87,8 @@ def parameters(sc: Scenario) -> np.ndarray:
                   turn_spread=v.turn_spread, hidden_frac=v.hidden_bite_fraction, hidden_factor=v.hidden_bite_factor,
                   hybrid_frac=v.hybrid_fraction, immortal_frac=v.immortal_fraction, hunger_s=v.hunger_hours * 3600,
                   far_gone=v.far_gone, start_hour=sc.start_hour, cordon=0.0, heli_known=0.0, heli_active=0.0,
-                  heli_capacity=0.0, record_s=sc.record_seconds, sound_every=5.0)
+                  heli_capacity=0.0, record_s=sc.record_seconds, sound_every=5.0, food_s=h.food_days * 86400,
+                  mixing=1.0 if sc.well_mixed else 0.0)
     return np.array([values[n] for n in E.P_NAMES], dtype=np.float64)
 
 
@@ -138,6 +140,9 @@ class Sim:
         self._occ_next = np.zeros(max(N, 1), np.int64)
         self._occ_stamp = np.zeros(n, np.int64)
         self._blocks = np.zeros(E.n_blocks(F, H, W), np.int64)
+        self._door_ptr, self._door_cells = self._room_doors()
+        self._here = np.zeros(n, np.int64)
+        self._mix_cells = np.flatnonzero(np.isin(self.cells, [fp.FLOOR, fp.DOOR_OPEN, fp.DOOR_BROKEN])).astype(np.int64)
         self._ev = {k: np.zeros(0, d) for k, d in (("t", np.float64), ("k", np.int8), ("a", np.int64),
                                                    ("b", np.int64), ("cell", np.int64))}
         self._ev_n = 0
@@ -200,6 +205,16 @@ class Sim:
                 delay = sc.virus.turn_median_seconds * math.exp(sc.virus.turn_spread * self.rng.standard_normal())
                 ag.turn_at[j] = max(delay, 1.0)
         return ag
+
+    def _room_doors(self) -> tuple[np.ndarray, np.ndarray]:
+        """For each room, its door cells (doors take the room they open into), as CSR arrays."""
+        doors = np.flatnonzero(np.isin(self.cells, [fp.DOOR_OPEN, fp.DOOR_CLOSED, fp.DOOR_LOCKED,
+                                                    fp.DOOR_BARRICADED]) & (self.rooms >= 0))
+        order = np.argsort(self.rooms[doors], kind="stable")
+        doors = doors[order]
+        counts = np.bincount(self.rooms[doors], minlength=len(self.building.room_names))
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return ptr, doors.astype(np.int64)
 
     def _lure_arrays(self):
         cells, levels, starts, ends = [], [], [], []
@@ -286,6 +301,10 @@ class Sim:
     def _announce_helicopter(self) -> None:
         """People learn of the rescue; the rooftop door's lock gives way (the fire in the story)."""
         self.p[E.P["heli_known"]] = 1.0
+        ag = self.agents
+        aware = np.isin(ag.kind, [E.HUMAN, E.HYBRID_IMMUNE, E.HYBRID_IMMORTAL])
+        ag.mode[aware] = E.SEEK  # everyone who hears of the rescue heads for the roof
+        ag.mode_t[aware] = self.t
         roof = max(range(self.F), key=lambda f: self.building.levels[f])
         sl = slice(roof * self.H * self.W, (roof + 1) * self.H * self.W)
         locked = np.flatnonzero(self.cells[sl] == fp.DOOR_LOCKED) + sl.start
@@ -340,7 +359,7 @@ class Sim:
                 self._dist, self._src, self._stamp, self._queue, self._sources, self._tdist, self._tsrc,
                 self._tstamp, self._snd, self._sstamp, self._sgen, self._buckets, self._bucket_len, self._gen,
                 self.door_full, *self._lures, self._occ_head, self._occ_next, self._occ_stamp,
-                self._blocks, self._ev["t"], self._ev["k"], self._ev["a"], self._ev["b"], self._ev["cell"], self._ev_n,
+                self._blocks, self._mix_cells, self._door_ptr, self._door_cells, self._here, self._ev["t"], self._ev["k"], self._ev["a"], self._ev["b"], self._ev["cell"], self._ev_n,
                 self._ev["t"].size, self._tl_t, self._tl, self._tl_n, self._next_record)
             self.t += done * dt
             if doors:
@@ -351,6 +370,19 @@ class Sim:
             edges[k][1]()
             k += 1
         return self
+
+    def cell(self, level: int, row: int, col: int) -> int:
+        """Flat cell index of (level, row, col), as stored in `agents.pos`."""
+        if level not in self.building.levels:
+            raise HyosanError(f"no level {level}; levels: {self.building.levels}")
+        return (self.building.levels.index(level) * self.H + row) * self.W + col
+
+    def make(self, agent: int, kind: int) -> None:
+        """Turn an agent into another kind now (tests and what-if experiments)."""
+        self.agents.kind[agent] = kind
+        if kind == E.ZOMBIE:
+            self.agents.last_fed[agent] = self.t
+            self.agents.strength[agent] *= self.scenario.zombies.strength
 
     # ----- results ------------------------------------------------------------------------
     def _cell_info(self, cells: np.ndarray) -> dict[str, np.ndarray]:

@@ -39,6 +39,7 @@ class Humans(Strict):
     barricade_seconds: float = Field(60.0, ge=0, description="time hiding people need to barricade a closed door")
     hide_hours: float = Field(10.0, ge=0, description="how long people stay hidden before they move on")
     water_days: float = Field(3.0, gt=0, description="days a person survives without water")
+    food_days: float = Field(21.0, gt=0, description="days a person survives without food")
 
 
 class Zombies(Strict):
@@ -154,6 +155,8 @@ class Scenario(Strict):
     days: float = Field(1.0, gt=0)
     seed: int = Field(1, ge=0)
     record_seconds: float = Field(60.0, gt=0, description="timeline resolution")
+    well_mixed: bool = Field(False, description="reshuffle everyone to random open cells every step (the "
+                             "well-mixed limit, for teaching and for testing against the population models)")
     humans: Humans = Humans()
     zombies: Zombies = Zombies()
     virus: Virus = Virus()

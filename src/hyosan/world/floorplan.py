@@ -177,9 +177,9 @@ class Building:
         raise HyosanError(f"no room named {name!r}; rooms: {', '.join(sorted(set(self.room_names)))}")
 
     def room_cells(self, name: str) -> np.ndarray:
-        """(k, 3) array of (floor, row, col) of the walkable cells of a room."""
+        """(k, 3) array of (floor, row, col) of the walkable cells of a room, doorways excluded."""
         idx = self.room_index(name)
-        walk = np.isin(self.cells, list(WALKABLE))
+        walk = np.isin(self.cells, list(WALKABLE - DOORS))
         return np.argwhere((self.rooms == idx) & walk)
 
 

@@ -1,0 +1,296 @@
+"""Behaviour of the agent engine, each on a small map made for it."""
+
+import numpy as np
+import pytest
+
+import hyosan
+from hyosan.agents import engine as E
+from hyosan.world import floorplan as fp
+from tests.agent_helpers import person, world
+
+SOUND_MAP = """
+##############################
+#zzzzz#lllll#................#
+#zzzzz{door}lllll'................E
+#zzzzz#lllll#................#
+##+######################....#
+#............................#
+##############################
+"""
+
+
+def lured_zombie(tmp_path, door):
+    sim = world(tmp_path, SOUND_MAP.format(door=door), {"z": "zombie room", "l": "lure room"},
+                person("Z", "zombie room", patient_zero=True)
+                + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\nminutes = 30\nloudness = 40\n')
+    sim.make(0, E.ZOMBIE)
+    return sim
+
+
+def room_of(sim, agent):
+    return sim._cell_info(np.array([sim.agents.pos[agent]]))["room"][0]
+
+
+def test_sound_draws_zombies_through_an_open_door(tmp_path):
+    sim = lured_zombie(tmp_path, "'").run(days=120 / 86400)
+    assert room_of(sim, 0) == "lure room"
+
+
+def test_sound_does_not_draw_zombies_through_a_wall(tmp_path):
+    sim = lured_zombie(tmp_path, "#")
+    sim.run(days=120 / 86400)
+    assert room_of(sim, 0) == "zombie room"
+    # the wall damps the sound: it still reaches the zombie room, fainter than through a door
+    level_wall = sim._snd[sim.cell(1, 2, 5)]
+    sim2 = lured_zombie(tmp_path, "'").run(days=5 / 86400)
+    assert sim._sstamp[sim.cell(1, 2, 5)] == sim._sgen[0]
+    assert 0 < level_wall < sim2._snd[sim2.cell(1, 2, 5)]
+
+
+DOOR_MAP = """
+############
+#zzzzz+llll#
+#zzzzz#llll#
+#zzzzz#llll'E
+############
+"""
+
+
+def door_break_time(tmp_path, n_zombies, door_seconds=200.0, days=400 / 86400):
+    chars = "".join(person(f"Z{i}", "zombie room", patient_zero=(i == 0)) for i in range(n_zombies))
+    sim = world(tmp_path, DOOR_MAP, {"z": "zombie room", "l": "lure room"},
+                f"[zombies]\ndoor_seconds = {door_seconds}\n" + chars
+                + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\nminutes = 60\nloudness = 60\n')
+    for i in range(n_zombies):
+        sim.make(i, E.ZOMBIE)
+    sim.run(days=days)
+    ev = sim.events
+    broken = ev[ev["event"] == "door broken"]
+    return (broken["t"].iloc[0] if not broken.empty else None), sim
+
+
+def test_a_closed_door_holds_until_enough_zombies_break_it(tmp_path):
+    one, sim = door_break_time(tmp_path, 1, days=100 / 86400)
+    assert one is None  # one zombie (1.5 strength) needs 133 s against 200 zombie-seconds
+    assert sim.cells[sim.cell(1, 1, 6)] == fp.DOOR_CLOSED
+    assert room_of(sim, 0) == "zombie room"
+    one, _ = door_break_time(tmp_path, 1)
+    many, sim = door_break_time(tmp_path, 6)
+    assert one is not None and many is not None
+    assert 120 <= one <= 200
+    assert many < one / 3
+    assert room_of(sim, 0) == "lure room"  # once it gives way they pour through
+
+
+FLEE_MAP = """
+##########################################
+#cccccccccccccccccccccccccccccccccccccccc#
+#cccccccccccccccccccccccccccccccccccccccc'E
+##########################################
+"""
+
+
+def test_humans_flee_from_a_zombie_they_see(tmp_path):
+    sim = world(tmp_path, FLEE_MAP, {"c": "corridor"},
+                person("Z", "corridor", patient_zero=True) + person("Runner", "corridor", calm=0.0))
+    sim.agents.pos[0] = sim.cell(1, 1, 3)
+    sim.agents.pos[1] = sim.cell(1, 1, 12)
+    sim.make(0, E.ZOMBIE)
+    sim.run(days=3 / 86400)
+    assert sim.agents.mode[1] == E.PANIC
+    assert sim.agents.pos[1] % sim.W > 12 + 4  # ran away (about 3 m/s), not toward the zombie
+
+
+HIDE_MAP = """
+################
+#hhhh#.........#
+#hhhh'.........'E
+#hhhh#.........#
+################
+"""
+
+
+def test_calm_people_hide_closing_and_barricading_the_door(tmp_path):
+    sim = world(tmp_path, HIDE_MAP, {"h": "hiding room"},
+                person("Z", "hiding room", patient_zero=True, calm=1.0) + person("Hider", "hiding room", calm=1.0)
+                + "[humans]\nbarricade_seconds = 30\n"
+                + '[[interventions]]\nkind = "lure"\nroom = "hiding room"\nstart_hours = 0\nminutes = 1\nloudness = 40\n')
+    sim.agents.turn_at[0] = 1e9  # patient zero stays a quiet human here
+    sim.agents.bitten_at[0] = -1
+    door = sim.cell(1, 2, 5)
+    assert sim.cells[door] == fp.DOOR_OPEN
+    sim.run(days=5 / 86400)
+    assert sim.agents.mode[1] == E.HIDE
+    assert sim.cells[door] == fp.DOOR_CLOSED
+    sim.run(days=60 / 86400)
+    assert sim.cells[door] == fp.DOOR_BARRICADED
+    assert "barricade" in set(sim.events["event"])
+
+
+ROOM_MAP = """
+############
+#rrrrrrrrrr#
+#rrrrrrrrrr'E
+#rrrrrrrrrr#
+############
+"""
+
+
+@pytest.mark.parametrize("kind, bitten", [(E.HYBRID_IMMUNE, False), (E.HYBRID_IMMORTAL, False), (E.HUMAN, True)])
+def test_zombies_ignore_hybrids(tmp_path, kind, bitten):
+    sim = world(tmp_path, ROOM_MAP, {"r": "room"},
+                person("Z", "room", patient_zero=True) + person("Other", "room", calm=1.0)
+                + "[virus]\nhunger_hours = 1000\n")
+    sim.make(0, E.ZOMBIE)
+    sim.agents.pos[:] = sim.cell(1, 2, 5)
+    sim.make(1, kind)
+    sim.run(days=120 / 86400)
+    bites = sim.events[sim.events["event"] == "bite"]
+    assert (len(bites) > 0) == bitten
+
+
+def test_starvation_kills_zombies_once_prey_is_gone_and_spares_the_immortal(tmp_path):
+    sim = world(tmp_path, ROOM_MAP, {"r": "room"},
+                person("Z1", "room", patient_zero=True) + person("Z2", "room") + person("Immortal", "room")
+                + "[zombies]\nstarve_days = 0.01\n")
+    sim.make(0, E.ZOMBIE)
+    sim.make(1, E.ZOMBIE)
+    sim.make(2, E.HYBRID_IMMORTAL)
+    sim.run(days=800 / 86400)
+    assert list(sim.agents.kind[:2]) == [E.ZOMBIE, E.ZOMBIE]  # 864 s have not yet passed
+    sim.run(days=200 / 86400)
+    assert list(sim.agents.kind) == [E.DEAD, E.DEAD, E.HYBRID_IMMORTAL]
+    assert (sim.events["event"] == "starved").sum() == 2
+
+
+EXIT_MAP = """
+########
+#rrrrrr'E
+########
+"""
+
+
+@pytest.mark.parametrize("cordon", [False, True])
+def test_cordon_holds_the_exits(tmp_path, cordon):
+    toml = person("Runner", "room", calm=0.0) + person("P0", "room", patient_zero=True)
+    toml += '[[interventions]]\nkind = "lure"\nroom = "room"\nstart_hours = 0\nminutes = 1\nloudness = 40\n'
+    if cordon:
+        toml += '[[interventions]]\nkind = "cordon"\nstart_hours = 0\n'
+    sim = world(tmp_path, EXIT_MAP, {"r": "room"}, toml)
+    sim.agents.turn_at[1] = 1e9
+    sim.run(days=60 / 86400)
+    events = set(sim.events["event"])
+    if cordon:
+        assert sim.agents.kind[0] == E.HUMAN and "turned back at cordon" in events and "escape" not in events
+    else:
+        assert sim.agents.kind[0] == E.ESCAPED and "escape" in events
+
+
+ROOF = """level = 2
+[grid]
+#######
+#aaHaaS
+#######
+[key]
+a = roof
+"""
+GROUND = """
+#######
+#rrrr.S
+###'###
+   E
+"""
+
+
+def test_helicopter_rescues_up_to_its_capacity_from_the_helipad(tmp_path):
+    toml = (person("A", "room") + person("B", "room") + person("P0", "room", patient_zero=True)
+            + '[[interventions]]\nkind = "helicopter"\nat_hours = 0.02\nminutes = 2\ncapacity = 2\nannounce_hours = 0.02\n')
+    sim = world(tmp_path, GROUND, {"r": "room"}, toml, extra_maps={"roof.map": ROOF})
+    sim.agents.turn_at[2] = 1e9
+    sim.run(days=300 / 86400)
+    rescued = sim.events[sim.events["event"] == "rescue"]
+    assert len(rescued) == 2 and (sim.agents.kind == E.RESCUED).sum() == 2
+    assert rescued["t"].min() >= 0.02 * 3600 and rescued["level"].eq(2).all()
+
+
+def test_bombing_kills_everyone_in_the_area_and_no_one_else(tmp_path):
+    grid = """
+###########
+#aaaa#bbbb#
+#aaaa'bbbb'E
+###########
+"""
+    toml = "".join(person(f"A{i}", "room a", calm=1.0) for i in range(3)) + person("B", "room b", calm=1.0)
+    toml += person("P0", "room b", patient_zero=True, calm=1.0)
+    toml += '[[interventions]]\nkind = "bombing"\nat_hours = 0.01\nrooms = ["room a"]\n'
+    sim = world(tmp_path, grid, {"a": "room a", "b": "room b"}, toml)
+    sim.agents.turn_at[4] = 1e9
+    sim.run(days=30 / 86400)
+    assert list(sim.agents.kind[:3]) == [E.HUMAN] * 3
+    sim.run(days=60 / 86400)
+    assert list(sim.agents.kind[:3]) == [E.DEAD] * 3 and sim.agents.kind[3] == E.HUMAN
+    bombed = sim.events[sim.events["event"] == "bombed"]
+    assert len(bombed) == 3 and set(bombed["room"]) == {"room a"}
+
+
+def test_invariants_hold_every_step_of_the_school_outbreak():
+    """Nobody alive in a wall, one valid kind each, and the dead (or gone) never move or act."""
+    sim = hyosan.load("hyosan-high", seed=3)
+    walk = np.zeros(256, bool)
+    walk[list(fp.WALKABLE)] = True
+    gone_at = {}
+    for step in range(1800):
+        sim.run(days=1 / 86400, chunk_seconds=1)
+        kind, pos = sim.agents.kind, sim.agents.pos
+        assert kind.min() >= 0 and kind.max() < len(E.KIND_NAMES)
+        live = kind <= E.HYBRID_IMMORTAL
+        assert walk[sim.cells[pos[live]]].all(), "someone alive stands in a wall or a closed door"
+        for a in np.flatnonzero(~live):
+            if a in gone_at:
+                assert pos[a] == gone_at[a], "a dead or departed agent moved"
+            else:
+                gone_at[int(a)] = int(pos[a])
+    ev = sim.events
+    assert len(ev) > 20  # the outbreak did happen in this seed
+    ended = ev[ev["event"].isin(["zombie destroyed", "starved", "escape", "rescue", "bombed", "died of thirst",
+                                 "killed by hybrid"])]
+    # agents who died or left act in no later event: they bite, kill, break or barricade nothing, and
+    # nothing more happens to them ('turn' events name the original biter only as a record)
+    acts_as_other = ev["event"].isin(["bite", "killed by hybrid", "zombie destroyed"])
+    for _, row in ended.iterrows():
+        later = ev[(ev["t"] > row["t"]) & ((ev["agent"] == row["agent"]) | (acts_as_other & (ev["other"] == row["agent"])))]
+        assert later.empty, (row["agent_name"], row["event"], later.head())
+
+
+def test_same_seed_same_events_byte_for_byte_and_different_seeds_differ(tmp_path):
+    def run(seed):
+        sim = hyosan.load("hyosan-high", seed=seed).run(days=3 / 24)
+        path = tmp_path / f"events-{seed}-{len(list(tmp_path.iterdir()))}.parquet"
+        sim.events.to_parquet(path, index=False)
+        return path.read_bytes(), sim.events
+
+    a, ea = run(3)
+    b, eb = run(3)
+    c, ec = run(4)
+    assert a == b
+    assert len(ea) > 0 and not ea.equals(ec)
+
+
+def test_bundled_scenario_has_the_school_and_the_main_group():
+    sim = hyosan.load("hyosan-high", seed=1)
+    assert 900 <= len(sim.agents.pos) <= 1100
+    assert sim.agents.bytes_per_agent <= 200
+    names = [n for n in sim.agents.names if n]
+    for who in ("On-jo", "Cheong-san", "Su-hyeok", "Nam-ra", "Dae-su", "Ha-ri", "Gwi-nam", "Eun-ji"):
+        assert who in names
+    info = sim._cell_info(sim.agents.pos[:14])
+    assert (info["room"][1:] == "classroom 2-5").all()
+    hari = names.index("Ha-ri")
+    assert sim.agents.weapon[hari] > 1.5
+    rooms = set(sim.building.room_names)
+    for r in ("science lab", "science lab supply room", "broadcasting room", "art room", "library", "music room",
+              "music supply closet", "teachers' office", "infirmary", "rooftop", "gym", "gym equipment room",
+              "archery hall", "parking lot", "tennis courts", "hill behind the school"):
+        assert r in rooms
+    assert sim.building.levels == [1, 2, 3, 4, 5]
+    assert sim.W >= 100
