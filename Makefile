@@ -23,6 +23,8 @@ test: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/hyosan models --markdown > docs/models.md
+	$(BIN)/python -c "from pathlib import Path; from hyosan.scenario.docs import update; p = Path('docs/scenarios.md'); p.write_text(update(p.read_text()))"
+	$(BIN)/python -c "from tests.test_scenario_docs import write_example; write_example('docs/example')"
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info

@@ -13,8 +13,8 @@ import numpy as np
 from numba import njit
 
 from ..world import floorplan as fp
-from .fields import (BREAKABLE, HUMAN_PASS, NOSE_PASS, SEE_THROUGH, SOUND_COST, WALK, bfs, diagonal_ok,
-                     line_of_sight, neighbour, sound_field)
+from .fields import (BREAKABLE, HUMAN_PASS, NOSE_PASS, SOUND_COST, WALK, bfs, diagonal_ok, line_of_sight,
+                     sound_field)
 
 # kinds
 HUMAN, ZOMBIE, HYBRID_IMMUNE, HYBRID_IMMORTAL, DEAD, ESCAPED, RESCUED = range(7)
@@ -120,13 +120,13 @@ def _bite(victim, biter, t, rng, p, bitten_at, turn_at, bit_by):
 
 
 @njit(cache=True)
-def _goal_step(i, field, fstamp, fgen, cells, F, H, W, table, rng):
+def _goal_step(i, field, fstamp, fgen, cells, nbr, W, table, rng):
     """Neighbour of i that lowers a distance field most (random among ties), or -1."""
     best = -1
     best_d = BIG
     ties = 0
     for k in range(10):
-        j = neighbour(i, k, cells, F, H, W)
+        j = nbr[i, k]
         if j < 0 or fstamp[j] != fgen or not table[cells[j]] or not diagonal_ok(i, k, cells, W, table):
             continue
         d = field[j]
@@ -145,7 +145,7 @@ def _goal_step(i, field, fstamp, fgen, cells, F, H, W, table, rng):
 def run_steps(t0, n_steps, dt, p, rng,
               pos, kind, mode, strength, speed, calm, weapon, loud, resolve, leader, acc,
               bitten_at, turn_at, bit_by, last_fed, hunger, thirst, food, alarm_t, mode_t, flags,
-              cells, rooms, door_hp, F, H, W,
+              cells, nbr, rooms, door_hp, F, H, W,
               goal_exit, goal_heli, goal_supply, goal_stamp, goal_gen,
               dist, src, stamp, queue, sources, tdist, tsrc, tstamp,
               snd, sstamp, sgen, buckets, bucket_len, gen, door_full,
@@ -186,13 +186,13 @@ def run_steps(t0, n_steps, dt, p, rng,
             if blocks[b] & 8 and _is_prey(kind, bitten_at, turn_at, a, t, p[FAR_GONE]):
                 sources[n_prey] = pos[a]
                 n_prey += 1
-        bfs(cells, F, H, W, sources, n_prey, int(z_sight) + 1, NOSE_PASS, dist, src, stamp, gen, queue)
+        bfs(cells, nbr, W, sources, n_prey, int(z_sight) + 1, NOSE_PASS, dist, src, stamp, gen, queue)
         for a in range(N):
             b = _block(pos[a], H, W)
             if kind[a] == ZOMBIE and blocks[b] & 4:
                 sources[n_z] = pos[a]
                 n_z += 1
-        bfs(cells, F, H, W, sources, n_z, int(h_sight) + 1, NOSE_PASS, tdist, tsrc, tstamp, gen, queue)
+        bfs(cells, nbr, W, sources, n_z, int(h_sight) + 1, NOSE_PASS, tdist, tsrc, tstamp, gen, queue)
         every = int(p[SOUND_EVERY])
         if every < 1:
             every = 1
@@ -209,7 +209,7 @@ def run_steps(t0, n_steps, dt, p, rng,
                     lure_src[n_snd] = lure_cell[q]
                     lure_lv[n_snd] = lure_level[q]
                     n_snd += 1
-            sound_field(cells, F, H, W, lure_src, lure_lv, n_snd, snd, sstamp, sgen[0], buckets, bucket_len, SOUND_COST)
+            sound_field(cells, nbr, W, lure_src, lure_lv, n_snd, snd, sstamp, sgen[0], buckets, bucket_len, SOUND_COST)
         order = rng.permutation(N)
         for a in range(N):
             if kind[a] <= HYBRID_IMMORTAL:
@@ -237,19 +237,19 @@ def run_steps(t0, n_steps, dt, p, rng,
             for m in range(moves):
                 i = pos[a]
                 if chase:
-                    j = _goal_step(i, dist, stamp, gen, cells, F, H, W, NOSE_PASS, rng)
+                    j = _goal_step(i, dist, stamp, gen, cells, nbr, W, NOSE_PASS, rng)
                 elif follow:
                     j = -1
                     best = snd[i]
                     for k in range(10):
-                        jj = neighbour(i, k, cells, F, H, W)
+                        jj = nbr[i, k]
                         if jj >= 0 and NOSE_PASS[cells[jj]] and sstamp[jj] == sgen[0] and snd[jj] > best \
                                 and diagonal_ok(i, k, cells, W, NOSE_PASS):
                             best = snd[jj]
                             j = jj
                 else:
                     k = int(rng.random() * 8)
-                    j = neighbour(i, k, cells, F, H, W)
+                    j = nbr[i, k]
                     if j >= 0 and not (WALK[cells[j]] and diagonal_ok(i, k, cells, W, WALK)):
                         j = -1
                 if j < 0:
@@ -287,7 +287,7 @@ def run_steps(t0, n_steps, dt, p, rng,
             victim = -1
             seen = 0
             for k in range(-1, 8):
-                c = i if k < 0 else neighbour(i, k, cells, F, H, W)
+                c = i if k < 0 else nbr[i, k]
                 if c < 0 or occ_stamp[c] != gen or (k >= 0 and not diagonal_ok(i, k, cells, W, WALK)):
                     continue
                 if k >= 0 and not WALK[cells[c]]:
@@ -400,7 +400,7 @@ def run_steps(t0, n_steps, dt, p, rng,
                     best_d = -1
                     ties = 0
                     for k in range(10):
-                        jj = neighbour(i, k, cells, F, H, W)
+                        jj = nbr[i, k]
                         if jj < 0 or not HUMAN_PASS[cells[jj]] or not diagonal_ok(i, k, cells, W, HUMAN_PASS):
                             continue
                         d = tdist[jj] if tstamp[jj] == gen else BIG
@@ -416,7 +416,7 @@ def run_steps(t0, n_steps, dt, p, rng,
                         j = best
                 elif mode[a] == CALM:
                     k = int(rng.random() * 8)
-                    jj = neighbour(i, k, cells, F, H, W)
+                    jj = nbr[i, k]
                     if jj >= 0 and WALK[cells[jj]] and rooms[jj] == rooms[i] and diagonal_ok(i, k, cells, W, WALK):
                         j = jj
                 else:
@@ -427,7 +427,7 @@ def run_steps(t0, n_steps, dt, p, rng,
                             # keep up with the leader: the neighbour closest to them
                             bd = BIG
                             for k in range(8):
-                                jj = neighbour(i, k, cells, F, H, W)
+                                jj = nbr[i, k]
                                 if jj < 0 or not HUMAN_PASS[cells[jj]] or not diagonal_ok(i, k, cells, W, HUMAN_PASS):
                                     continue
                                 rr, cc = (jj % (H * W)) // W, jj % W
@@ -441,11 +441,11 @@ def run_steps(t0, n_steps, dt, p, rng,
                                     cells[j] = fp.DOOR_OPEN
                                 continue
                     if thirst[a] > 0.5 * p[WATER_S]:
-                        j = _goal_step(i, goal_supply, goal_stamp, goal_gen, cells, F, H, W, HUMAN_PASS, rng)
+                        j = _goal_step(i, goal_supply, goal_stamp, goal_gen, cells, nbr, W, HUMAN_PASS, rng)
                     elif heli and mode[a] != PANIC:
-                        j = _goal_step(i, goal_heli, goal_stamp, goal_gen, cells, F, H, W, HUMAN_PASS, rng)
+                        j = _goal_step(i, goal_heli, goal_stamp, goal_gen, cells, nbr, W, HUMAN_PASS, rng)
                     else:
-                        j = _goal_step(i, goal_exit, goal_stamp, goal_gen, cells, F, H, W, HUMAN_PASS, rng)
+                        j = _goal_step(i, goal_exit, goal_stamp, goal_gen, cells, nbr, W, HUMAN_PASS, rng)
                 if j < 0:
                     break
                 if cells[j] == fp.DOOR_CLOSED:

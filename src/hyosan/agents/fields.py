@@ -60,6 +60,21 @@ def neighbour(i, k, cells, F, H, W):
     return i - (i % HW) + r * W + c
 
 
+@njit(cache=True)
+def neighbour_table(cells, F, H, W):
+    """(cells, 10) flat indices of each cell's neighbours (see `neighbour`), -1 where none.
+
+    Geometry never changes during a run (doors change state, not place), so this is built
+    once and saves the divisions in the hot loops.
+    """
+    n = cells.shape[0]
+    out = np.empty((n, 10), dtype=np.int64)
+    for i in range(n):
+        for k in range(10):
+            out[i, k] = neighbour(i, k, cells, F, H, W)
+    return out
+
+
 @njit(cache=True, inline="always")
 def diagonal_ok(i, k, cells, W, table):
     """A diagonal step is allowed only when both orthogonal cells pass the table."""
@@ -69,7 +84,7 @@ def diagonal_ok(i, k, cells, W, table):
 
 
 @njit(cache=True)
-def bfs(cells, F, H, W, sources, n_sources, radius, table, dist, src, stamp, gen, queue):
+def bfs(cells, nbr, W, sources, n_sources, radius, table, dist, src, stamp, gen, queue):
     """Multi-source path distance (in moves) up to `radius` through cells that pass `table`.
 
     Writes dist[i] and src[i] (the nearest source cell) for reached cells and marks them
@@ -93,7 +108,7 @@ def bfs(cells, F, H, W, sources, n_sources, radius, table, dist, src, stamp, gen
         if d >= radius:
             continue
         for k in range(10):
-            j = neighbour(i, k, cells, F, H, W)
+            j = nbr[i, k]
             if j < 0 or stamp[j] == gen or not table[cells[j]]:
                 continue
             if not diagonal_ok(i, k, cells, W, table):
@@ -137,7 +152,7 @@ SEE_THROUGH_T = SEE_THROUGH
 
 
 @njit(cache=True)
-def sound_field(cells, F, H, W, src_cells, src_level, n_src, level, stamp, gen, buckets, bucket_len, cost):
+def sound_field(cells, nbr, W, src_cells, src_level, n_src, level, stamp, gen, buckets, bucket_len, cost):
     """Loudest sound at each cell: max over sources of (loudness - path cost), via Dial's buckets.
 
     Walls and doors carry sound at a high cost (cost table), so sound leaks through them
@@ -169,7 +184,7 @@ def sound_field(cells, F, H, W, src_cells, src_level, n_src, level, stamp, gen, 
             if level[i] != lv:
                 continue  # superseded by a louder path
             for k in range(10):
-                j = neighbour(i, k, cells, F, H, W)
+                j = nbr[i, k]
                 if j < 0:
                     continue
                 c = cost[cells[j]]

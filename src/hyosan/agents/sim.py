@@ -19,7 +19,7 @@ from ..scenario.schema import Bombing, Cordon, Helicopter, Lure, Scenario
 from ..world import floorplan as fp
 from ..world.floorplan import Building
 from . import engine as E
-from .fields import bfs, code_table
+from .fields import bfs, code_table, neighbour_table
 
 GOAL_PASS = code_table(fp.WALKABLE | {fp.DOOR_CLOSED, fp.DOOR_BARRICADED})
 ROLE_STRENGTH = {"student": 1.0, "teacher": 1.1, "staff": 1.05}
@@ -115,6 +115,7 @@ class Sim:
         self.F, self.H, self.W = F, H, W
         self.cells = building.cells.reshape(-1).copy()
         self.rooms = building.rooms.reshape(-1).astype(np.int64)
+        self.nbr = neighbour_table(self.cells, F, H, W)
         self.door_full = door_strengths(scenario)
         self.door_hp = self.door_full[self.cells].copy()
         self.p = parameters(scenario)
@@ -236,8 +237,7 @@ class Sim:
         stamp = np.zeros(self.cells.size, np.int64)
         dist = np.zeros(self.cells.size, np.int64)
         src = np.zeros(self.cells.size, np.int64)
-        bfs(self.cells, self.F, self.H, self.W, sources, sources.size, E.BIG, GOAL_PASS, dist, src, stamp, 1,
-            self._queue)
+        bfs(self.cells, self.nbr, self.W, sources, sources.size, E.BIG, GOAL_PASS, dist, src, stamp, 1, self._queue)
         reached = stamp == 1
         out[reached] = dist[reached]
         return out
@@ -354,7 +354,7 @@ class Sim:
             self._grow_timeline(int(n * dt / self.scenario.record_seconds) + 2)
             done, self._ev_n, self._tl_n, self._gen, self._next_record, doors = E.run_steps(
                 self.t, n, dt, self.p, self.rng, *self.agents.arrays(),
-                self.cells, self.rooms, self.door_hp, self.F, self.H, self.W,
+                self.cells, self.nbr, self.rooms, self.door_hp, self.F, self.H, self.W,
                 self._goal_exit, self._goal_heli, self._goal_supply, self._goal_ones, 1,
                 self._dist, self._src, self._stamp, self._queue, self._sources, self._tdist, self._tsrc,
                 self._tstamp, self._snd, self._sstamp, self._sgen, self._buckets, self._bucket_len, self._gen,
@@ -464,7 +464,7 @@ class Sim:
                          "bitten_when": bite.iloc[0]["clock"] if not bite.empty else "",
                          "bitten_where": bite.iloc[0]["room"] if not bite.empty else "",
                          "bitten_by": (bite.iloc[0]["other_name"] or "the outbreak's first bite") if not bite.empty
-                         else ("the lab hamster (patient zero)" if ag.bitten_at[a] == 0.0 else "")})
+                         else ("bitten before the story begins (patient zero)" if ag.bitten_at[a] == 0.0 else "")})
         return pd.DataFrame(rows)
 
     def counts(self) -> dict[str, int]:

@@ -1,0 +1,123 @@
+"""Bad maps and scenarios get one clear error naming file, line (and column) and what was expected."""
+
+import subprocess
+import sys
+
+import pytest
+
+import hyosan
+from hyosan import HyosanError
+from hyosan.world.floorplan import load_building, parse_floor
+from tests.agent_helpers import person, world
+
+GOOD = "level = 1\n[grid]\n#####\n#aa'E\n#####\n[key]\na = room\n"
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("level = 1\n[grid]\n#####\n#aQ'E\n#####\n[key]\na = room\n", ":4:3:", "unknown glyph 'Q'; legend:"),
+    ("level = 1\n[grid]\n#####\n#ab'E\n#####\n[key]\na = room\n", ":4:3:", "room letter 'b' is not in the [key]"),
+    ("level = 1\n[grid]\n#####\n#aa'E\n#####\n[key]\na = room\nz = zoo\n", ":8:1:", "key letter 'z' (zoo) does not appear"),
+    ("[grid]\n#####\n#aa'E\n", ":1:1:", "missing 'level = N'"),
+    ("level = one\n[grid]\n#E#\n", ":1:1:", "level must be a whole number"),
+    ("level = 1\n", "", "no [grid] section"),
+    ("level = 1\n[grid]\n#E#\n[key]\nab = x\n", ":5:1:", "expected a key line like 'a = classroom 2-5'"),
+])
+def test_malformed_maps(tmp_path, text, where, message):
+    p = write(tmp_path, "bad.map", text)
+    with pytest.raises(HyosanError) as err:
+        parse_floor(p)
+    assert f"{p}{where}" in str(err.value) and message in str(err.value)
+
+
+def test_stairs_without_partner(tmp_path):
+    p = write(tmp_path, "f1.map", "level = 1\n[grid]\n#####\n#aaSE\n#####\n[key]\na = room\n")
+    with pytest.raises(HyosanError, match=rf"{p}:4:4: stairs with no partner"):
+        load_building([p])
+
+
+def test_unreachable_area(tmp_path):
+    p = write(tmp_path, "f1.map", "level = 1\n[grid]\n#######\n#aa'E##\n#######\n#bb####\n#######\n[key]\na = room\nb = vault\n")
+    with pytest.raises(HyosanError, match=rf"{p}:6:2: area 'vault' cannot be reached from any exit"):
+        load_building([p])
+
+
+def test_no_exit(tmp_path):
+    p = write(tmp_path, "f1.map", "level = 1\n[grid]\n#####\n#aa'#\n#####\n[key]\na = room\n")
+    with pytest.raises(HyosanError, match="no exit: none of the maps"):
+        load_building([p])
+
+
+@pytest.mark.parametrize("toml, line, message", [
+    ('[humans]\ncalm = 2\n', 6, "humans.calm: Input should be less than or equal to 1"),
+    ('[zombies]\nspeeed = 3\n', 6, "zombies.speeed: unknown field"),
+    (person("A", "room", patient_zero=True) + person("B", "room", strenght=2), 12, "characters.1.strenght: unknown field"),
+    ('[[interventions]]\nkind = "earthquake"\nat_hours = 1\n', 5, "interventions.0"),
+    ('[[interventions]]\nkind = "bombing"\nat_hours = 1\n', 5, "a bombing needs rooms or levels"),
+    ('[[population]]\nroom = "room"\ncount = -3\n', 7, "population.0.count"),
+    (person("A", "room"), None, "no character has patient_zero = true"),
+])
+def test_bad_scenario_fields_name_file_line_and_field(tmp_path, toml, line, message):
+    with pytest.raises(HyosanError) as err:
+        world(tmp_path, "#####\n#aa'E\n#####", {"a": "room"}, toml)
+    text = str(err.value)
+    path = tmp_path / "scenario.toml"
+    assert text.startswith(f"{path}:{line}:" if line else str(path)), text
+    assert message in text
+
+
+def test_unknown_room_and_missing_map(tmp_path):
+    with pytest.raises(HyosanError, match="no room named 'gym'; rooms: room"):
+        world(tmp_path, "#####\n#aa'E\n#####", {"a": "room"}, person("A", "gym", patient_zero=True))
+    (tmp_path / "scenario.toml").write_text('name = "x"\nmaps = ["nowhere.map"]\n')
+    with pytest.raises(HyosanError, match="no map file 'nowhere.map'"):
+        hyosan.load(tmp_path / "scenario.toml")
+
+
+def test_not_toml(tmp_path):
+    (tmp_path / "scenario.toml").write_text('name = "x\n')
+    with pytest.raises(HyosanError, match="not valid TOML"):
+        hyosan.load(tmp_path / "scenario.toml")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "no-such-scenario"], "no scenario 'no-such-scenario'"),
+    (["run", "hyosan-high", "--days", "0"], "--days must be a positive number"),
+    (["run", "hyosan-high", "--seed", "-2"], "--seed must be >= 0"),
+])
+def test_run_cli_bad_input_one_line_exit_2(args, message):
+    proc = subprocess.run([sys.executable, "-m", "hyosan.cli", *args], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_run_cli_writes_the_run_folder_and_never_overwrites(tmp_path):
+    import json
+
+    import pandas as pd
+
+    ex = tmp_path / "ex"
+    from tests.test_scenario_docs import write_example
+    write_example(ex)
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "hyosan.cli", "run", str(ex), "--seed", "3", "--days", "0.05", "--out", str(out),
+           "--json", "--animate"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["seed"] == 3 and {f["name"] for f in summary["fates"]} == {"Min-ji", "Mr. Lee"}
+    for f in ("timeline.parquet", "events.parquet", "fates.csv", "summary.json", "scenario.toml", "timeline.png",
+              "animation.gif"):
+        assert (out / f).stat().st_size > 0, f
+    ev = pd.read_parquet(out / "events.parquet")
+    assert {"t", "event", "agent", "other", "level", "x", "y", "room"} <= set(ev.columns)
+    tl = pd.read_parquet(out / "timeline.parquet")
+    assert {"t", "level", "human", "zombie", "dead", "escaped"} <= set(tl.columns)
+    again = subprocess.run(cmd, capture_output=True, text=True)
+    assert again.returncode == 2 and "--force" in again.stderr
