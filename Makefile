@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/hyosan solve munz-basic --runs 20 --method ssa --seed 1 --out runs/demo --force
-	$(BIN)/hyosan solve munz-basic --out runs/demo-ode --force
+	$(BIN)/hyosan run hyosan-high --out runs/demo --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

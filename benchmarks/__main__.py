@@ -2,9 +2,9 @@
 
 import sys
 
-from . import ssa
+from . import school, ssa
 
-BENCHMARKS = {"ssa": ssa.main}
+BENCHMARKS = {"ssa": ssa.main, "school": school.main}
 
 
 def main() -> None:

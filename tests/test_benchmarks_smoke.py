@@ -12,3 +12,10 @@ def test_ssa_benchmark_runs_quick():
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "events per second" in proc.stdout
+
+
+def test_school_benchmark_runs_quick():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "school", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    assert "agent-steps per second" in proc.stdout
