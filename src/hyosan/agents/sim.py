@@ -189,7 +189,8 @@ class Sim:
                 continue
             sl = slice(i, i + n)
             ag.pos[sl] = self._random_cells(g.room, n)
-            ag.strength[sl] = np.clip(self.rng.normal(ROLE_STRENGTH[g.role], 0.15, n), 0.3, None)
+            ag.strength[sl] = (g.strength if g.strength is not None
+                               else np.clip(self.rng.normal(ROLE_STRENGTH[g.role], 0.15, n), 0.3, None))
             ag.speed[sl] = np.clip(self.rng.normal(1.0, 0.1, n), 0.5, None)
             ag.calm[sl] = np.clip(self.rng.normal(sc.humans.calm, 0.15, n), 0, 1)
             ag.resolve[sl] = np.clip(self.rng.normal(1.0, 0.3, n), 0.2, None)

@@ -80,6 +80,7 @@ class Group(Strict):
     count: int = Field(ge=0)
     role: Literal["student", "teacher", "staff"] = "student"
     group: str | None = None
+    strength: float | None = Field(None, gt=0, description="everyone's strength (default: drawn around the role's)")
 
 
 class Character(Strict):
