@@ -294,3 +294,15 @@ def test_bundled_scenario_has_the_school_and_the_main_group():
         assert r in rooms
     assert sim.building.levels == [1, 2, 3, 4, 5]
     assert sim.W >= 100
+
+
+def test_same_seed_same_events_in_another_process():
+    import hashlib
+    import subprocess
+    import sys
+
+    code = ("import hashlib, hyosan; s = hyosan.load('hyosan-high', seed=5).run(days=1/24); "
+            "print(hashlib.sha256(s.events.to_csv(index=False).encode()).hexdigest())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    here = hyosan.load("hyosan-high", seed=5).run(days=1 / 24)
+    assert out == hashlib.sha256(here.events.to_csv(index=False).encode()).hexdigest()

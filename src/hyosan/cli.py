@@ -224,6 +224,13 @@ def _print_run(s: dict) -> None:
     c = s["final_counts"]
     out_console.print(f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['people']} people, until {s['ended']}")
     out_console.print("  now: " + ", ".join(f"{k} {v}" for k, v in c.items() if v))
+    over = Table(title="Counts over time")
+    kinds = [k for k in c if any(row[k] for row in s["counts_over_time"])]
+    for col in ["time", *kinds]:
+        over.add_column(col, justify="right")
+    for row in s["counts_over_time"]:
+        over.add_row(row["clock"], *(str(row[k]) for k in kinds))
+    out_console.print(over)
     table = Table(title="Named characters", show_lines=False)
     for col in ("name", "fate", "when", "where", "bitten by"):
         table.add_column(col)

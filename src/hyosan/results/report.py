@@ -40,11 +40,19 @@ def key_events(sim) -> list[dict]:
     return sorted(out, key=lambda e: e["t"])
 
 
+def counts_over_time(sim, points: int = 9) -> list[dict]:
+    """Counts by kind (whole building) at evenly spaced record times, first and last included."""
+    tl = sim.timeline.groupby("t").sum(numeric_only=True).drop(columns=["level", "hours"])
+    idx = np.unique(np.linspace(0, len(tl) - 1, points).round().astype(int))
+    return [{"t": float(t), "clock": sim.clock(float(t)), **{k: int(v) for k, v in row.items()}}
+            for t, row in tl.iloc[idx].iterrows()]
+
+
 def summary(sim) -> dict:
     """A JSON-ready account of the run."""
     ev = sim.events
     return {"scenario": sim.scenario.name, "seed": sim.seed, "story_seconds": sim.t, "ended": sim.clock(sim.t),
-            "people": int(len(sim.agents.pos)), "final_counts": sim.counts(),
+            "people": int(len(sim.agents.pos)), "final_counts": sim.counts(), "counts_over_time": counts_over_time(sim),
             "events": {k: int(v) for k, v in ev["event"].value_counts().items()},
             "fates": sim.fates.to_dict(orient="records"), "key_events": key_events(sim)}
 
