@@ -3,8 +3,9 @@
 import sys
 
 from . import school, ssa
+from .zombie_grid import bench as zombie_grid
 
-BENCHMARKS = {"ssa": ssa.main, "school": school.main}
+BENCHMARKS = {"ssa": ssa.main, "school": school.main, "zombie-grid": zombie_grid.main}
 
 
 def main() -> None:

@@ -19,3 +19,10 @@ def test_school_benchmark_runs_quick():
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
     assert "agent-steps per second" in proc.stdout
+
+
+def test_zombie_grid_benchmark_runs_quick():
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "zombie-grid", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    assert "agent-steps per second" in proc.stdout and "mesa" in proc.stdout
