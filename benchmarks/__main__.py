@@ -2,10 +2,11 @@
 
 import sys
 
-from . import school, ssa
+from . import lattice, school, ssa
 from .zombie_grid import bench as zombie_grid
 
-BENCHMARKS = {"ssa": ssa.main, "school": school.main, "zombie-grid": zombie_grid.main}
+BENCHMARKS = {"ssa": ssa.main, "school": school.main, "zombie-grid": zombie_grid.main, "lattice": lattice.speed}
+STUDIES = {"lattice-study": lattice.study}  # long: run by name only, not by `all`
 
 
 def main() -> None:
@@ -13,10 +14,10 @@ def main() -> None:
     args = sys.argv[1:]
     names = [a for a in args if not a.startswith("--")] or ["all"]
     for name in names:
-        targets = BENCHMARKS if name == "all" else {name: BENCHMARKS.get(name)}
+        targets = BENCHMARKS if name == "all" else {name: BENCHMARKS.get(name, STUDIES.get(name))}
         for key, fn in targets.items():
             if fn is None:
-                sys.exit(f"error: unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}, all")
+                sys.exit(f"error: unknown benchmark {name!r}; known: {', '.join([*BENCHMARKS, *STUDIES])}, all")
             fn(args)
 
 

@@ -26,3 +26,11 @@ def test_zombie_grid_benchmark_runs_quick():
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
     assert "agent-steps per second" in proc.stdout and "mesa" in proc.stdout
+
+
+def test_lattice_benchmark_and_study_run_quick():
+    for name in ("lattice", "lattice-study"):
+        proc = subprocess.run([sys.executable, "-m", "benchmarks", name, "--quick"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr
+    assert "alpha_c" in proc.stdout

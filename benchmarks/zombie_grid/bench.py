@@ -51,7 +51,7 @@ def main(argv: list[str]) -> None:
     for engine, n in plan:
         r = one(engine, n, seed=1, steps=steps)
         r["rate"] = n * steps / r["run_s"]
-        r["bytes_per_agent"] = max(r["rss_peak_mib"] - r["rss_base_mib"], 0) * 2**20 / n
+        r["bytes_per_agent"] = r["peak_bytes"] / n
         rows.append(r)
         print(f"{engine:7s} N={n:>9,}: {r['rate']:>14,.0f} agent-steps/s, build {r['build_s']:.2f} s, "
               f"run {r['run_s']:.2f} s, {r['bytes_per_agent']:.0f} B/agent, zombies {r['zombies']}", flush=True)
@@ -60,8 +60,9 @@ def main(argv: list[str]) -> None:
              f"Command: `python -m benchmarks zombie-grid` (`make bench`). Machine: {machine()}. Model: "
              "`../shared/bench/zombie-grid.md` (benchmarks/zombie_grid/: hyosan on its public grid API, and Mesa "
              f"{_mesa_version()} written with CellAgent, OrthogonalMooreGrid and AgentSet.shuffle_do). {steps} steps "
-             "from a fresh seeded model, one process per row, one core. Memory per agent: the process's peak "
-             "resident memory minus its memory before building the model, divided by N.", "",
+             "from a fresh seeded model, one process per row, one core. Memory per agent: the tracemalloc peak while a second, "
+             "untimed copy of the model is built and run for 5 steps, divided by N (the timed run is untraced: "
+             "tracing slows Mesa's Python allocations several times).", "",
              "| engine | N | build (s) | run (s) | agent-steps per second | hyosan / Mesa | memory per agent (bytes) | zombies at the end |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:

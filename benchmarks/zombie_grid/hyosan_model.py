@@ -50,27 +50,27 @@ def order(xy, kind, k, L, rng, tiles):
 
 
 @njit(cache=True)
+def move_phase(agents, other, away, xy, kind, nxt, prv, head, L, rng):
+    """Phases 1 and 2: each agent in turn steps toward (or away from) the nearest agent of kind
+    `other` within RADIUS, or to a random neighbour when there is none."""
+    for a in agents:
+        x, y = xy[a, 0], xy[a, 1]
+        b = G.nearest(x, y, RADIUS, other, xy, nxt, head, L, rng)
+        if b != G.NONE:
+            nx, ny = G.step_toward(x, y, xy[b, 0], xy[b, 1], L, rng, away)
+        else:
+            nx, ny = G.random_neighbour(x, y, L, rng)
+        G.move(a, nx, ny, xy, kind, nxt, prv, head)
+
+
+@njit(cache=True)
 def step(t, xy, kind, slot, nxt, prv, head, L, rng, tiles):
     """One step of the three phases (see the package docstring for the exact reading)."""
     for a in range(kind.shape[0]):  # the bitten of step t - 3 turn now
         if kind[a] == HUMAN and slot[a] == t:
             G.set_kind(a, ZOMBIE, xy, kind, nxt, prv, head)
-    for a in order(xy, kind, ZOMBIE, L, rng, tiles):
-        x, y = xy[a, 0], xy[a, 1]
-        target = G.nearest(x, y, RADIUS, HUMAN, xy, nxt, head, L, rng)
-        if target != G.NONE:
-            nx, ny = G.step_toward(x, y, xy[target, 0], xy[target, 1], L, rng, False)
-        else:
-            nx, ny = G.random_neighbour(x, y, L, rng)
-        G.move(a, nx, ny, xy, kind, nxt, prv, head)
-    for a in order(xy, kind, HUMAN, L, rng, tiles):
-        x, y = xy[a, 0], xy[a, 1]
-        threat = G.nearest(x, y, RADIUS, ZOMBIE, xy, nxt, head, L, rng)
-        if threat != G.NONE:
-            nx, ny = G.step_toward(x, y, xy[threat, 0], xy[threat, 1], L, rng, True)
-        else:
-            nx, ny = G.random_neighbour(x, y, L, rng)
-        G.move(a, nx, ny, xy, kind, nxt, prv, head)
+    move_phase(order(xy, kind, ZOMBIE, L, rng, tiles), HUMAN, False, xy, kind, nxt, prv, head, L, rng)
+    move_phase(order(xy, kind, HUMAN, L, rng, tiles), ZOMBIE, True, xy, kind, nxt, prv, head, L, rng)
     for a in order(xy, kind, ZOMBIE, L, rng, tiles):
         victim = G.pick_near(xy[a, 0], xy[a, 1], 1, HUMAN, NOT_BITTEN, xy, slot, nxt, head, L, rng)
         if victim == G.NONE:

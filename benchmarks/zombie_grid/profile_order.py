@@ -10,25 +10,11 @@ import sys
 import time
 
 import numpy as np
-from numba import njit
 
 from hyosan.agents import grid as G
 
-from . import HUMAN, RADIUS, ZOMBIE
-from .hyosan_model import ZombieGrid
-
-
-@njit(cache=True)
-def human_phase(order, xy, kind, nxt, prv, head, L, rng):
-    """The model's phase 2 over a given visiting order."""
-    for a in order:
-        x, y = xy[a, 0], xy[a, 1]
-        threat = G.nearest(x, y, RADIUS, ZOMBIE, xy, nxt, head, L, rng)
-        if threat != G.NONE:
-            nx, ny = G.step_toward(x, y, xy[threat, 0], xy[threat, 1], L, rng, True)
-        else:
-            nx, ny = G.random_neighbour(x, y, L, rng)
-        G.move(a, nx, ny, xy, kind, nxt, prv, head)
+from . import HUMAN, ZOMBIE
+from .hyosan_model import ZombieGrid, move_phase
 
 
 def main() -> None:
@@ -37,10 +23,10 @@ def main() -> None:
     model = ZombieGrid(n, 1).run(50)
     xy, kind, slot, nxt, prv, head, L = model.state.arrays()
     humans = G.shuffled(kind, HUMAN, model.rng)
-    human_phase(humans[:5], xy, kind, nxt, prv, head, L, model.rng)
+    move_phase(humans[:5], ZOMBIE, True, xy, kind, nxt, prv, head, L, model.rng)
     for name, order in (("random order", humans), ("memory order", np.sort(humans))):
         t0 = time.perf_counter()
-        human_phase(order, xy, kind, nxt, prv, head, L, model.rng)
+        move_phase(order, ZOMBIE, True, xy, kind, nxt, prv, head, L, model.rng)
         print(f"N = {n:,}, {model.zombies():,} zombies: human phase in {name}: {time.perf_counter() - t0:.3f} s")
 
 
