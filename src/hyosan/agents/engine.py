@@ -157,8 +157,8 @@ def run_steps(t0, n_steps, dt, p, rng,
     N = pos.shape[0]
     n_cells = cells.shape[0]
     doors_changed = False
-    lure_src = np.empty(N + lure_cell.shape[0], dtype=np.int64)
-    lure_lv = np.empty(N + lure_cell.shape[0])
+    snd_src = np.empty(N + lure_cell.shape[0], dtype=np.int64)
+    snd_lv = np.empty(N + lure_cell.shape[0])
     for step in range(n_steps):
         if ev_n > ev_cap - 4 * N - 16:
             return step, ev_n, tl_n, gen, next_record, doors_changed
@@ -201,15 +201,15 @@ def run_steps(t0, n_steps, dt, p, rng,
             n_snd = 0
             for a in range(N):
                 if kind[a] == HUMAN and (mode[a] == PANIC or (loud[a] and mode[a] != HIDE and mode[a] != CALM)):
-                    lure_src[n_snd] = pos[a]
-                    lure_lv[n_snd] = p[H_LOUD]
+                    snd_src[n_snd] = pos[a]
+                    snd_lv[n_snd] = p[H_LOUD]
                     n_snd += 1
             for q in range(lure_cell.shape[0]):
                 if lure_start[q] <= t < lure_end[q]:
-                    lure_src[n_snd] = lure_cell[q]
-                    lure_lv[n_snd] = lure_level[q]
+                    snd_src[n_snd] = lure_cell[q]
+                    snd_lv[n_snd] = lure_level[q]
                     n_snd += 1
-            sound_field(cells, nbr, W, lure_src, lure_lv, n_snd, snd, sstamp, sgen[0], buckets, bucket_len, SOUND_COST)
+            sound_field(cells, nbr, W, snd_src, snd_lv, n_snd, snd, sstamp, sgen[0], buckets, bucket_len, SOUND_COST)
         order = rng.permutation(N)
         for a in range(N):
             if kind[a] <= HYBRID_IMMORTAL:

@@ -143,12 +143,10 @@ def line_of_sight(cells, H, W, a, b):
         if e2 < dc:
             err += dc
             r += sr
-        if (r != r1 or c != c1) and not SEE_THROUGH_T[cells[base + r * W + c]]:
+        if (r != r1 or c != c1) and not SEE_THROUGH[cells[base + r * W + c]]:
             return False
     return True
 
-
-SEE_THROUGH_T = SEE_THROUGH
 
 
 @njit(cache=True)

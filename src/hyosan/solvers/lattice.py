@@ -24,10 +24,6 @@ from ..errors import HyosanError
 from ..reactions.network import Network
 from .trajectory import Trajectory
 
-# site codes follow the network's species order through `codes`; the kernel uses these
-EMPTY = 255
-
-
 @dataclass
 class LatticeRules:
     """The network, read as lattice events."""
@@ -81,16 +77,6 @@ def _nbr(i, d, L):
     if d == 2:
         return r * L + (c - 1 if c > 0 else L - 1)
     return (r - 1 if r > 0 else L - 1) * L + c
-
-
-@njit(cache=True, inline="always")
-def _bond(i, d, L):
-    """Bond id of the edge from site i in direction d: each site owns its right (2i) and down (2i+1) edges."""
-    if d == 0:
-        return 2 * i
-    if d == 1:
-        return 2 * i + 1
-    return 2 * _nbr(i, d, L) + (d - 2)
 
 
 @njit(cache=True, inline="always")
