@@ -284,6 +284,58 @@ def lattice_cmd(
         fail(str(exc))
 
 
+@app.command("country")
+def country_cmd(
+    population: Path = typer.Option(..., "--population", help="population raster: .npy, .csv, .json or .json.gz"),
+    start: str = typer.Option(..., "--start", help="ROW,COL of the first zombie's cell (the file's own rows)"),
+    days: float = typer.Option(60.0, "--days", help="story days to simulate"),
+    mode: str = typer.Option("exact", "--mode", help="exact (next-reaction method) or tau (leaping per cell)"),
+    seed: int = typer.Option(0, "--seed", help="random seed"),
+    zombies: int = typer.Option(1, "--zombies", help="residents of the start cell who start as zombies"),
+    alpha: float = typer.Option(0.8, "--alpha", help="kill-to-bite ratio (demo 0.8)"),
+    beta: float = typer.Option(0.0018, "--beta", help="bite rate per pair (demo 0.0018); hours = t / (beta * 500)"),
+    mu: Optional[float] = typer.Option(None, "--mu", help="border slow-down (default 1 / (11 * beta * 500))"),
+    walk: float = typer.Option(0.0, "--walk", help="rate at which each zombie walks to each neighbour cell (demo 0)"),
+    dt: Optional[float] = typer.Option(None, "--dt", help="tau mode: step over which borders are frozen (0.05)"),
+    origin: Optional[str] = typer.Option(None, "--origin", help="edge of row 0: north or south (default: south "
+                                         "for JSON, north for .npy/.csv)"),
+    out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/country[-n])"),
+    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+):
+    """Simulate a whole country's population (Zombietown USA: the alemi-sezr network on a raster)."""
+    from .scenario.country import COUNTRY_FILES, CountrySetup, run_country, write_country
+    from .world.raster import load_population
+
+    try:
+        if seed < 0:
+            raise HyosanError(f"--seed must be >= 0, got {seed}")
+        setup = CountrySetup(alpha=alpha, beta=beta, mu=mu, walk=walk, days=days, mode=mode, seed=seed,
+                             zombies=zombies, dt=dt).checked()
+        raster = load_population(population, origin)
+        cell = raster.cell(start)
+        folder = prepare_run_folder(out, Path("runs") / "country", force, COUNTRY_FILES)
+        with Progress(TextColumn("[bold]country[/]"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
+                      TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as bar:
+            task = bar.add_task("run", total=days * 24)
+            run, summary = run_country(raster, cell, setup, progress=lambda h: bar.update(task, completed=h))
+        write_country(run, summary, raster, setup, folder)
+        summary["folder"] = str(folder)
+        f = summary["final_counts"]
+        lines = [f"{raster.name}: {raster.total:,} people in {summary['cells_inhabited']:,} cells; "
+                 f"{zombies} zombie(s) at {cell[0]},{cell[1]}; {mode}, seed {seed}, {days:g} days",
+                 f"  end: S {f['S']:,}  E {f['E']:,}  Z {f['Z']:,}  R {f['R']:,}"
+                 + ("  (the outbreak died out)" if summary["outbreak_died_out"] else ""),
+                 f"  cells reached: {summary['cells_reached']:,}; people in them: {summary['people_in_reached_cells']:,}"]
+        for name, r in summary["regions"].items():
+            h = r["half_fallen_hours"]
+            lines.append(f"  {name}: half fallen " + (f"at {h:g} h" if h is not None else "not by the end"))
+        lines.append(f"  {summary['events']:,} events in {summary['kernel_seconds']:g} s; wrote {folder}/")
+        _emit(summary, as_json, "\n".join(lines))
+    except HyosanError as exc:
+        fail(str(exc))
+
+
 def main() -> None:
     """Entry point of the `hyosan` command."""
     app()

@@ -95,6 +95,28 @@ class Reaction:
             return " + ".join(f"{n} {s}" if n > 1 else s for s, n in terms) or "0"
         return f"{side(self.reactants)} -> {side(self.products)}"
 
+    def pair_split(self) -> tuple[str, str, str, str] | None:
+        """Read a pair event A + B -> P + Q as (A, B, what A's place becomes, what B's place becomes).
+
+        Used where the two reactants sit in different places (lattice sites, raster cells). A
+        product that names a reactant stays in that reactant's place; the other product goes
+        to the other place: 'S + Z -> E + Z' is (S, Z, E, Z), 'S + Z -> S + R' is (S, Z, S, R),
+        'S + Z -> 2 Z' is (S, Z, Z, Z). Returns None for anything else (one reactant, A + A,
+        not exactly two products, or no product that stays).
+        """
+        reactants = [s for s, n in self.reactants for _ in range(n)]
+        prods = [s for s, n in self.products for _ in range(n)]
+        if len(reactants) != 2 or reactants[0] == reactants[1] or len(prods) != 2:
+            return None
+        a, b = reactants
+        if a in prods:
+            prods.remove(a)
+            return a, b, a, prods[0]
+        if b in prods:
+            prods.remove(b)
+            return a, b, prods[0], b
+        return None
+
     def net(self) -> dict[str, int]:
         """Return the net change of each species when the reaction fires once."""
         change: dict[str, int] = {}

@@ -47,17 +47,13 @@ def rules(network: Network, params: dict[str, float] | None = None) -> LatticeRu
         if sorted(r.reactants) != [("S", 1), ("Z", 1)]:
             raise HyosanError(f"the lattice solver runs pair events S + Z -> ...; reaction {r.name!r} of model "
                               f"{network.name} is {r.scheme()} (use ode, ssa or tau for this model)")
-        prods = [s for s, n in r.products for _ in range(n)]
-        if len(prods) != 2:
-            raise HyosanError(f"reaction {r.name!r}: a lattice event needs exactly two products, one per site")
-        if "S" in prods:
-            prods.remove("S")
-            to_s.append("S"), to_z.append(prods[0])
-        elif "Z" in prods:
-            prods.remove("Z")
-            to_z.append("Z"), to_s.append(prods[0])
-        else:
-            raise HyosanError(f"reaction {r.name!r}: one product must stay S or Z to tell which site changes")
+        split = r.pair_split()
+        if split is None:
+            raise HyosanError(f"reaction {r.name!r}: a lattice event needs exactly two products, one of them "
+                              "staying S or Z to tell which site changes")
+        a, _, to_a, to_b = split
+        to_s.append(to_a if a == "S" else to_b)
+        to_z.append(to_b if a == "S" else to_a)
     total = float(k.sum())
     if total <= 0:
         raise HyosanError(f"model {network.name}: every S + Z rate is zero, nothing can happen")

@@ -1,0 +1,319 @@
+"""Numba kernels of the metapopulation solver: cell propensities, the exact next-reaction
+method over an indexed binary heap of cells, and per-cell tau-leaping with frozen borders.
+
+State: x[cell, species] (int32). A cell's channels are, in this order: the network's own
+reactions inside the cell (R), each pair reaction with each of the 4 neighbours (4 P), and
+each walking species to each of the 4 neighbours (4 W). Missing neighbours (edge of the
+raster or nobody living there) have index -1 and give zero rates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .kernels import _pick, propensity, tau_segment
+
+
+@njit(cache=True)
+def cell_rates(c, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, buf):
+    """Fill buf with the propensity of each channel of cell c; return their sum."""
+    R = k.shape[0]
+    xc = x[c]
+    tot = 0.0
+    for j in range(R):
+        a = propensity(j, xc, k, r_idx, r_ord, i_idx, i_k)
+        buf[j] = a
+        tot += a
+    n = R
+    for p in range(pa.shape[0]):
+        own = pk[p] * xc[pa[p]]
+        for d in range(4):
+            q = nbr[c, d]
+            a = own * x[q, pb[p]] if (q >= 0 and own > 0.0) else 0.0
+            buf[n] = a
+            n += 1
+            tot += a
+    for w in range(walkers.shape[0]):
+        own = walk * xc[walkers[w]]
+        for d in range(4):
+            a = own if nbr[c, d] >= 0 else 0.0
+            buf[n] = a
+            n += 1
+            tot += a
+    return tot
+
+
+@njit(cache=True)
+def sift(heap, hpos, T, i):
+    """Restore heap order around position i after the key of heap[i] changed."""
+    n = heap.shape[0]
+    c = heap[i]
+    key = T[c]
+    moved = False
+    while i > 0:
+        up = (i - 1) >> 1
+        uc = heap[up]
+        if T[uc] <= key:
+            break
+        heap[i] = uc
+        hpos[uc] = i
+        i = up
+        moved = True
+    if not moved:
+        while True:
+            lo = 2 * i + 1
+            if lo >= n:
+                break
+            m = lo
+            if lo + 1 < n and T[heap[lo + 1]] < T[heap[lo]]:
+                m = lo + 1
+            mc = heap[m]
+            if T[mc] >= key:
+                break
+            heap[i] = mc
+            hpos[mc] = i
+            i = m
+    heap[i] = c
+    hpos[c] = i
+
+
+@njit(cache=True)
+def _has_zombie(x, c, zmask):
+    for s in range(x.shape[1]):
+        if zmask[s] and x[c, s] > 0:
+            return True
+    return False
+
+
+@njit(cache=True)
+def exact_run(x, A, T, heap, hpos, nbr, k, r_idx, r_ord, i_idx, i_k, nu_ptr, nu_s, nu_v, field_r,
+              pa, pb, pk, d_own, d_part, field_own, field_part, walkers, walk, field_walk, zmask, arrival,
+              t, t_stop, rng, max_events):
+    """Next-reaction method (Gibson-Bruck) over cells until t_stop; returns (t, events fired).
+
+    T[c] is the absolute time of cell c's next event and A[c] its total propensity. After an
+    event only the cells whose rates read a changed count are updated: the cell itself, the
+    partner cell, and their neighbours when a count that neighbours read (a partner species
+    of a pair reaction, or a walker) changed. Other cells keep their scaled clocks, which
+    keeps the method exact.
+    """
+    R = k.shape[0]
+    P = pa.shape[0]
+    S = x.shape[1]
+    buf = np.empty(R + 4 * P + 4 * walkers.shape[0])
+    aff = np.empty(16, np.int64)
+    n = 0
+    while n < max_events:
+        c = heap[0]
+        tc = T[c]
+        if tc >= t_stop:
+            break
+        t = tc
+        tot = cell_rates(c, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, buf)
+        ch = _pick(buf, tot, rng.random())
+        q = -1
+        fc = False
+        fq = False
+        if ch < R:
+            for m in range(nu_ptr[ch], nu_ptr[ch + 1]):
+                x[c, nu_s[m]] += nu_v[m]
+            fc = field_r[ch]
+        elif ch < R + 4 * P:
+            p = (ch - R) // 4
+            q = nbr[c, (ch - R) % 4]
+            for s in range(S):
+                x[c, s] += d_own[p, s]
+                x[q, s] += d_part[p, s]
+            fc = field_own[p]
+            fq = field_part[p]
+        else:
+            w = (ch - R - 4 * P) // 4
+            q = nbr[c, (ch - R - 4 * P) % 4]
+            x[c, walkers[w]] -= 1
+            x[q, walkers[w]] += 1
+            fc = field_walk[w]
+            fq = fc
+        na = 1
+        aff[0] = c
+        for e, f in ((c, fc), (q, fq)):
+            if e < 0:
+                continue
+            for d in range(-1, 4 if f else 0):
+                g = e if d < 0 else nbr[e, d]
+                if g < 0:
+                    continue
+                seen = False
+                for i in range(na):
+                    if aff[i] == g:
+                        seen = True
+                        break
+                if not seen:
+                    aff[na] = g
+                    na += 1
+        for i in range(na):
+            e = aff[i]
+            a_new = cell_rates(e, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, buf)
+            if a_new <= 0.0:
+                T[e] = np.inf
+            elif e != c and A[e] > 0.0 and T[e] < np.inf:
+                T[e] = t + (A[e] / a_new) * (T[e] - t)
+            else:
+                T[e] = t + rng.standard_exponential() / a_new
+            A[e] = a_new
+            sift(heap, hpos, T, hpos[e])
+        for e in (c, q):
+            if e >= 0 and arrival[e] < 0.0 and _has_zombie(x, e, zmask):
+                arrival[e] = t
+        n += 1
+    return t, n
+
+
+@njit(cache=True)
+def _field(j, s, x, snap, apos):
+    """Count of species s in cell j as it was at the start of the leap."""
+    i = apos[j]
+    return snap[i, s] if i >= 0 else x[j, s]
+
+
+@njit(cache=True)
+def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
+            k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, d_part, walkers, walk, zmask, arrival,
+            vk, vr_idx, vr_ord, vi_idx, vi_k, vnu, vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx,
+            t, t_stop, dt, rng, eps, n_critical, stats):
+    """Leap every active cell over steps of dt until t_stop; returns (t, active count).
+
+    Within a step each active cell runs the tau-leaping kernel on its own counts (the cell
+    view of the network: its own reactions, each pair reaction as a first-order reaction of
+    the owner species at rate mu * k * (partners in the neighbours at the step's start), and
+    walking out of the cell), with tallies of border events. At the end of the step the
+    tallies are dealt to the neighbours (in proportion to the partners each held, walkers
+    uniformly) and applied; a partner-side change that would make a count negative is cut
+    and counted in stats[1]. stats[0] counts firings, stats[2] cell-steps.
+    """
+    S = x.shape[1]
+    P = pa.shape[0]
+    W = walkers.shape[0]
+    V = vnu.shape[1]
+    R = k.shape[0]
+    xl = np.zeros(V, np.int64)
+    kl = vk.copy()
+    grid = np.empty(0)
+    out = np.empty((0, V), np.int64)
+    buf = np.empty(R + 4 * P + 4 * W)
+    snap = np.empty((n_act if n_act > 0 else 1, S), np.int64)
+    weights = np.empty(4)
+    while t < t_stop and n_act > 0:
+        h = min(dt, t_stop - t)
+        stats[2] += n_act
+        if snap.shape[0] < n_act:
+            snap = np.empty((2 * n_act, S), np.int64)
+        for i in range(n_act):
+            c = act[i]
+            apos[c] = i
+            for s in range(S):
+                snap[i, s] = x[c, s]
+        n_t = 0
+        for i in range(n_act):
+            c = act[i]
+            for s in range(S):
+                xl[s] = x[c, s]
+            for s in range(S, V):
+                xl[s] = 0
+            for p in range(P):
+                f = 0
+                for d in range(4):
+                    j = nbr[c, d]
+                    if j >= 0:
+                        f += _field(j, pb[p], x, snap, apos)
+                kl[R + p] = pk[p] * f
+            deg = 0
+            for d in range(4):
+                if nbr[c, d] >= 0:
+                    deg += 1
+            for w in range(W):
+                kl[R + P + w] = walk * deg
+            _, _, fired = tau_segment(xl, t, t + h, grid, 0, out, kl, vr_idx, vr_ord, vi_idx, vi_k, vnu,
+                                      vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx, rng, eps, n_critical, 1 << 62)
+            stats[0] += fired
+            for s in range(S):
+                x[c, s] = xl[s]
+            if not is_touched[c]:
+                is_touched[c] = True
+                touched[n_t] = c
+                n_t += 1
+            for p in range(P):
+                m = xl[S + p]
+                if m == 0:
+                    continue
+                tot = 0.0
+                for d in range(4):
+                    j = nbr[c, d]
+                    weights[d] = float(_field(j, pb[p], x, snap, apos)) if j >= 0 else 0.0
+                    tot += weights[d]
+                for d in range(4):
+                    j = nbr[c, d]
+                    if m == 0 or weights[d] <= 0.0:
+                        continue
+                    share = m if weights[d] >= tot else rng.binomial(m, weights[d] / tot)
+                    tot -= weights[d]
+                    m -= share
+                    pend[j, p] += share
+                    if not is_touched[j]:
+                        is_touched[j] = True
+                        touched[n_t] = j
+                        n_t += 1
+            for w in range(W):
+                m = xl[S + P + w]
+                left = deg
+                for d in range(4):
+                    j = nbr[c, d]
+                    if j < 0 or m == 0:
+                        continue
+                    share = m if left == 1 else rng.binomial(m, 1.0 / left)
+                    left -= 1
+                    m -= share
+                    pend_w[j, w] += share
+                    if not is_touched[j]:
+                        is_touched[j] = True
+                        touched[n_t] = j
+                        n_t += 1
+        t += h
+        for i in range(n_act):
+            apos[act[i]] = -1
+        for i in range(n_t):
+            j = touched[i]
+            for p in range(P):
+                m = pend[j, p]
+                if m == 0:
+                    continue
+                ok = m
+                for s in range(S):
+                    if d_part[p, s] < 0:
+                        ok = min(ok, x[j, s] // (-d_part[p, s]))
+                for s in range(S):
+                    x[j, s] += ok * d_part[p, s]
+                stats[1] += m - ok
+                pend[j, p] = 0
+            for w in range(W):
+                x[j, walkers[w]] += pend_w[j, w]
+                pend_w[j, w] = 0
+            if arrival[j] < 0.0 and _has_zombie(x, j, zmask):
+                arrival[j] = t
+        # the active cells of the next step: any touched cell or neighbour that can react
+        m_act = 0
+        for i in range(n_act):
+            inlist[act[i]] = False
+        for i in range(n_t):
+            j = touched[i]
+            is_touched[j] = False
+            for d in range(-1, 4):
+                g = j if d < 0 else nbr[j, d]
+                if g < 0 or inlist[g]:
+                    continue
+                if cell_rates(g, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, buf) > 0.0:
+                    inlist[g] = True
+                    act[m_act] = g
+                    m_act += 1
+        n_act = m_act
+    return t, n_act

@@ -1,0 +1,298 @@
+"""Metapopulation solver: a network (e.g. `alemi-sezr`) run in every cell of a population raster.
+
+Each inhabited cell holds counts of the network's species. Three kinds of events:
+  * inside a cell, every reaction of the network at its own rate (mass action on the cell's counts);
+  * across a border, every pair reaction A + B -> ... (read by `Reaction.pair_split`) between
+    A in a cell and B in one of its 4 neighbours, at mu times the reaction's rate: for
+    Zombietown, bites S_i + Z_j -> E_i + Z_j and kills S_i + Z_j -> S_i + R_j;
+  * zombies (the network's zombie species) walking to each neighbour at rate `walk` per zombie.
+Cells where nobody lives are not part of the system: no one there to bite, and zombies do not
+walk into them (as in Alemi et al.'s Zombietown, where empty cells block).
+
+Two modes:
+  exact  Gibson and Bruck's next-reaction method with one clock per cell in an indexed
+         binary heap (a next-subvolume method): exact, O(log cells) per event.
+  tau    every active cell leaps with the tau-leaping kernel of `tau` over steps of dt, reading
+         its neighbours' counts as they were at the step's start; border events are dealt out
+         at the step's end. Its error (the lag dt, and rare cut border events) is measured
+         against exact in tests/test_metapop.py and docs/country.md.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..errors import HyosanError
+from ..reactions.network import Network, Parameter, Reaction, Species
+from . import meta_kernels as mk
+from .stochastic import integer_state
+from .trajectory import Trajectory
+
+MODES = ("exact", "tau")
+
+
+@dataclass(frozen=True)
+class SpatialRules:
+    """A network read as the events of one cell, its borders and its walkers."""
+
+    network: Network
+    local: object              # Compiled: the network's reactions inside a cell
+    pa: np.ndarray             # (P,) owner species of each pair reaction (the cell whose clock fires it)
+    pb: np.ndarray             # (P,) partner species, read in the 4 neighbours
+    pk: np.ndarray             # (P,) mu * rate constant
+    d_own: np.ndarray          # (P, S) change of the owner's cell
+    d_part: np.ndarray         # (P, S) change of the partner's cell
+    walkers: np.ndarray        # (W,) species that walk
+    walk: float
+    field: np.ndarray          # (S,) species that a neighbour's rates read
+    view: object               # Compiled: the cell view for tau (own reactions, border tallies)
+
+
+def spatial_rules(network: Network, mu: float, walk: float = 0.0, owner: str = "first") -> SpatialRules:
+    """Read the network's pair reactions as border events slowed by mu; zombies walk at `walk`.
+
+    owner: which cell carries a border event. 'first': the first reactant's (fewest updates
+    for the exact method); 'zombie': the cell of the reactant that is one of the network's
+    zombie species (tau mode: a zombie's border bites and deaths then leap with the zombie's
+    own, fast-changing count, and only the slowly changing human counts of the neighbours
+    are read frozen over a step).
+    """
+    for name, v in (("mu", mu), ("walk", walk)):
+        if not (math.isfinite(v) and v >= 0):
+            raise HyosanError(f"{name} must be a finite number >= 0, got {v}")
+    params = network.params()
+    local = network.compile(params)
+    k = local.k
+    idx = network.index
+    S = len(network.species)
+    pa, pb, pk, d_own, d_part, tallies = [], [], [], [], [], []
+    for j, r in enumerate(network.reactions):
+        split = r.pair_split()
+        if split is None:
+            continue
+        a, b, to_a, to_b = split
+        if owner == "zombie" and b in network.zombies and a not in network.zombies:
+            a, b, to_a, to_b = b, a, to_b, to_a
+        own, part = np.zeros(S, np.int64), np.zeros(S, np.int64)
+        own[idx(a)] -= 1
+        own[idx(to_a)] += 1
+        part[idx(b)] -= 1
+        part[idx(to_b)] += 1
+        pa.append(idx(a)), pb.append(idx(b)), pk.append(mu * k[j]), d_own.append(own), d_part.append(part)
+        tallies.append(Reaction(f"{r.name} across a border", ((a, 1),), ((to_a, 1), (f"_x{j}", 1)), f"_kx{j}"))
+    walkers = np.array([idx(z) for z in network.zombies], np.int64)
+    for i, z in enumerate(network.zombies):
+        tallies.append(Reaction(f"{z} walks out", ((z, 1),), ((f"_w{i}", 1),), f"_kw{i}"))
+    field = np.zeros(S, np.bool_)
+    field[np.array(pb, np.int64)] = True
+    if walk > 0:
+        field[walkers] = True
+    # the cell view: the network's own reactions plus border and walking tallies, for tau_segment
+    view = replace(network, name=f"{network.name} (cell view)", schedule=(), initial={},
+                   species=network.species + tuple(Species(r.products[-1][0], "tally") for r in tallies),
+                   parameters=network.parameters + tuple(Parameter(r.rate, 0.0, "", "") for r in tallies),
+                   reactions=network.reactions + tuple(tallies))
+    vparams = params | {r.rate: 0.0 for r in tallies}
+    as_f = lambda v: np.asarray(v, np.float64)  # noqa: E731
+    P = len(pa)
+    return SpatialRules(network, local, np.array(pa, np.int64), np.array(pb, np.int64), as_f(pk),
+                        np.array(d_own, np.int64).reshape(P, S), np.array(d_part, np.int64).reshape(P, S),
+                        walkers, float(walk), field, view.compile(vparams))
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The inhabited cells of a raster, numbered in row-major order, with their 4 neighbours."""
+
+    shape: tuple[int, int]
+    rows: np.ndarray
+    cols: np.ndarray
+    nbr: np.ndarray            # (cells, 4) neighbour cell or -1: east, north-ish row+1, west, row-1
+    index: np.ndarray          # (rows, cols) cell number or -1
+
+    def to_grid(self, values: np.ndarray, fill=0) -> np.ndarray:
+        """Spread per-cell values onto the raster's shape (fill where nobody lives)."""
+        out = np.full(self.shape, fill, dtype=np.result_type(values.dtype, np.asarray(fill).dtype))
+        out[self.rows, self.cols] = values
+        return out
+
+
+def cells_of(counts: np.ndarray) -> Cells:
+    """Number the inhabited cells of a population grid and find their neighbours."""
+    rows, cols = np.nonzero(counts > 0)
+    index = -np.ones(counts.shape, np.int64)
+    index[rows, cols] = np.arange(rows.size)
+    pad = np.pad(index, 1, constant_values=-1)
+    r, c = rows + 1, cols + 1
+    nbr = np.stack([pad[r, c + 1], pad[r + 1, c], pad[r, c - 1], pad[r - 1, c]], axis=1).astype(np.int64)
+    return Cells(counts.shape, rows, cols, nbr, index)
+
+
+@dataclass
+class MetaRun:
+    """What a metapopulation run produced (times in the network's time unit)."""
+
+    trajectory: Trajectory             # totals over the whole raster
+    cells: Cells
+    arrival: np.ndarray                # (rows, cols) time the first zombie was in each cell; NaN never; -inf: at start
+    snapshots: dict[float, np.ndarray] = field(default_factory=dict)   # t -> (rows, cols) counts, species last
+    frames: list[tuple[float, np.ndarray]] = field(default_factory=list)  # (t, zombie share per cell, uint8)
+    final: np.ndarray | None = None    # (cells, species) counts at the end
+    regions: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (times, species) totals
+    events: int = 0
+    clipped: int = 0                   # tau only: border events cut because the partner was gone
+    kernel_seconds: float = 0.0
+    mode: str = "exact"
+    cell_steps: int = 0                # tau only: cell leaps taken (active cells summed over steps)
+
+
+Progress = Callable[[float], None]
+
+
+def metapopulation(network: Network, population: np.ndarray, start: tuple[int, int], t_end: float, *,
+                   mode: str = "exact", mu: float = 1.0, walk: float = 0.0, zombies: int = 1, seed: int = 0,
+                   n_points: int = 241, snapshot_times: tuple[float, ...] = (), frame_times: tuple[float, ...] = (),
+                   regions: dict[str, np.ndarray] | None = None, dt: float | None = None, eps: float = 0.03,
+                   n_critical: int = 10, progress: Progress | None = None) -> MetaRun:
+    """Run a network on every cell of a population grid from `zombies` residents of `start` turned.
+
+    Every resident starts in the network's first human species; `zombies` of the start
+    cell's residents start as the network's first zombie species, so the total is the
+    raster's. Returns totals at n_points times (and the totals of each named region, a
+    boolean grid, at the same times), the arrival time of each cell, the counts of every
+    cell at `snapshot_times`, and the zombie share of each cell at `frame_times`.
+    dt (tau mode): the step over which borders are frozen; default 1 / (50 * max rate of
+    one border event between two single people), capped by t_end / 100.
+    """
+    if mode not in MODES:
+        raise HyosanError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if not (math.isfinite(t_end) and t_end > 0):
+        raise HyosanError(f"end time must be > 0, got {t_end}")
+    if int(seed) < 0:
+        raise HyosanError(f"seed must be >= 0, got {seed}")
+    counts = np.asarray(population)
+    rules = spatial_rules(network, mu, walk, owner="first" if mode == "exact" else "zombie")
+    cells = cells_of(counts)
+    human, zombie = network.index(network.humans[0]), network.index(network.zombies[0])
+    row, col = start
+    if not (0 <= row < counts.shape[0] and 0 <= col < counts.shape[1]) or counts[row, col] <= 0:
+        raise HyosanError(f"start cell {row},{col} is not an inhabited cell of the raster")
+    if not 1 <= zombies <= counts[row, col]:
+        raise HyosanError(f"zombies must be between 1 and the start cell's {counts[row, col]} residents, got {zombies}")
+    integer_state(network)  # refuse fractional initial counts in the network early
+    S = len(network.species)
+    x = np.zeros((cells.rows.size, S), np.int32)
+    x[:, human] = counts[cells.rows, cells.cols]
+    c0 = int(cells.index[row, col])
+    x[c0, human] -= zombies
+    x[c0, zombie] += zombies
+    zmask = np.zeros(S, np.bool_)
+    zmask[[network.index(z) for z in network.zombies]] = True
+    arrival = np.full(cells.rows.size, -1.0)
+    arrival[c0] = -np.inf
+    rng = np.random.Generator(np.random.PCG64(int(seed)))
+    grid_t = np.linspace(0.0, t_end, n_points)
+    stops = sorted(set(grid_t.tolist()) | {float(s) for s in snapshot_times if 0 <= s <= t_end}
+                   | {float(s) for s in frame_times if 0 <= s <= t_end})
+    want_snap = {float(s) for s in snapshot_times}
+    want_frame = {float(s) for s in frame_times}
+    want_grid = set(grid_t.tolist())
+    totals = np.zeros((grid_t.size, S), np.int64)
+    members = {}
+    for name, mask in (regions or {}).items():
+        mask = np.asarray(mask, bool)
+        if mask.shape != counts.shape:
+            raise HyosanError(f"region {name!r} has shape {mask.shape}, the raster {counts.shape}")
+        members[name] = cells.index[mask & (counts > 0)]
+    run_regions = {name: np.zeros((grid_t.size, S), np.int64) for name in members}
+    run = MetaRun(None, cells, None, mode=mode)  # type: ignore[arg-type]
+    nsz = np.maximum(x.sum(axis=1), 1)
+    L = rules.local
+    common = (cells.nbr, L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k)
+    border = (rules.pa, rules.pb, rules.pk)
+    buf = np.empty(L.k.size + 4 * rules.pa.size + 4 * rules.walkers.size)
+    if mode == "exact":
+        ncell = cells.rows.size
+        A = np.zeros(ncell)
+        T = np.full(ncell, np.inf)
+        for c in sorted({c0, *cells.nbr[c0][cells.nbr[c0] >= 0].tolist()}):
+            A[c] = mk.cell_rates(c, x, *common, *border, rules.walkers, rules.walk, buf)
+            if A[c] > 0:
+                T[c] = rng.standard_exponential() / A[c]
+        heap = np.argsort(T, kind="stable").astype(np.int64)
+        hpos = np.empty(ncell, np.int64)
+        hpos[heap] = np.arange(ncell)
+        field_r = np.array([(L.nu[j] != 0)[rules.field].any() for j in range(L.k.size)], np.bool_)
+        field_own = np.array([(d != 0)[rules.field].any() for d in rules.d_own], np.bool_)
+        field_part = np.array([(d != 0)[rules.field].any() for d in rules.d_part], np.bool_)
+        field_walk = rules.field[rules.walkers].copy()
+    else:
+        if dt is None:
+            fastest = max([float(rules.pk.max()) if rules.pk.size else 0.0, rules.walk], default=0.0)
+            dt = 0.05
+        if not (math.isfinite(dt) and dt > 0):
+            raise HyosanError(f"tau step dt must be > 0, got {dt}")
+        if not 0 < eps < 1:
+            raise HyosanError(f"tau-leaping eps must be in (0, 1), got {eps:g}")
+        ncell = cells.rows.size
+        act = np.zeros(ncell, np.int64)
+        inlist = np.zeros(ncell, np.bool_)
+        apos = -np.ones(ncell, np.int64)
+        touched = np.zeros(ncell, np.int64)
+        is_touched = np.zeros(ncell, np.bool_)
+        pend = np.zeros((ncell, rules.pa.size), np.int64)
+        pend_w = np.zeros((ncell, rules.walkers.size), np.int64)
+        n_act = 0
+        for c in sorted({c0, *cells.nbr[c0][cells.nbr[c0] >= 0].tolist()}):
+            if mk.cell_rates(c, x, *common, *border, rules.walkers, rules.walk, buf) > 0:
+                act[n_act], inlist[c] = c, True
+                n_act += 1
+        stats = np.zeros(3, np.int64)
+        V = rules.view
+    t, gi = 0.0, 0
+    clock = time.perf_counter()
+    for stop in stops:
+        if stop > t:
+            if mode == "exact":
+                t_now, fired = mk.exact_run(x, A, T, heap, hpos, *common, L.nu_ptr, L.nu_s, L.nu_v, field_r,
+                                            *border, rules.d_own, rules.d_part, field_own, field_part,
+                                            rules.walkers, rules.walk, field_walk, zmask, arrival,
+                                            t, stop, rng, 1 << 62)
+                run.events += fired
+            else:
+                t_now, n_act = mk.tau_run(x, cells.nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
+                                          L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k, *border, rules.d_part,
+                                          rules.walkers, rules.walk, zmask, arrival, V.k, V.r_idx, V.r_ord,
+                                          V.i_idx, V.i_k, V.nu, V.nu_ptr, V.nu_s, V.nu_v, V.dep_ptr, V.dep_idx,
+                                          t, stop, dt, rng, eps, n_critical, stats)
+            t = stop
+        if stop in want_grid:
+            totals[gi] = x.sum(axis=0)
+            for name, idx in members.items():
+                run_regions[name][gi] = x[idx].sum(axis=0)
+            gi += 1
+        if stop in want_snap:
+            run.snapshots[stop] = np.stack([cells.to_grid(x[:, s]) for s in range(S)], axis=-1)
+        if stop in want_frame:
+            share = np.ceil(255 * x[:, zombie] / nsz).astype(np.uint8)
+            run.frames.append((stop, cells.to_grid(share)))
+        if progress is not None:
+            progress(stop)
+    run.kernel_seconds = time.perf_counter() - clock
+    if mode == "tau":
+        run.events, run.clipped, run.cell_steps = int(stats[0]), int(stats[1]), int(stats[2])
+    arr = np.where(arrival == -1.0, np.nan, arrival)
+    run.arrival = cells.to_grid(arr, fill=np.nan)
+    run.final = x
+    run.regions = run_regions
+    run.trajectory = Trajectory(grid_t, totals[None].astype(float), network.species_names, network.name,
+                                f"metapopulation-{mode}", network.params() | {"mu": mu, "walk": walk},
+                                seed=int(seed), events=np.array([run.events]), humans=network.humans,
+                                zombies=network.zombies, time_unit=network.time_unit,
+                                meta={"cells": int(cells.rows.size), "start": [row, col], "zombies": zombies})
+    return run

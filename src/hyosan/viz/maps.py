@@ -1,0 +1,106 @@
+"""Maps of raster runs (country, city): arrival times, zombie counts, time series, animations.
+
+Every map is drawn north up, whatever edge the raster's row 0 is on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.colors as mcolors  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+
+BACKGROUND = (0.08, 0.08, 0.1)
+
+
+def _figure(raster, width: float = 11.0):
+    rows, cols = raster.shape
+    fig, ax = plt.subplots(figsize=(width, width * rows / cols * 0.95 + 0.6))
+    ax.set_facecolor(BACKGROUND)
+    ax.set_xticks([]), ax.set_yticks([])
+    return fig, ax
+
+
+def arrival_png(raster, arrival_hours: np.ndarray, path: Path, horizon_hours: float) -> Path:
+    """Hours until the first zombie reached each cell; grey: inhabited but never reached."""
+    fig, ax = _figure(raster)
+    inhabited = raster.north_up(raster.counts > 0)
+    arr = raster.north_up(arrival_hours)
+    never = np.where(inhabited & np.isnan(arr), 1.0, np.nan)
+    ax.imshow(never, cmap=mcolors.ListedColormap([(0.55, 0.55, 0.55)]), interpolation="nearest")
+    im = ax.imshow(np.where(inhabited, arr, np.nan), cmap="inferno_r", interpolation="nearest",
+                   vmin=0, vmax=max(horizon_hours, 1))
+    fig.colorbar(im, ax=ax, shrink=0.7, label="hours until the first zombie arrives (grey: not reached)")
+    ax.set_title(f"{raster.name}: arrival of the zombies")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def count_png(raster, counts: np.ndarray, path: Path, title: str) -> Path:
+    """People of one kind per cell on a log scale; dim outline: where people live."""
+    fig, ax = _figure(raster)
+    inhabited = raster.north_up(raster.counts > 0)
+    ax.imshow(np.where(inhabited, 1.0, np.nan), cmap=mcolors.ListedColormap([(0.25, 0.25, 0.3)]),
+              interpolation="nearest")
+    c = raster.north_up(counts).astype(float)
+    vmax = max(float(c.max()), 10.0)
+    im = ax.imshow(np.where(c > 0, c, np.nan), cmap="Reds", norm=mcolors.LogNorm(vmin=1, vmax=vmax),
+                   interpolation="nearest")
+    fig.colorbar(im, ax=ax, shrink=0.7, label="count per cell")
+    ax.set_title(f"{raster.name}: {title}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def series_png(df, species, path: Path, summary: dict) -> Path:
+    """Totals of each species over story hours, log scale."""
+    fig, ax = plt.subplots(figsize=(9, 5))
+    colors = {"S": "tab:blue", "E": "tab:orange", "Z": "tab:red", "R": "black"}
+    for s in species:
+        ax.plot(df["hours"], df[s].clip(lower=0.5), label=s, color=colors.get(s))
+    ax.set(yscale="log", xlabel="hours since the first zombie", ylabel="people",
+           title=f"{summary.get('population_file', '')}: start {summary.get('start')}, "
+                 f"{summary['setup']['mode']}, seed {summary['setup']['seed']}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def animation_gif(raster, frames: list[tuple[float, np.ndarray]], path: Path, max_width: int = 750) -> Path:
+    """Zombie share of each cell over time (frames of uint8 shares) as an animated GIF."""
+    import imageio.v3 as iio
+
+    step = max(1, int(np.ceil(raster.shape[1] / max_width)))
+    inhabited = raster.north_up(raster.counts > 0)[::step, ::step]
+    base = np.zeros(inhabited.shape + (3,), np.uint8)
+    base[:] = (20, 20, 26)
+    base[inhabited] = (70, 90, 140)
+    images = []
+    for _, share in frames:
+        s = raster.north_up(share)
+        # the largest share in each block, so that a lone infected cell stays visible
+        h, w = inhabited.shape
+        block = np.zeros((h, w), np.uint8)
+        for dr in range(step):
+            for dc in range(step):
+                part = s[dr::step, dc::step][:h, :w]
+                block[:part.shape[0], :part.shape[1]] = np.maximum(block[:part.shape[0], :part.shape[1]], part)
+        img = base.copy()
+        on = block > 0
+        level = 0.35 + 0.65 * block[on] / 255.0
+        img[on] = np.stack([230 * level, 20 * level, 20 * level], axis=1).astype(np.uint8)
+        images.append(img)
+    if not images:
+        images = [base]
+    iio.imwrite(path, np.stack(images), duration=150, loop=0)
+    return path
