@@ -296,7 +296,7 @@ def country_cmd(
     beta: float = typer.Option(0.0018, "--beta", help="bite rate per pair (demo 0.0018); hours = t / (beta * 500)"),
     mu: Optional[float] = typer.Option(None, "--mu", help="border slow-down (default 1 / (11 * beta * 500))"),
     walk: float = typer.Option(0.0, "--walk", help="rate at which each zombie walks to each neighbour cell (demo 0)"),
-    dt: Optional[float] = typer.Option(None, "--dt", help="tau mode: step over which borders are frozen (0.05)"),
+    dt: Optional[float] = typer.Option(None, "--dt", help="tau mode: step over which borders are frozen (default 0.1 time units)"),
     origin: Optional[str] = typer.Option(None, "--origin", help="edge of row 0: north or south (default: south "
                                          "for JSON, north for .npy/.csv)"),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/country[-n])"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernels import _pick, propensity, tau_segment
+from .kernels import _pick, propensity, ssa_segment, tau_segment
 
 
 @njit(cache=True)
@@ -177,31 +177,46 @@ def _field(j, s, x, snap, apos):
 
 
 @njit(cache=True)
-def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
+def _mark(j, touched, is_touched, n_t):
+    if not is_touched[j]:
+        is_touched[j] = True
+        touched[n_t] = j
+        n_t += 1
+    return n_t
+
+
+@njit(cache=True)
+def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched, budget,
             k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, d_part, walkers, walk, zmask, arrival,
             vk, vr_idx, vr_ord, vi_idx, vi_k, vnu, vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx,
-            t, t_stop, dt, rng, eps, n_critical, stats):
+            t, t_stop, dt, quiet, rng, eps, n_critical, stats):
     """Leap every active cell over steps of dt until t_stop; returns (t, active count).
 
     Within a step each active cell runs the tau-leaping kernel on its own counts (the cell
     view of the network: its own reactions, each pair reaction as a first-order reaction of
     the owner species at rate mu * k * (partners in the neighbours at the step's start), and
-    walking out of the cell), with tallies of border events. At the end of the step the
-    tallies are dealt to the neighbours (in proportion to the partners each held, walkers
-    uniformly) and applied; a partner-side change that would make a count negative is cut
-    and counted in stats[1]. stats[0] counts firings, stats[2] cell-steps.
+    walking out of the cell), with tallies of border events. A quiet cell, expecting fewer
+    than `quiet` events in the step, skips the kernel: it spends a unit exponential budget
+    at its current total rate and fires one event when the budget runs out (exact for
+    rates held over the step); a cell expecting fewer than 50 * quiet takes exact steps. At the end of the step the tallies are dealt to the
+    neighbours (in proportion to the partners each held, walkers uniformly) and applied; a
+    partner-side change that would make a count negative is cut and counted in stats[1].
+    stats[0] counts firings, stats[2] cell steps, stats[3] kernel leaps.
     """
     S = x.shape[1]
     P = pa.shape[0]
     W = walkers.shape[0]
     V = vnu.shape[1]
     R = k.shape[0]
+    RV = vk.shape[0]
     xl = np.zeros(V, np.int64)
     kl = vk.copy()
+    av = np.empty(RV)
     grid = np.empty(0)
     out = np.empty((0, V), np.int64)
     buf = np.empty(R + 4 * P + 4 * W)
     snap = np.empty((n_act if n_act > 0 else 1, S), np.int64)
+    act2 = np.empty_like(act)
     weights = np.empty(4)
     while t < t_stop and n_act > 0:
         h = min(dt, t_stop - t)
@@ -233,15 +248,40 @@ def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
                     deg += 1
             for w in range(W):
                 kl[R + P + w] = walk * deg
-            _, _, fired = tau_segment(xl, t, t + h, grid, 0, out, kl, vr_idx, vr_ord, vi_idx, vi_k, vnu,
-                                      vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx, rng, eps, n_critical, 1 << 62)
-            stats[0] += fired
+            a0 = 0.0
+            for j in range(RV):
+                av[j] = propensity(j, xl, kl, vr_idx, vr_ord, vi_idx, vi_k)
+                a0 += av[j]
+            if a0 * h < quiet:
+                if budget[c] < 0.0:
+                    budget[c] = rng.standard_exponential()
+                budget[c] -= a0 * h
+                if budget[c] > 0.0:
+                    continue
+                j = _pick(av, a0, rng.random())
+                for m in range(vnu_ptr[j], vnu_ptr[j + 1]):
+                    xl[vnu_s[m]] += vnu_v[m]
+                budget[c] = -1.0
+                stats[0] += 1
+            elif a0 * h < 50.0 * quiet:
+                # few events: exact steps with the step's border rates cost less than a leap
+                budget[c] = -1.0
+                _, _, fired = ssa_segment(xl, t, t + h, grid, 0, out, kl, vr_idx, vr_ord, vi_idx, vi_k,
+                                          vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx, rng, 1 << 62)
+                stats[0] += fired
+            else:
+                budget[c] = -1.0
+                _, _, fired = tau_segment(xl, t, t + h, grid, 0, out, kl, vr_idx, vr_ord, vi_idx, vi_k, vnu,
+                                          vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx, rng, eps, n_critical, 1 << 62)
+                stats[0] += fired
+                stats[3] += 1
+            changed = False
             for s in range(S):
+                if x[c, s] != xl[s]:
+                    changed = True
                 x[c, s] = xl[s]
-            if not is_touched[c]:
-                is_touched[c] = True
-                touched[n_t] = c
-                n_t += 1
+            if changed:
+                n_t = _mark(c, touched, is_touched, n_t)
             for p in range(P):
                 m = xl[S + p]
                 if m == 0:
@@ -259,10 +299,7 @@ def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
                     tot -= weights[d]
                     m -= share
                     pend[j, p] += share
-                    if not is_touched[j]:
-                        is_touched[j] = True
-                        touched[n_t] = j
-                        n_t += 1
+                    n_t = _mark(j, touched, is_touched, n_t)
             for w in range(W):
                 m = xl[S + P + w]
                 left = deg
@@ -274,10 +311,7 @@ def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
                     left -= 1
                     m -= share
                     pend_w[j, w] += share
-                    if not is_touched[j]:
-                        is_touched[j] = True
-                        touched[n_t] = j
-                        n_t += 1
+                    n_t = _mark(j, touched, is_touched, n_t)
         t += h
         for i in range(n_act):
             apos[act[i]] = -1
@@ -300,20 +334,34 @@ def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
                 pend_w[j, w] = 0
             if arrival[j] < 0.0 and _has_zombie(x, j, zmask):
                 arrival[j] = t
-        # the active cells of the next step: any touched cell or neighbour that can react
+        # next step's active cells: unchanged cells with unchanged neighbours keep their
+        # (non-zero) rates; around every changed cell the rates are looked at afresh
         m_act = 0
         for i in range(n_act):
-            inlist[act[i]] = False
+            c = act[i]
+            inlist[c] = False
+            near = is_touched[c]
+            for d in range(4):
+                j = nbr[c, d]
+                if j >= 0 and is_touched[j]:
+                    near = True
+            if not near:
+                act2[m_act] = c
+                inlist[c] = True
+                m_act += 1
         for i in range(n_t):
             j = touched[i]
-            is_touched[j] = False
             for d in range(-1, 4):
                 g = j if d < 0 else nbr[j, d]
                 if g < 0 or inlist[g]:
                     continue
                 if cell_rates(g, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, buf) > 0.0:
                     inlist[g] = True
-                    act[m_act] = g
+                    act2[m_act] = g
                     m_act += 1
+        for i in range(n_t):
+            is_touched[touched[i]] = False
+        for i in range(m_act):
+            act[i] = act2[i]
         n_act = m_act
     return t, n_act

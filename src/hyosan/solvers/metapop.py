@@ -148,7 +148,8 @@ class MetaRun:
     clipped: int = 0                   # tau only: border events cut because the partner was gone
     kernel_seconds: float = 0.0
     mode: str = "exact"
-    cell_steps: int = 0                # tau only: cell leaps taken (active cells summed over steps)
+    cell_steps: int = 0                # tau only: active cells summed over steps
+    leaps: int = 0                     # tau only: cell steps that ran the tau-leaping kernel (not quiet)
 
 
 Progress = Callable[[float], None]
@@ -158,7 +159,7 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
                    mode: str = "exact", mu: float = 1.0, walk: float = 0.0, zombies: int = 1, seed: int = 0,
                    n_points: int = 241, snapshot_times: tuple[float, ...] = (), frame_times: tuple[float, ...] = (),
                    regions: dict[str, np.ndarray] | None = None, dt: float | None = None, eps: float = 0.03,
-                   n_critical: int = 10, progress: Progress | None = None) -> MetaRun:
+                   n_critical: int = 10, quiet: float = 0.2, progress: Progress | None = None) -> MetaRun:
     """Run a network on every cell of a population grid from `zombies` residents of `start` turned.
 
     Every resident starts in the network's first human species; `zombies` of the start
@@ -166,8 +167,9 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
     raster's. Returns totals at n_points times (and the totals of each named region, a
     boolean grid, at the same times), the arrival time of each cell, the counts of every
     cell at `snapshot_times`, and the zombie share of each cell at `frame_times`.
-    dt (tau mode): the step over which borders are frozen; default 1 / (50 * max rate of
-    one border event between two single people), capped by t_end / 100.
+    Tau mode: dt (default 0.1 time units) is the step over which borders are frozen; a
+    cell expecting fewer than `quiet` events in a step fires them one by one instead of
+    leaping; eps and n_critical are the tau-leaping kernel's.
     """
     if mode not in MODES:
         raise HyosanError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -233,8 +235,8 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
         field_walk = rules.field[rules.walkers].copy()
     else:
         if dt is None:
-            fastest = max([float(rules.pk.max()) if rules.pk.size else 0.0, rules.walk], default=0.0)
-            dt = 0.05
+
+            dt = 0.1
         if not (math.isfinite(dt) and dt > 0):
             raise HyosanError(f"tau step dt must be > 0, got {dt}")
         if not 0 < eps < 1:
@@ -247,12 +249,13 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
         is_touched = np.zeros(ncell, np.bool_)
         pend = np.zeros((ncell, rules.pa.size), np.int64)
         pend_w = np.zeros((ncell, rules.walkers.size), np.int64)
+        budget = -np.ones(ncell)
         n_act = 0
         for c in sorted({c0, *cells.nbr[c0][cells.nbr[c0] >= 0].tolist()}):
             if mk.cell_rates(c, x, *common, *border, rules.walkers, rules.walk, buf) > 0:
                 act[n_act], inlist[c] = c, True
                 n_act += 1
-        stats = np.zeros(3, np.int64)
+        stats = np.zeros(4, np.int64)
         V = rules.view
     t, gi = 0.0, 0
     clock = time.perf_counter()
@@ -265,11 +268,11 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
                                             t, stop, rng, 1 << 62)
                 run.events += fired
             else:
-                t_now, n_act = mk.tau_run(x, cells.nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
+                t_now, n_act = mk.tau_run(x, cells.nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched, budget,
                                           L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k, *border, rules.d_part,
                                           rules.walkers, rules.walk, zmask, arrival, V.k, V.r_idx, V.r_ord,
                                           V.i_idx, V.i_k, V.nu, V.nu_ptr, V.nu_s, V.nu_v, V.dep_ptr, V.dep_idx,
-                                          t, stop, dt, rng, eps, n_critical, stats)
+                                          t, stop, dt, quiet, rng, eps, n_critical, stats)
             t = stop
         if stop in want_grid:
             totals[gi] = x.sum(axis=0)
@@ -285,7 +288,7 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
             progress(stop)
     run.kernel_seconds = time.perf_counter() - clock
     if mode == "tau":
-        run.events, run.clipped, run.cell_steps = int(stats[0]), int(stats[1]), int(stats[2])
+        run.events, run.clipped, run.cell_steps, run.leaps = (int(v) for v in stats)
     arr = np.where(arrival == -1.0, np.nan, arrival)
     run.arrival = cells.to_grid(arr, fill=np.nan)
     run.final = x
