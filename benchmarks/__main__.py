@@ -13,7 +13,9 @@ STUDIES = {"lattice-study": lattice.study}  # long: run by name only, not by `al
 def main() -> None:
     """Dispatch to the named benchmark."""
     args = sys.argv[1:]
-    names = [a for a in args if not a.startswith("--")] or ["all"]
+    # a benchmark's own child processes pass their arguments after --child
+    plain = args[:args.index("--child")] if "--child" in args else args
+    names = [a for a in plain if not a.startswith("--")] or ["all"]
     for name in names:
         targets = BENCHMARKS if name == "all" else {name: BENCHMARKS.get(name, STUDIES.get(name))}
         for key, fn in targets.items():

@@ -45,6 +45,14 @@ def cell_rates(c, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk
 
 
 @njit(cache=True)
+def all_rates(x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, out):
+    """Total propensity of every cell into out."""
+    buf = np.empty(k.shape[0] + 4 * pa.shape[0] + 4 * walkers.shape[0])
+    for c in range(x.shape[0]):
+        out[c] = cell_rates(c, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, buf)
+
+
+@njit(cache=True)
 def sift(heap, hpos, T, i):
     """Restore heap order around position i after the key of heap[i] changed."""
     n = heap.shape[0]

@@ -155,6 +155,116 @@ class MetaRun:
 Progress = Callable[[float], None]
 
 
+class Engine:
+    """A metapopulation run's state, advanced in time by the kernels and open to changes between
+    advances (interventions move people, cordons cut borders): `reset` after any change."""
+
+    def __init__(self, network: Network, population: np.ndarray, *, mode: str = "exact", mu: float = 1.0,
+                 walk: float = 0.0, seed: int = 0, dt: float | None = None, eps: float = 0.03,
+                 n_critical: int = 10, quiet: float = 0.2):
+        if mode not in MODES:
+            raise HyosanError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if int(seed) < 0:
+            raise HyosanError(f"seed must be >= 0, got {seed}")
+        dt = 0.1 if dt is None else dt
+        if mode == "tau" and not (math.isfinite(dt) and dt > 0):
+            raise HyosanError(f"tau step dt must be > 0, got {dt}")
+        if not 0 < eps < 1:
+            raise HyosanError(f"tau-leaping eps must be in (0, 1), got {eps:g}")
+        integer_state(network)  # refuse fractional initial counts in the network early
+        self.network, self.mode, self.dt, self.eps, self.n_critical, self.quiet = network, mode, dt, eps, n_critical, quiet
+        self.counts = np.asarray(population)
+        self.rules = spatial_rules(network, mu, walk, owner="first" if mode == "exact" else "zombie")
+        self.cells = cells_of(self.counts)
+        self.nbr = self.cells.nbr.copy()
+        S, n = len(network.species), self.cells.rows.size
+        self.human, self.zombie = network.index(network.humans[0]), network.index(network.zombies[0])
+        self.x = np.zeros((n, S), np.int32)
+        self.x[:, self.human] = self.counts[self.cells.rows, self.cells.cols]
+        self.zmask = np.zeros(S, np.bool_)
+        self.zmask[[network.index(z) for z in network.zombies]] = True
+        self.arrival = np.full(n, -1.0)
+        self.rng = np.random.Generator(np.random.PCG64(int(seed)))
+        self.t, self.events = 0.0, 0
+        self.stats = np.zeros(4, np.int64)
+        L, r = self.rules.local, self.rules
+        self._buf = np.empty(L.k.size + 4 * r.pa.size + 4 * r.walkers.size)
+        self.A, self.T = np.zeros(n), np.full(n, np.inf)
+        self.heap, self.hpos = np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64)
+        self._field_r = np.array([(L.nu[j] != 0)[r.field].any() for j in range(L.k.size)], np.bool_)
+        self._field_own = np.array([(d != 0)[r.field].any() for d in r.d_own], np.bool_)
+        self._field_part = np.array([(d != 0)[r.field].any() for d in r.d_part], np.bool_)
+        self._field_walk = r.field[r.walkers].copy()
+        self.act, self.n_act = np.zeros(n, np.int64), 0
+        self.inlist, self.apos = np.zeros(n, np.bool_), -np.ones(n, np.int64)
+        self.touched, self.is_touched = np.zeros(n, np.int64), np.zeros(n, np.bool_)
+        self.pend = np.zeros((n, r.pa.size), np.int64)
+        self.pend_w = np.zeros((n, r.walkers.size), np.int64)
+        self.budget = -np.ones(n)
+
+    def _rates_args(self):
+        L, r = self.rules.local, self.rules
+        return (self.nbr, L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k, r.pa, r.pb, r.pk, r.walkers, r.walk)
+
+    def seed_zombies(self, cell: tuple[int, int], zombies: int) -> int:
+        """Turn `zombies` residents of an inhabited cell into zombies; returns the cell's number."""
+        row, col = cell
+        if not (0 <= row < self.counts.shape[0] and 0 <= col < self.counts.shape[1]) or self.counts[row, col] <= 0:
+            raise HyosanError(f"start cell {row},{col} is not an inhabited cell of the raster")
+        c = int(self.cells.index[row, col])
+        if not 1 <= zombies <= self.x[c, self.human]:
+            raise HyosanError(f"zombies must be between 1 and the start cell's {self.x[c, self.human]} residents, "
+                              f"got {zombies}")
+        self.x[c, self.human] -= zombies
+        self.x[c, self.zombie] += zombies
+        if self.arrival[c] < 0:
+            self.arrival[c] = -np.inf if self.t == 0 else self.t
+        return c
+
+    def reset(self) -> None:
+        """Recompute every cell's rates (and clocks) after counts or borders changed."""
+        mk.all_rates(self.x, *self._rates_args(), self.A)
+        on = self.A > 0
+        if self.mode == "exact":
+            self.T[:] = np.inf
+            self.T[on] = self.t + self.rng.standard_exponential(int(on.sum())) / self.A[on]
+            self.heap = np.argsort(self.T, kind="stable").astype(np.int64)
+            self.hpos[self.heap] = np.arange(self.heap.size)
+        else:
+            idx = np.flatnonzero(on)
+            self.inlist[:] = False
+            self.inlist[idx] = True
+            self.act[:idx.size] = idx
+            self.n_act = idx.size
+            self.budget[:] = -1.0
+
+    def advance(self, t_stop: float) -> None:
+        """Run the kernel from the current time to t_stop."""
+        if t_stop <= self.t:
+            return
+        L, r = self.rules.local, self.rules
+        if self.mode == "exact":
+            _, fired = mk.exact_run(self.x, self.A, self.T, self.heap, self.hpos, self.nbr, L.k, L.r_idx, L.r_ord,
+                                    L.i_idx, L.i_k, L.nu_ptr, L.nu_s, L.nu_v, self._field_r, r.pa, r.pb, r.pk,
+                                    r.d_own, r.d_part, self._field_own, self._field_part, r.walkers, r.walk,
+                                    self._field_walk, self.zmask, self.arrival, self.t, t_stop, self.rng, 1 << 62)
+            self.events += fired
+        else:
+            V = r.view
+            _, self.n_act = mk.tau_run(self.x, self.nbr, self.act, self.n_act, self.inlist, self.apos, self.pend,
+                                       self.pend_w, self.touched, self.is_touched, self.budget, L.k, L.r_idx,
+                                       L.r_ord, L.i_idx, L.i_k, r.pa, r.pb, r.pk, r.d_part, r.walkers, r.walk,
+                                       self.zmask, self.arrival, V.k, V.r_idx, V.r_ord, V.i_idx, V.i_k, V.nu,
+                                       V.nu_ptr, V.nu_s, V.nu_v, V.dep_ptr, V.dep_idx, self.t, t_stop, self.dt,
+                                       self.quiet, self.rng, self.eps, self.n_critical, self.stats)
+            self.events = int(self.stats[0])
+        self.t = t_stop
+
+    def arrival_grid(self) -> np.ndarray:
+        """Arrival time of the first zombie in each cell (NaN: never; -inf: there at the start)."""
+        return self.cells.to_grid(np.where(self.arrival == -1.0, np.nan, self.arrival), fill=np.nan)
+
+
 def metapopulation(network: Network, population: np.ndarray, start: tuple[int, int], t_end: float, *,
                    mode: str = "exact", mu: float = 1.0, walk: float = 0.0, zombies: int = 1, seed: int = 0,
                    n_points: int = 241, snapshot_times: tuple[float, ...] = (), frame_times: tuple[float, ...] = (),
@@ -171,33 +281,13 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
     cell expecting fewer than `quiet` events in a step fires them one by one instead of
     leaping; eps and n_critical are the tau-leaping kernel's.
     """
-    if mode not in MODES:
-        raise HyosanError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
     if not (math.isfinite(t_end) and t_end > 0):
         raise HyosanError(f"end time must be > 0, got {t_end}")
-    if int(seed) < 0:
-        raise HyosanError(f"seed must be >= 0, got {seed}")
-    counts = np.asarray(population)
-    rules = spatial_rules(network, mu, walk, owner="first" if mode == "exact" else "zombie")
-    cells = cells_of(counts)
-    human, zombie = network.index(network.humans[0]), network.index(network.zombies[0])
-    row, col = start
-    if not (0 <= row < counts.shape[0] and 0 <= col < counts.shape[1]) or counts[row, col] <= 0:
-        raise HyosanError(f"start cell {row},{col} is not an inhabited cell of the raster")
-    if not 1 <= zombies <= counts[row, col]:
-        raise HyosanError(f"zombies must be between 1 and the start cell's {counts[row, col]} residents, got {zombies}")
-    integer_state(network)  # refuse fractional initial counts in the network early
-    S = len(network.species)
-    x = np.zeros((cells.rows.size, S), np.int32)
-    x[:, human] = counts[cells.rows, cells.cols]
-    c0 = int(cells.index[row, col])
-    x[c0, human] -= zombies
-    x[c0, zombie] += zombies
-    zmask = np.zeros(S, np.bool_)
-    zmask[[network.index(z) for z in network.zombies]] = True
-    arrival = np.full(cells.rows.size, -1.0)
-    arrival[c0] = -np.inf
-    rng = np.random.Generator(np.random.PCG64(int(seed)))
+    eng = Engine(network, population, mode=mode, mu=mu, walk=walk, seed=seed, dt=dt, eps=eps,
+                 n_critical=n_critical, quiet=quiet)
+    eng.seed_zombies(start, zombies)
+    eng.reset()
+    cells, x, S = eng.cells, eng.x, len(network.species)
     grid_t = np.linspace(0.0, t_end, n_points)
     stops = sorted(set(grid_t.tolist()) | {float(s) for s in snapshot_times if 0 <= s <= t_end}
                    | {float(s) for s in frame_times if 0 <= s <= t_end})
@@ -208,72 +298,16 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
     members = {}
     for name, mask in (regions or {}).items():
         mask = np.asarray(mask, bool)
-        if mask.shape != counts.shape:
-            raise HyosanError(f"region {name!r} has shape {mask.shape}, the raster {counts.shape}")
-        members[name] = cells.index[mask & (counts > 0)]
+        if mask.shape != eng.counts.shape:
+            raise HyosanError(f"region {name!r} has shape {mask.shape}, the raster {eng.counts.shape}")
+        members[name] = cells.index[mask & (eng.counts > 0)]
     run_regions = {name: np.zeros((grid_t.size, S), np.int64) for name in members}
     run = MetaRun(None, cells, None, mode=mode)  # type: ignore[arg-type]
     nsz = np.maximum(x.sum(axis=1), 1)
-    L = rules.local
-    common = (cells.nbr, L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k)
-    border = (rules.pa, rules.pb, rules.pk)
-    buf = np.empty(L.k.size + 4 * rules.pa.size + 4 * rules.walkers.size)
-    if mode == "exact":
-        ncell = cells.rows.size
-        A = np.zeros(ncell)
-        T = np.full(ncell, np.inf)
-        for c in sorted({c0, *cells.nbr[c0][cells.nbr[c0] >= 0].tolist()}):
-            A[c] = mk.cell_rates(c, x, *common, *border, rules.walkers, rules.walk, buf)
-            if A[c] > 0:
-                T[c] = rng.standard_exponential() / A[c]
-        heap = np.argsort(T, kind="stable").astype(np.int64)
-        hpos = np.empty(ncell, np.int64)
-        hpos[heap] = np.arange(ncell)
-        field_r = np.array([(L.nu[j] != 0)[rules.field].any() for j in range(L.k.size)], np.bool_)
-        field_own = np.array([(d != 0)[rules.field].any() for d in rules.d_own], np.bool_)
-        field_part = np.array([(d != 0)[rules.field].any() for d in rules.d_part], np.bool_)
-        field_walk = rules.field[rules.walkers].copy()
-    else:
-        if dt is None:
-
-            dt = 0.1
-        if not (math.isfinite(dt) and dt > 0):
-            raise HyosanError(f"tau step dt must be > 0, got {dt}")
-        if not 0 < eps < 1:
-            raise HyosanError(f"tau-leaping eps must be in (0, 1), got {eps:g}")
-        ncell = cells.rows.size
-        act = np.zeros(ncell, np.int64)
-        inlist = np.zeros(ncell, np.bool_)
-        apos = -np.ones(ncell, np.int64)
-        touched = np.zeros(ncell, np.int64)
-        is_touched = np.zeros(ncell, np.bool_)
-        pend = np.zeros((ncell, rules.pa.size), np.int64)
-        pend_w = np.zeros((ncell, rules.walkers.size), np.int64)
-        budget = -np.ones(ncell)
-        n_act = 0
-        for c in sorted({c0, *cells.nbr[c0][cells.nbr[c0] >= 0].tolist()}):
-            if mk.cell_rates(c, x, *common, *border, rules.walkers, rules.walk, buf) > 0:
-                act[n_act], inlist[c] = c, True
-                n_act += 1
-        stats = np.zeros(4, np.int64)
-        V = rules.view
-    t, gi = 0.0, 0
+    gi = 0
     clock = time.perf_counter()
     for stop in stops:
-        if stop > t:
-            if mode == "exact":
-                t_now, fired = mk.exact_run(x, A, T, heap, hpos, *common, L.nu_ptr, L.nu_s, L.nu_v, field_r,
-                                            *border, rules.d_own, rules.d_part, field_own, field_part,
-                                            rules.walkers, rules.walk, field_walk, zmask, arrival,
-                                            t, stop, rng, 1 << 62)
-                run.events += fired
-            else:
-                t_now, n_act = mk.tau_run(x, cells.nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched, budget,
-                                          L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k, *border, rules.d_part,
-                                          rules.walkers, rules.walk, zmask, arrival, V.k, V.r_idx, V.r_ord,
-                                          V.i_idx, V.i_k, V.nu, V.nu_ptr, V.nu_s, V.nu_v, V.dep_ptr, V.dep_idx,
-                                          t, stop, dt, quiet, rng, eps, n_critical, stats)
-            t = stop
+        eng.advance(stop)
         if stop in want_grid:
             totals[gi] = x.sum(axis=0)
             for name, idx in members.items():
@@ -282,20 +316,20 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
         if stop in want_snap:
             run.snapshots[stop] = np.stack([cells.to_grid(x[:, s]) for s in range(S)], axis=-1)
         if stop in want_frame:
-            share = np.ceil(255 * x[:, zombie] / nsz).astype(np.uint8)
+            share = np.ceil(255 * x[:, eng.zombie] / nsz).astype(np.uint8)
             run.frames.append((stop, cells.to_grid(share)))
         if progress is not None:
             progress(stop)
     run.kernel_seconds = time.perf_counter() - clock
+    run.events = eng.events
     if mode == "tau":
-        run.events, run.clipped, run.cell_steps, run.leaps = (int(v) for v in stats)
-    arr = np.where(arrival == -1.0, np.nan, arrival)
-    run.arrival = cells.to_grid(arr, fill=np.nan)
+        run.events, run.clipped, run.cell_steps, run.leaps = (int(v) for v in eng.stats)
+    run.arrival = eng.arrival_grid()
     run.final = x
     run.regions = run_regions
     run.trajectory = Trajectory(grid_t, totals[None].astype(float), network.species_names, network.name,
                                 f"metapopulation-{mode}", network.params() | {"mu": mu, "walk": walk},
                                 seed=int(seed), events=np.array([run.events]), humans=network.humans,
                                 zombies=network.zombies, time_unit=network.time_unit,
-                                meta={"cells": int(cells.rows.size), "start": [row, col], "zombies": zombies})
+                                meta={"cells": int(cells.rows.size), "start": list(start), "zombies": zombies})
     return run
