@@ -177,7 +177,7 @@ def _summary_text(s: dict) -> str:
 
 @app.command()
 def run(
-    scenario: str = typer.Argument(..., help="a bundled scenario (hyosan-high) or a scenario.toml / its folder"),
+    scenario: str = typer.Argument(..., help="a bundled scenario (hyosan-high, hyosan-city) or a scenario.toml / its folder"),
     seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
     days: Optional[float] = typer.Option(None, "--days", help="story days to simulate (default: the scenario's)"),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/SCENARIO-seedN[-n])"),
@@ -195,6 +195,11 @@ def run(
             raise HyosanError(f"--seed must be >= 0, got {seed}")
         if days is not None and not days > 0:
             raise HyosanError(f"--days must be a positive number, got {days:g}")
+        from .scenario import is_city, resolve
+
+        if is_city(resolve(scenario)):
+            _run_city(resolve(scenario), seed, days, out, animate, force, as_json)
+            return
         sim = load(scenario, seed=seed)
         days = sim.scenario.days if days is None else days
         folder = prepare_run_folder(out, Path("runs") / f"{sim.scenario.name}-seed{sim.seed}", force, RUN_FILES)
@@ -216,6 +221,33 @@ def run(
             _print_run(summary)
     except HyosanError as exc:
         fail(str(exc))
+
+
+def _run_city(path: Path, seed, days, out, animate: bool, force: bool, as_json: bool) -> None:
+    """Run a city scenario (maps instead of floor plans) and report the story's figures."""
+    from .scenario.city import CITY_FILES, load_city
+
+    sim = load_city(path, seed)
+    days = sim.sc.days if days is None else days
+    folder = prepare_run_folder(out, Path("runs") / f"{sim.sc.name}-seed{sim.seed}", force, CITY_FILES)
+    with Progress(TextColumn(sim.sc.name), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
+                  TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("run", total=days * 24)
+        sim.run(days, progress=lambda h: bar.update(task, completed=h), frames_every=2 if animate else None)
+    s = sim.write(folder, animate=animate)
+    if as_json:
+        sys.stdout.write(json.dumps(s, indent=2) + "\n")
+        return
+    out_console.print(f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['residents']:,} residents, "
+                      f"{s['yangdong_people']:,} in Yangdong, {s['hours']:g} hours")
+    out_console.print(f"  got out through the checkpoints: {s['got_out']:,}")
+    out_console.print(f"  died in the bombing: {s['bombing_killed_infected']:,} infected, "
+                      f"{s['bombing_killed_uninfected']:,} uninfected")
+    out_console.print(f"  zombies destroyed before the bombing: {s['zombies_destroyed_before_bombing']:,}")
+    out_console.print(f"  left in the city: {s['left_in_city']['uninfected']:,} uninfected, "
+                      f"{s['left_in_city']['infected']:,} infected; Yangdong infected or dead: "
+                      f"{s['yangdong']['infected'] + s['yangdong']['dead']:,}")
+    out_console.print(f"  wrote {folder}/")
 
 
 def _print_run(s: dict) -> None:

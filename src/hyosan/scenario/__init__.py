@@ -28,6 +28,16 @@ def resolve(name_or_path: str | Path) -> Path:
                       f"and not a bundled scenario ({', '.join(bundled())})")
 
 
+def is_city(path: Path) -> bool:
+    """Whether a scenario file is a city scenario (kind = "city"), run on maps of cells."""
+    import tomllib
+
+    try:
+        return tomllib.loads(Path(path).read_text()).get("kind") == "city"
+    except (OSError, tomllib.TOMLDecodeError):
+        return False  # the school parser reports the file's problem with its line
+
+
 def load_scenario(name_or_path: str | Path) -> tuple[Scenario, Path]:
     """Read, validate and return a scenario with the path it came from."""
     path = resolve(name_or_path)

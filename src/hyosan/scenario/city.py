@@ -1,0 +1,364 @@
+"""Hyosan city: the `alemi-sezr` network on a generated city map, with the story's interventions.
+
+A city scenario is a TOML file with `kind = "city"` and an ASCII map beside it. Each map
+character is a cell (of `cell_metres`); the population is spread over the cells by district
+weights, the outbreak starts at the school, and every hour the interventions act between
+runs of the metapopulation solver (exact next-reaction method by default):
+  cordon      from `hour` on, no bite, kill or step crosses between the city and the outside
+  evacuation  from `start_hour` to `end_hour`, each checkpoint lets `per_hour` uninfected
+              residents out (drawn from the whole city in proportion to where they are)
+  drones      from `start_hour`, a share `gather_per_hour` of each city cell's zombies follows
+              the sound to the nearest of the drone sites
+  bombing     at `hour`, everyone within `radius_cells` of a drone site dies
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .. import reactions
+from ..errors import HyosanError
+from ..solvers.metapop import MODES, Engine
+from ..world.raster import Raster
+from .schema import _line_of
+
+CITY = set("CriSX1234")       # inside the cordon
+OUTSIDE = set("hY")           # the hill road and Yangdong
+SITES = "1234"
+GLYPHS = CITY | OUTSIDE | {"."}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Virus(_Strict):
+    """The Zombietown reactions per cell, in story hours."""
+
+    alpha: float = Field(0.2, ge=0, description="kill-to-bite ratio kappa / beta")
+    beta: float = Field(0.02, gt=0, description="bites per zombie-resident pair per hour, in one cell")
+    eta: float = Field(6.0, gt=0, description="turning rate of the bitten, per hour (mean 10 minutes)")
+    mu: float = Field(0.0003, ge=0, description="slow-down of bites and kills across a cell border")
+    walk: float = Field(0.0008, ge=0, description="rate per hour at which a zombie walks to each neighbour cell")
+
+
+class Population(_Strict):
+    """Who lives where: the city's residents and Yangdong's, spread by district weights."""
+
+    residents: int = Field(170_000, ge=1, description="people inside the cordon (the city)")
+    yangdong: int = Field(20_000, ge=0, description="people of Yangdong and the hill road")
+    weights: dict[str, float] = Field(default_factory=lambda: {"C": 10.0, "r": 3.0, "i": 1.0, "S": 20.0, "X": 1.0,
+                                                                "1": 3.0, "2": 3.0, "3": 3.0, "4": 3.0,
+                                                                "h": 0.3, "Y": 4.0},
+                                      description="relative residents per cell of each map character")
+    spread: float = Field(0.3, ge=0, lt=1, description="cell-to-cell variation of the weights (log-normal sigma)")
+
+
+class Cordon(_Strict):
+    """Quarantine under martial law."""
+
+    hour: float = Field(30.0, ge=0, description="hour the city is sealed")
+
+
+class Evacuation(_Strict):
+    """Residents leaving through the checkpoints (X on the map)."""
+
+    start_hour: float = Field(24.0, ge=0)
+    end_hour: float = Field(84.0, ge=0, description="hour the checkpoints close (the military takes over)")
+    per_hour: float = Field(440.0, ge=0, description="uninfected residents each checkpoint lets out per hour")
+
+
+class Drones(_Strict):
+    """Sound drones drawing the infected to the four sites (1-4 on the map)."""
+
+    start_hour: float = Field(84.0, ge=0)
+    gather_per_hour: float = Field(0.3, ge=0, le=1, description="share of a cell's zombies that follow each hour")
+
+
+class Bombing(_Strict):
+    """The bombing of the gathering sites."""
+
+    hour: float = Field(100.0, ge=0)
+    radius_cells: float = Field(8.0, ge=0, description="cells around each site where everyone dies")
+
+
+class CityScenario(_Strict):
+    """A city scenario: map, population, virus and interventions."""
+
+    kind: str = Field("city", pattern="^city$")
+    name: str
+    description: str = ""
+    map: str = Field("city.map", description="ASCII map beside the scenario file")
+    cell_metres: float = Field(250.0, gt=0)
+    days: float = Field(5.0, gt=0)
+    seed: int = Field(3, ge=0)
+    mode: str = Field("exact", description="solver: exact or tau")
+    patient_zero: int = Field(3, ge=1, description="zombies at the school at the start")
+    population: Population = Population()
+    virus: Virus = Virus()
+    cordon: Cordon = Cordon()
+    evacuation: Evacuation = Evacuation()
+    drones: Drones = Drones()
+    bombing: Bombing = Bombing()
+
+
+def parse_city(path: Path, text: str, data: dict) -> CityScenario:
+    """Validate a city scenario's TOML data; errors name file, line and field."""
+    try:
+        sc = CityScenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        line = _line_of(text, loc)
+        msg = {"extra_forbidden": "unknown field (check the spelling; docs/city.md lists the fields)",
+               "missing": "required field is missing"}.get(err["type"], err["msg"])
+        raise HyosanError(f"{path}:{line}: {field}: {msg}") from None
+    if sc.mode not in MODES:
+        raise HyosanError(f"{path}: mode: must be one of {', '.join(MODES)}, got {sc.mode!r}")
+    unknown = set(sc.population.weights) - (CITY | OUTSIDE)
+    if unknown:
+        raise HyosanError(f"{path}: population.weights: unknown map characters {sorted(unknown)}; "
+                          f"expected some of {''.join(sorted(CITY | OUTSIDE))}")
+    return sc
+
+
+def read_map(path: Path) -> np.ndarray:
+    """Read a city map into a character grid; refuse unknown characters and maps without what the story needs."""
+    if not path.is_file():
+        raise HyosanError(f"{path}: no such city map")
+    lines = path.read_text().rstrip("\n").split("\n")
+    width = len(lines[0]) if lines else 0
+    for i, line in enumerate(lines, start=1):
+        if len(line) != width:
+            raise HyosanError(f"{path}:{i}: ragged map: {len(line)} characters, line 1 has {width}")
+        for j, ch in enumerate(line, start=1):
+            if ch not in GLYPHS:
+                raise HyosanError(f"{path}:{i}:{j}: unknown map character {ch!r}; expected one of "
+                                  f"{''.join(sorted(GLYPHS))}")
+    grid = np.array([list(line) for line in lines])
+    for ch, what in (("S", "the school (S)"), ("X", "a checkpoint (X)")):
+        if not (grid == ch).any():
+            raise HyosanError(f"{path}: the map has no {what}")
+    if not np.isin(grid, list(SITES)).any():
+        raise HyosanError(f"{path}: the map has no drone site (1-4)")
+    return grid
+
+
+def spread_population(grid: np.ndarray, sc: CityScenario, rng: np.random.Generator) -> np.ndarray:
+    """Residents per cell: district weights with log-normal variation, totals exactly as asked."""
+    pop = np.zeros(grid.shape, np.int64)
+    for group, total in ((CITY, sc.population.residents), (OUTSIDE, sc.population.yangdong)):
+        mask = np.isin(grid, list(group))
+        w = np.array([sc.population.weights.get(ch, 0.0) for ch in grid[mask]], float)
+        w *= rng.lognormal(0.0, sc.population.spread, w.size) if sc.population.spread > 0 else 1.0
+        if total == 0:
+            continue
+        if w.sum() <= 0:
+            raise HyosanError(f"population: every weight of {''.join(sorted(group))} is 0, cannot place {total} people")
+        exact = total * w / w.sum()
+        base = np.floor(exact).astype(np.int64)
+        extra = np.argsort(-(exact - base), kind="stable")[: total - base.sum()]
+        base[extra] += 1   # largest remainders, so the total is exact
+        pop[mask] = base
+    return pop
+
+
+class CitySim:
+    """A Hyosan-city run: `CitySim(scenario, path).run()` then `write(folder)`."""
+
+    def __init__(self, sc: CityScenario, source: Path, seed: int | None = None):
+        self.sc, self.source = sc, Path(source)
+        self.seed = sc.seed if seed is None else int(seed)
+        self.map_path = self.source.parent / sc.map
+        self.grid = read_map(self.map_path)
+        rng = np.random.Generator(np.random.PCG64(self.seed))
+        self.population = spread_population(self.grid, sc, rng)
+        self.raster = Raster(self.population, "north", sc.name, sc.cell_metres / 1609.344)
+        v = sc.virus
+        net = reactions.get("alemi-sezr").with_values(alpha=v.alpha, beta=v.beta, eta=v.eta)
+        self.net = net.__class__(**{**net.__dict__, "time_unit": "hour"})
+        self.engine = Engine(self.net, self.population, mode=sc.mode, mu=v.mu, walk=v.walk, seed=self.seed + 1)
+        school = np.argwhere((self.grid == "S") & (self.population > 0))
+        if school.size == 0:
+            raise HyosanError(f"{self.map_path}: nobody lives in the school's cells; raise population.weights.S")
+        self.engine.seed_zombies(tuple(school[0]), sc.patient_zero)
+        self.engine.reset()
+        cells = self.engine.cells
+        ch = self.grid[cells.rows, cells.cols]
+        self.in_city = np.isin(ch, list(CITY))
+        self.in_yangdong = ch == "Y"
+        sites = [np.argwhere(self.grid == s) for s in SITES]
+        self.sites = [int(cells.index[tuple(s[0])]) for s in sites if s.size and cells.index[tuple(s[0])] >= 0]
+        d2 = np.stack([(cells.rows - cells.rows[s]) ** 2 + (cells.cols - cells.cols[s]) ** 2 for s in self.sites])
+        self.nearest_site = np.array(self.sites)[d2.argmin(axis=0)]
+        self.in_blast = d2.min(axis=0) <= sc.bombing.radius_cells ** 2
+        self.checkpoints = int((self.grid == "X").sum())
+        self.evacuated = self.bombed_infected = self.bombed_uninfected = 0
+        self.rows: list[dict] = []
+        self.frames: list[tuple[float, np.ndarray]] = []
+        self.snapshots: dict[float, np.ndarray] = {}
+
+    def _cordon(self) -> None:
+        nbr = self.engine.nbr
+        for d in range(4):
+            j = nbr[:, d]
+            cross = (j >= 0) & (self.in_city != self.in_city[np.maximum(j, 0)])
+            nbr[cross, d] = -1
+
+    def _evacuate(self) -> int:
+        x, S = self.engine.x, self.engine.human
+        avail = np.where(self.in_city, x[:, S], 0).astype(np.int64)
+        n = min(int(round(self.sc.evacuation.per_hour * self.checkpoints)), int(avail.sum()))
+        if n <= 0:
+            return 0
+        out = self.engine.rng.multivariate_hypergeometric(avail, n)
+        x[:, S] -= out.astype(x.dtype)
+        return n
+
+    def _gather(self) -> None:
+        x, Z = self.engine.x, self.engine.zombie
+        movers = np.where(self.in_city, self.engine.rng.binomial(x[:, Z], self.sc.drones.gather_per_hour), 0)
+        movers[self.sites] = 0
+        x[:, Z] -= movers.astype(x.dtype)
+        np.add.at(x[:, Z], self.nearest_site, movers.astype(x.dtype))
+
+    def _bomb(self) -> None:
+        x = self.engine.x
+        idx = {s: self.net.index(s) for s in self.net.species_names}
+        blast = self.in_blast
+        self.bombed_infected = int(x[blast, idx["E"]].sum() + x[blast, idx["Z"]].sum())
+        self.bombed_uninfected = int(x[blast, idx["S"]].sum())
+        self.bombed_cells = np.flatnonzero(blast)
+        for s in ("S", "E", "Z"):
+            x[blast, idx["R"]] += x[blast, idx[s]]
+            x[blast, idx[s]] = 0
+
+    def _record(self, hour: float) -> None:
+        x = self.engine.x
+        n = self.net.species_names
+        city, yd = x[self.in_city].sum(axis=0), x[self.in_yangdong].sum(axis=0)
+        row = {"hour": hour, **{f"city_{s}": int(v) for s, v in zip(n, city)},
+               **{f"yangdong_{s}": int(v) for s, v in zip(n, yd)},
+               "evacuated": self.evacuated, "bombed_infected": self.bombed_infected,
+               "bombed_uninfected": self.bombed_uninfected}
+        self.rows.append(row)
+
+    def run(self, days: float | None = None, progress=None, frames_every: float | None = None) -> "CitySim":
+        """Advance hour by hour to the end, applying the interventions; returns self."""
+        sc = self.sc
+        days = sc.days if days is None else days
+        if not (math.isfinite(days) and days > 0):
+            raise HyosanError(f"--days must be a positive number, got {days}")
+        hours = int(math.ceil(days * 24))
+        eng, zi = self.engine, self.engine.zombie
+        self._record(0.0)
+        for h in range(1, hours + 1):
+            eng.advance(float(h))
+            changed = False
+            if h == math.ceil(sc.cordon.hour) or (sc.cordon.hour == 0 and h == 1):
+                self._cordon()
+                changed = True
+            if sc.evacuation.start_hour <= h < min(sc.evacuation.end_hour, sc.bombing.hour):
+                self.evacuated += self._evacuate()
+                changed = True
+            if sc.drones.start_hour <= h < sc.bombing.hour and sc.drones.gather_per_hour > 0:
+                self._gather()
+                changed = True
+            if h == math.ceil(sc.bombing.hour):
+                self._bomb()
+                changed = True
+            if changed:
+                eng.reset()
+            self._record(float(h))
+            if h in (24, 48, 72) or h == math.ceil(sc.bombing.hour) - 1:
+                self.snapshots[float(h)] = self.engine.cells.to_grid(eng.x[:, zi])
+            if frames_every and h % max(1, int(frames_every)) == 0:
+                share = np.ceil(255 * eng.x[:, zi] / np.maximum(self.population[eng.cells.rows, eng.cells.cols], 1))
+                self.frames.append((float(h), eng.cells.to_grid(np.minimum(share, 255).astype(np.uint8))))
+            if progress is not None:
+                progress(h)
+        return self
+
+    def summary(self) -> dict:
+        """The story's figures for this run."""
+        last = self.rows[-1]
+        infected_alive = last["city_E"] + last["city_Z"]
+        return {"scenario": self.sc.name, "seed": self.seed, "hours": last["hour"], "mode": self.sc.mode,
+                "residents": int(self.population[np.isin(self.grid, list(CITY))].sum()),
+                "yangdong_people": int(self.population[np.isin(self.grid, list(OUTSIDE))].sum()),
+                "got_out": self.evacuated, "bombing_killed_infected": self.bombed_infected,
+                "bombing_killed_uninfected": self.bombed_uninfected,
+                "zombies_destroyed_before_bombing": int(self.rows[-1]["city_R"] - self.bombed_infected
+                                                        - self.bombed_uninfected),
+                "left_in_city": {"uninfected": last["city_S"], "infected": infected_alive},
+                "yangdong": {"uninfected": last["yangdong_S"], "infected": last["yangdong_E"] + last["yangdong_Z"],
+                             "dead": last["yangdong_R"]},
+                "events": int(self.engine.events)}
+
+    def write(self, folder: Path, animate: bool = False) -> dict:
+        """Write the run folder: timeline, summary, scenario and map as run, maps, animation."""
+        from ..viz import maps
+
+        folder = Path(folder)
+        pd.DataFrame(self.rows).to_parquet(folder / "timeline.parquet", index=False)
+        (folder / "scenario.toml").write_text(f"# as run: seed = {self.seed}, from {self.source}\n"
+                                              + self.source.read_text())
+        shutil.copyfile(self.map_path, folder / self.sc.map)
+        maps.count_png(self.raster, self.population, folder / "population.png", "residents per cell")
+        for h, z in self.snapshots.items():
+            maps.count_png(self.raster, z, folder / f"zombies_hour{int(h)}.png", f"zombies per cell, hour {h:g}")
+        city_timeline_png(pd.DataFrame(self.rows), self.sc, folder / "timeline.png")
+        if animate:
+            maps.animation_gif(self.raster, self.frames, folder / "animation.gif")
+        s = self.summary()
+        s["folder"] = str(folder)
+        (folder / "summary.json").write_text(json.dumps(s, indent=2) + "\n")
+        return s
+
+
+def city_timeline_png(df: pd.DataFrame, sc: CityScenario, path: Path) -> Path:
+    """City counts over the hours, with the interventions marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5))
+    for col, label, color in (("city_S", "uninfected in the city", "tab:blue"),
+                              ("city_Z", "zombies in the city", "tab:red"),
+                              ("city_E", "bitten, turning", "tab:orange"),
+                              ("evacuated", "got out", "tab:green"),
+                              ("yangdong_Z", "zombies in Yangdong", "tab:purple")):
+        ax.plot(df["hour"], df[col], label=label, color=color)
+    for hour, what in ((sc.cordon.hour, "cordon"), (sc.evacuation.start_hour, "evacuation"),
+                       (sc.drones.start_hour, "drones"), (sc.bombing.hour, "bombing")):
+        ax.axvline(hour, color="grey", lw=0.8, ls=":")
+        ax.text(hour, ax.get_ylim()[1] * 0.97, what, rotation=90, va="top", fontsize=8, color="grey")
+    ax.set(xlabel="hours since the first bite", ylabel="people", title=f"{sc.name}")
+    ax.legend(fontsize=8, loc="center right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def load_city(path: Path, seed: int | None = None) -> CitySim:
+    """Read and validate a city scenario file and build its simulation."""
+    text = path.read_text()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+    return CitySim(parse_city(path, text, data), path, seed)
+
+
+CITY_FILES = ("timeline.parquet", "summary.json", "scenario.toml", "timeline.png", "population.png")
