@@ -145,7 +145,7 @@ def read_map(path: Path) -> np.ndarray:
                 raise HyosanError(f"{path}:{i}:{j}: unknown map character {ch!r}; expected one of "
                                   f"{''.join(sorted(GLYPHS))}")
     grid = np.array([list(line) for line in lines])
-    for ch, what in (("S", "the school (S)"), ("X", "a checkpoint (X)")):
+    for ch, what in (("S", "school (S)"), ("X", "checkpoint (X)")):
         if not (grid == ch).any():
             raise HyosanError(f"{path}: the map has no {what}")
     if not np.isin(grid, list(SITES)).any():
@@ -195,7 +195,7 @@ class CitySim:
         cells = self.engine.cells
         ch = self.grid[cells.rows, cells.cols]
         self.in_city = np.isin(ch, list(CITY))
-        self.in_yangdong = ch == "Y"
+        self.in_yangdong = np.isin(ch, list(OUTSIDE))
         sites = [np.argwhere(self.grid == s) for s in SITES]
         self.sites = [int(cells.index[tuple(s[0])]) for s in sites if s.size and cells.index[tuple(s[0])] >= 0]
         d2 = np.stack([(cells.rows - cells.rows[s]) ** 2 + (cells.cols - cells.cols[s]) ** 2 for s in self.sites])

@@ -171,7 +171,7 @@ def exact_run(x, A, T, heap, hpos, nbr, k, r_idx, r_ord, i_idx, i_k, nu_ptr, nu_
             A[e] = a_new
             sift(heap, hpos, T, hpos[e])
         for e in (c, q):
-            if e >= 0 and arrival[e] < 0.0 and _has_zombie(x, e, zmask):
+            if e >= 0 and arrival[e] == -1.0 and _has_zombie(x, e, zmask):
                 arrival[e] = t
         n += 1
     return t, n
@@ -340,7 +340,7 @@ def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
             for w in range(W):
                 x[j, walkers[w]] += pend_w[j, w]
                 pend_w[j, w] = 0
-            if arrival[j] < 0.0 and _has_zombie(x, j, zmask):
+            if arrival[j] == -1.0 and _has_zombie(x, j, zmask):
                 arrival[j] = t
         # next step's active cells: unchanged cells with unchanged neighbours keep their
         # (non-zero) rates; around every changed cell the rates are looked at afresh

@@ -217,7 +217,7 @@ class Engine:
                               f"got {zombies}")
         self.x[c, self.human] -= zombies
         self.x[c, self.zombie] += zombies
-        if self.arrival[c] < 0:
+        if self.arrival[c] == -1.0:
             self.arrival[c] = -np.inf if self.t == 0 else self.t
         return c
 
