@@ -2,12 +2,12 @@
 
 import sys
 
-from . import country, lattice, school, ssa
+from . import city, country, lattice, school, ssa
 from .zombie_grid import bench as zombie_grid
 
 BENCHMARKS = {"ssa": ssa.main, "school": school.main, "zombie-grid": zombie_grid.main, "lattice": lattice.speed,
               "country": country.main}
-STUDIES = {"lattice-study": lattice.study}  # long: run by name only, not by `all`
+STUDIES = {"lattice-study": lattice.study, "city-study": city.study}  # long: run by name only, not by `all`
 
 
 def main() -> None:
