@@ -34,3 +34,11 @@ def test_lattice_benchmark_and_study_run_quick():
                               capture_output=True, text=True, timeout=900)
         assert proc.returncode == 0, proc.stderr
     assert "alpha_c" in proc.stdout
+
+
+def test_country_and_city_benchmarks_run_quick():
+    for name, expect in (("country", "events per second"), ("city-study", "got out through the checkpoints")):
+        proc = subprocess.run([sys.executable, "-m", "benchmarks", name, "--quick"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr
+        assert expect in proc.stdout
