@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from .. import reactions
 from ..errors import HyosanError
 from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
-from .schema import _line_of
+from .schema import Strict, _line_of
 
 CITY = set("CriSX1234")       # inside the cordon
 OUTSIDE = set("hY")           # the hill road and Yangdong
@@ -36,11 +36,7 @@ SITES = "1234"
 GLYPHS = CITY | OUTSIDE | {"."}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Virus(_Strict):
+class Virus(Strict):
     """The Zombietown reactions per cell, in story hours."""
 
     alpha: float = Field(0.2, ge=0, description="kill-to-bite ratio kappa / beta")
@@ -50,7 +46,7 @@ class Virus(_Strict):
     walk: float = Field(0.0008, ge=0, description="rate per hour at which a zombie walks to each neighbour cell")
 
 
-class Population(_Strict):
+class Population(Strict):
     """Who lives where: the city's residents and Yangdong's, spread by district weights."""
 
     residents: int = Field(170_000, ge=1, description="people inside the cordon (the city)")
@@ -62,13 +58,13 @@ class Population(_Strict):
     spread: float = Field(0.3, ge=0, lt=1, description="cell-to-cell variation of the weights (log-normal sigma)")
 
 
-class Cordon(_Strict):
+class Cordon(Strict):
     """Quarantine under martial law."""
 
     hour: float = Field(30.0, ge=0, description="hour the city is sealed")
 
 
-class Evacuation(_Strict):
+class Evacuation(Strict):
     """Residents leaving through the checkpoints (X on the map)."""
 
     start_hour: float = Field(24.0, ge=0)
@@ -76,21 +72,21 @@ class Evacuation(_Strict):
     per_hour: float = Field(440.0, ge=0, description="uninfected residents each checkpoint lets out per hour")
 
 
-class Drones(_Strict):
+class Drones(Strict):
     """Sound drones drawing the infected to the four sites (1-4 on the map)."""
 
     start_hour: float = Field(84.0, ge=0)
     gather_per_hour: float = Field(0.3, ge=0, le=1, description="share of a cell's zombies that follow each hour")
 
 
-class Bombing(_Strict):
+class Bombing(Strict):
     """The bombing of the gathering sites."""
 
     hour: float = Field(100.0, ge=0)
     radius_cells: float = Field(8.0, ge=0, description="cells around each site where everyone dies")
 
 
-class CityScenario(_Strict):
+class CityScenario(Strict):
     """A city scenario: map, population, virus and interventions."""
 
     kind: str = Field("city", pattern="^city$")
