@@ -28,7 +28,7 @@ from .. import reactions
 from ..errors import HyosanError
 from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
-from .schema import Strict, _line_of
+from .schema import Strict, validation_error
 
 CITY = set("CriSX1234")       # inside the cordon
 OUTSIDE = set("hY")           # the hill road and Yangdong
@@ -111,13 +111,7 @@ def parse_city(path: Path, text: str, data: dict) -> CityScenario:
     try:
         sc = CityScenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        line = _line_of(text, loc)
-        msg = {"extra_forbidden": "unknown field (check the spelling; docs/city.md lists the fields)",
-               "missing": "required field is missing"}.get(err["type"], err["msg"])
-        raise HyosanError(f"{path}:{line}: {field}: {msg}") from None
+        raise validation_error(path, text, exc, docs="docs/city.md") from None
     if sc.mode not in MODES:
         raise HyosanError(f"{path}: mode: must be one of {', '.join(MODES)}, got {sc.mode!r}")
     unknown = set(sc.population.weights) - (CITY | OUTSIDE)

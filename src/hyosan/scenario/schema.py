@@ -210,15 +210,21 @@ def parse_scenario(path: Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in ("cordon", "helicopter", "lure", "bombing")))
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        line = _line_of(text, loc)
-        where = f"{path}:{line}" if line else str(path)
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling; docs/scenarios.md lists the fields)"
-        elif err["type"] == "missing":
-            msg = "required field is missing"
-        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise HyosanError(f"{where}: {field}: {msg}{more}") from None
+        raise validation_error(path, text, exc, hidden=("cordon", "helicopter", "lure", "bombing")) from None
+
+
+def validation_error(path: Path, text: str, exc: ValidationError, docs: str = "docs/scenarios.md",
+                     hidden: tuple[str, ...] = ()) -> HyosanError:
+    """Turn pydantic's first error into one line naming file, line and field (tags in `hidden` left out)."""
+    err = exc.errors()[0]
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in hidden))
+    field = ".".join(str(p) for p in loc) or "(top level)"
+    line = _line_of(text, loc)
+    where = f"{path}:{line}" if line else str(path)
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = f"unknown field (check the spelling; {docs} lists the fields)"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return HyosanError(f"{where}: {field}: {msg}{more}")

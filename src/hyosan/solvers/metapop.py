@@ -112,7 +112,7 @@ class Cells:
     shape: tuple[int, int]
     rows: np.ndarray
     cols: np.ndarray
-    nbr: np.ndarray            # (cells, 4) neighbour cell or -1: east, north-ish row+1, west, row-1
+    nbr: np.ndarray            # (cells, 4) neighbour cell or -1: column+1, row+1, column-1, row-1
     index: np.ndarray          # (rows, cols) cell number or -1
 
     def to_grid(self, values: np.ndarray, fill=0) -> np.ndarray:

@@ -25,39 +25,41 @@ def _figure(raster, width: float = 11.0):
     return fig, ax
 
 
+def _paint(ax, mask: np.ndarray, rgb) -> None:
+    """Fill the cells of a mask with one colour (the backdrop a map is drawn over)."""
+    ax.imshow(np.where(mask, 1.0, np.nan), cmap=mcolors.ListedColormap([rgb]), interpolation="nearest")
+
+
+def _finish(fig, ax, im, label: str, title: str, path: Path) -> Path:
+    fig.colorbar(im, ax=ax, shrink=0.7, label=label)
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def arrival_png(raster, arrival_hours: np.ndarray, path: Path, horizon_hours: float) -> Path:
     """Hours until the first zombie reached each cell; grey: inhabited but never reached."""
     fig, ax = _figure(raster)
     inhabited = raster.north_up(raster.counts > 0)
     arr = raster.north_up(arrival_hours)
-    never = np.where(inhabited & np.isnan(arr), 1.0, np.nan)
-    ax.imshow(never, cmap=mcolors.ListedColormap([(0.55, 0.55, 0.55)]), interpolation="nearest")
+    _paint(ax, inhabited & np.isnan(arr), (0.55, 0.55, 0.55))
     im = ax.imshow(np.where(inhabited, arr, np.nan), cmap="inferno_r", interpolation="nearest",
                    vmin=0, vmax=max(horizon_hours, 1))
-    fig.colorbar(im, ax=ax, shrink=0.7, label="hours until the first zombie arrives (grey: not reached)")
-    ax.set_title(f"{raster.name}: arrival of the zombies")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(fig, ax, im, "hours until the first zombie arrives (grey: not reached)",
+                   f"{raster.name}: arrival of the zombies", path)
 
 
 def count_png(raster, counts: np.ndarray, path: Path, title: str) -> Path:
     """People of one kind per cell on a log scale; dim outline: where people live."""
     fig, ax = _figure(raster)
-    inhabited = raster.north_up(raster.counts > 0)
-    ax.imshow(np.where(inhabited, 1.0, np.nan), cmap=mcolors.ListedColormap([(0.25, 0.25, 0.3)]),
-              interpolation="nearest")
+    _paint(ax, raster.north_up(raster.counts > 0), (0.25, 0.25, 0.3))
     c = raster.north_up(counts).astype(float)
     vmax = max(float(c.max()), 10.0)
     im = ax.imshow(np.where(c > 0, c, np.nan), cmap="Reds", norm=mcolors.LogNorm(vmin=1, vmax=vmax),
                    interpolation="nearest")
-    fig.colorbar(im, ax=ax, shrink=0.7, label="count per cell")
-    ax.set_title(f"{raster.name}: {title}")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _finish(fig, ax, im, "count per cell", f"{raster.name}: {title}", path)
 
 
 def series_png(df, species, path: Path, summary: dict) -> Path:
