@@ -5,7 +5,9 @@ import pytest
 
 import hyosan
 from hyosan import HyosanError
-from hyosan.solvers.lattice import events, init_bonds, lattice, rules, start_lattice
+from scipy import stats
+
+from hyosan.solvers.lattice import SPECIES, LatticeState, lattice, pick_bond, rules, start_lattice
 
 
 def brute_force_bonds(site, S, Z, L):
@@ -21,27 +23,85 @@ def brute_force_bonds(site, S, Z, L):
     return out
 
 
-@pytest.mark.parametrize("alpha, L, seed", [(0.3, 8, 1), (1.0, 12, 2), (3.0, 16, 3), (0.1, 5, 4)])
-def test_active_bonds_match_a_brute_force_count_after_every_event(alpha, L, seed):
+def flagged(site, L):
+    """Bond ids whose flag bit is set in the site bytes."""
+    out = set()
+    for i in range(L * L):
+        for d in range(2):
+            if site[i] & (64 << d):
+                out.add(2 * i + d)
+    return out
+
+
+@pytest.mark.parametrize("alpha, L, seed", [(0.3, 8, 1), (1.0, 12, 2), (3.0, 16, 3), (0.1, 5, 4), (0.2, 4, 5)])
+def test_bond_bookkeeping_matches_a_brute_force_count_after_every_event(alpha, L, seed):
     net = hyosan.model("alemi").with_values(alpha=alpha)
-    rl = rules(net)
-    site = start_lattice(L, net, zombies=2)
-    active = np.empty(2 * L * L, np.int32)
-    where = np.empty(2 * L * L, np.int32)
-    n = init_bonds(site, rl.s, rl.z, active, where, L)
-    counts = np.bincount(site, minlength=3).astype(np.int64)
-    rng = np.random.default_rng(seed)
+    state = LatticeState(rules(net), start_lattice(L, net, zombies=2), seed, 3, buffer=64)
     rec_t, rec_c = np.zeros(1), np.zeros((1, 3), np.int64)
-    t, steps = 0.0, 0
-    while n > 0:
-        n, t, done, _ = events(site, L, rl.s, rl.z, rl.prob, rl.to_s, rl.to_z, rl.rate, active, where, n, t, counts,
-                               1, np.inf, rng, rec_t, rec_c, 0, 0)
-        steps += done
-        assert set(active[:n].tolist()) == brute_force_bonds(site, rl.s, rl.z, L)
-        assert len(set(active[:n].tolist())) == n  # no duplicates
-        assert all(where[b] == p for p, b in enumerate(active[:n]))
-        assert counts.tolist() == np.bincount(site, minlength=3).tolist()
-    assert steps > 0
+    steps = 0
+    while state.n > 0:
+        steps += state.advance(1, np.inf, rec_t, rec_c, 0)
+        site, listed = state.site, state.bonds[:state.m].tolist()
+        active = brute_force_bonds(site & SPECIES, 0, 1, L)
+        assert state.n == len(active)  # the count that sets the clock is exact
+        assert active <= set(listed)  # every active bond is listed ...
+        assert len(set(listed)) == len(listed)  # ... once
+        assert flagged(site, L) == set(listed)  # and the flags say exactly what is listed
+        assert state.counts.tolist() == np.bincount(site & SPECIES, minlength=3).tolist()
+    assert steps > 0 and state.m <= 2 * L * L
+
+
+def test_a_pick_is_uniform_over_active_bonds_even_with_stale_entries():
+    net = hyosan.model("alemi").with_values(alpha=0.3)
+    L = 24
+    state = LatticeState(rules(net), start_lattice(L, net, zombies=9), 7, 3, buffer=256)
+    rec_t, rec_c = np.zeros(1), np.zeros((1, 3), np.int64)
+    state.advance(60, np.inf, rec_t, rec_c, 0)
+    active = sorted(brute_force_bonds(state.site & SPECIES, 0, 1, L))
+    assert state.m > len(active) > 10  # stale entries are there to be stepped over
+    rng = np.random.default_rng(11)
+    m, hits = state.m, {b: 0 for b in active}
+    draws = 300 * len(active)
+    for _ in range(draws):
+        b, m = pick_bond(state.site, state.partner, state.bonds, m, L, rng)
+        hits[int(b)] += 1  # a KeyError here would be a pick of a bond that is not active
+    assert stats.chisquare(list(hits.values())).pvalue > 1e-3
+    # a pick drops the stale entries it lands on, and nothing else
+    assert set(state.bonds[:m].tolist()) >= set(active) and m < state.m
+
+
+def reference_run(beta, alpha, L, zombies, rng):
+    """Alemi's model by the book: list every active bond before every event, pick one uniformly;
+    a bond bites at rate beta and kills at rate alpha beta."""
+    grid = np.zeros(L * L, int)
+    grid[start_lattice(L, hyosan.model("alemi"), zombies) == 1] = 1
+    t = 0.0
+    while True:
+        bonds = [(i, j) for i in range(L * L) for j in (i // L * L + (i + 1) % L, (i + L) % (L * L))
+                 if {grid[i], grid[j]} == {0, 1}]
+        if not bonds:
+            return t, int((grid == 0).sum())
+        t += rng.exponential(1 / (len(bonds) * beta * (1 + alpha)))
+        i, j = bonds[rng.integers(len(bonds))]
+        h, z = (i, j) if grid[i] == 0 else (j, i)
+        if rng.random() < 1 / (1 + alpha):
+            grid[h] = 1
+        else:
+            grid[z] = 2
+
+
+def test_the_fast_lattice_has_the_law_of_the_by_the_book_model():
+    """Final humans and the time the outbreak ends, 1500 runs each, on a 5 x 5 lattice."""
+    alpha, L, runs = 0.8, 5, 1500
+    net = hyosan.model("alemi").with_values(alpha=alpha)
+    fast = [lattice(net, L, seed=s, zombies=2) for s in range(runs)]
+    fast_s = [r.counts()["S"] for r in fast]
+    fast_t = [r.trajectory.t[-1] for r in fast]
+    rng = np.random.default_rng(5)
+    ref = [reference_run(net.params()["beta"], alpha, L, 2, rng) for _ in range(runs)]
+    assert stats.ks_2samp(fast_t, [t for t, _ in ref]).pvalue > 1e-3
+    assert stats.ks_2samp(fast_s, [s for _, s in ref]).pvalue > 1e-3
+    assert stats.ks_2samp(fast_s, [s + 1 for _, s in ref]).pvalue < 1e-3  # the check can fail
 
 
 def test_people_are_conserved_and_removed_sites_block():

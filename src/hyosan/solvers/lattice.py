@@ -8,8 +8,11 @@ rate constant (for `alemi`: a bite with probability 1 / (1 + alpha), otherwise a
 product that names S stays on the human's site (the other goes to the zombie's site); a
 product that names Z stays on the zombie's site. Removed sites (R) block.
 
-Active bonds live in a list with an index map, so picking one uniformly, adding and removing
-are O(1); the bookkeeping is checked against a brute-force count in tests/test_lattice.py.
+Active bonds are counted exactly (that count sets the clock) and listed in a bond list whose
+entries may go stale: a bond that stops being active stays listed until a pick lands on it,
+is found inactive and is dropped, and the pick is drawn again. Every active bond is listed
+once, so the accepted pick is uniform over active bonds, as the model asks. The bookkeeping
+and the uniformity of picks are checked in tests/test_lattice.py.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ from numba import njit
 from ..errors import HyosanError
 from ..reactions.network import Network
 from .trajectory import Trajectory
+
+# A site's byte holds its species in the low 6 bits and two flags: bit 6 says the bond to its
+# right neighbour is in the bond list, bit 7 the bond to the neighbour below. Bond 2i + d is the
+# bond from site i in direction d (0 right, 1 down), so each bond has exactly one flag.
+SPECIES = 63
+FLAGS = 192
+MAX_SPECIES = 64
+
 
 @dataclass
 class LatticeRules:
@@ -57,6 +68,8 @@ def rules(network: Network, params: dict[str, float] | None = None) -> LatticeRu
     total = float(k.sum())
     if total <= 0:
         raise HyosanError(f"model {network.name}: every S + Z rate is zero, nothing can happen")
+    if len(names) > MAX_SPECIES:
+        raise HyosanError(f"the lattice solver holds at most {MAX_SPECIES} species; model {network.name} has {len(names)}")
     idx = network.index
     return LatticeRules(idx("S"), idx("Z"), k / total, np.array([idx(s) for s in to_s], np.uint8),
                         np.array([idx(s) for s in to_z], np.uint8), total)
@@ -76,97 +89,251 @@ def _nbr(i, d, L):
 
 
 @njit(cache=True, inline="always")
-def _add(b, active, where, n):
-    if where[b] < 0:
-        where[b] = n
-        active[n] = b
-        n += 1
-    return n
+def _row(i, inv_l):
+    # a float multiply instead of an integer division, which costs more than the rest of an
+    # event; exact since i + 0.5 keeps well clear of a multiple of L for i < 2^32
+    return int((i + 0.5) * inv_l)
 
 
 @njit(cache=True, inline="always")
-def _remove(b, active, where, n):
-    p = where[b]
-    if p >= 0:
-        n -= 1
-        last = active[n]
-        active[p] = last
-        where[last] = p
-        where[b] = -1
-    return n
+def _other_end(b, L, N, inv_l):
+    """The site at the far end of bond b from its owner b >> 1."""
+    i = b >> 1
+    if b & 1:
+        return i + L - N * (i + L >= N)
+    return i + 1 - L * (i - _row(i, inv_l) * L == L - 1)
 
 
-@njit(cache=True)
-def _refresh(i, site, S, Z, active, where, n, L):
-    """Make the four bonds around site i right after it changed."""
-    r, c = i // L, i % L
-    right = r * L + (c + 1 if c + 1 < L else 0)
-    down = (r + 1 if r + 1 < L else 0) * L + c
-    left = r * L + (c - 1 if c > 0 else L - 1)
-    up = (r - 1 if r > 0 else L - 1) * L + c
+@njit(cache=True, inline="always")
+def _change(i, old, new, site, partner, bonds, m, n, L, N, inv_l):
+    """Site i goes from species old to new: fix the active-bond count n and list new active bonds.
+
+    partner[x] is the species that makes an active bond with x (255 for none). A bond that
+    stops being active stays listed (stale); one listed and active again is not listed twice.
+    Branch-free, since which bonds change is a coin toss the processor cannot predict.
+    """
+    r = _row(i, inv_l)
+    c = i - r * L
+    right = i + 1 - L * (c == L - 1)
+    left = i - 1 + L * (c == 0)
+    down = i + L - N * (r == L - 1)
+    up = i - L + N * (r == 0)
+    po = partner[old]
+    pn = partner[new]
     si = site[i]
-    for j, b in ((right, 2 * i), (down, 2 * i + 1), (left, 2 * left), (up, 2 * up + 1)):
-        sj = site[j]
-        if (si == S and sj == Z) or (si == Z and sj == S):
-            n = _add(b, active, where, n)
-        else:
-            n = _remove(b, active, where, n)
-    return n
-
-
-@njit(cache=True, inline="always")
-def _set(i, new, site, counts, S, Z, active, where, n, L):
-    """Give site i a new species, keeping counts and bonds right."""
-    old = site[i]
-    if new != old:
-        counts[old] -= 1
-        counts[new] += 1
-        site[i] = new
-        n = _refresh(i, site, S, Z, active, where, n, L)
-    return n
+    sl = site[left]
+    su = site[up]
+    xr = site[right] & SPECIES
+    xd = site[down] & SPECIES
+    xl = sl & SPECIES
+    xu = su & SPECIES
+    wr, nr = np.int64(xr == po), np.int64(xr == pn)
+    wd, nd = np.int64(xd == po), np.int64(xd == pn)
+    wl, nl = np.int64(xl == po), np.int64(xl == pn)
+    wu, nu = np.int64(xu == po), np.int64(xu == pn)
+    n += nr + nd + nl + nu - wr - wd - wl - wu
+    ar = nr & (1 - wr) & (1 - ((si >> 6) & 1))
+    ad = nd & (1 - wd) & (1 - ((si >> 7) & 1))
+    al = nl & (1 - wl) & (1 - ((sl >> 6) & 1))
+    au = nu & (1 - wu) & (1 - ((su >> 7) & 1))
+    site[i] = (si & FLAGS) | new | (ar << 6) | (ad << 7)
+    site[left] = sl | (al << 6)
+    site[up] = su | (au << 7)
+    bonds[m] = 2 * i
+    m += ar
+    bonds[m] = 2 * i + 1
+    m += ad
+    bonds[m] = 2 * left
+    m += al
+    bonds[m] = 2 * up + 1
+    m += au
+    return m, n
 
 
 @njit(cache=True)
-def init_bonds(site, S, Z, active, where, L):
-    """Build the active bond list from scratch; returns its length."""
-    where[:] = -1
-    n = 0
+def init_bonds(site, partner, bonds, L):
+    """Flag and list every active bond from scratch (site holds bare species); returns (m, n)."""
+    m = 0
     for i in range(L * L):
         for d in range(2):
-            j = _nbr(i, d, L)
-            if (site[i] == S and site[j] == Z) or (site[i] == Z and site[j] == S):
-                n = _add(2 * i + d, active, where, n)
-    return n
+            if site[_nbr(i, d, L)] & SPECIES == partner[site[i] & SPECIES]:
+                site[i] |= np.uint8(64 << d)
+                bonds[m] = 2 * i + d
+                m += 1
+    return m, m
+
+
+@njit(cache=True, inline="always")
+def _uniform(U, iu, rng):
+    """Next uniform: from the buffer numpy filled (fast), else from the generator itself."""
+    if iu < U.shape[0]:
+        return U[iu], iu + 1
+    return rng.random(), iu
+
+
+@njit(cache=True, inline="always")
+def _pick(p, site, partner, bonds, m, L, N, inv_l, U, iu, rng):
+    """Draw list entries until one is an active bond, dropping stale ones; returns (b, j, p, m, iu).
+
+    p is a first candidate drawn uniformly from [0, C) for some C >= m, used only if p < m;
+    later candidates are uniform on [0, m). Every active bond is listed exactly once, so the
+    accepted entry is uniform over active bonds: the law of a pick from an exact list, without
+    the index map that an exact list needs to delete from its middle.
+    """
+    while True:
+        if p < m:
+            b = bonds[p]
+            i = b >> 1
+            j = _other_end(b, L, N, inv_l)
+            if site[j] & SPECIES == partner[site[i] & SPECIES]:
+                return b, j, p, m, iu
+            site[i] &= ~np.uint8(64 << (b & 1))
+            m -= 1
+            bonds[p] = bonds[m]
+        u, iu = _uniform(U, iu, rng)
+        p = int(u * m)
 
 
 @njit(cache=True)
-def events(site, L, S, Z, prob, to_s, to_z, rate, active, where, n, t, counts, max_events, t_stop, rng,
-           rec_t, rec_c, rec_every, rec_n):
-    """Run up to max_events events or until t_stop or no active bond; returns (n, t, events, rec_n)."""
-    cum = np.cumsum(prob)
+def pick_bond(site, partner, bonds, m, L, rng):
+    """One pick of an active bond, as the event loop makes it (for tests); returns (bond, m)."""
+    U = np.empty(0)
+    b, _, _, m, _ = _pick(m, site, partner, bonds, m, L, L * L, 1.0 / L, U, 0, rng)
+    return b, m
+
+
+# slack of the look-ahead pick: one event lists at most 8 new bonds (4 around each site)
+AHEAD = 8
+
+
+@njit(cache=True)
+def events(site, L, S, Z, partner, cum, to_s, to_z, rate, bonds, counts, ist, fst, U, E, rng, max_events, t_stop,
+           rec_t, rec_c, rec_every):
+    """Fire up to max_events events, or until t_stop, no active bond, or a random buffer runs low.
+
+    ist = [m list length, n active bonds, C look-ahead range, U cursor, E cursor, records made,
+    events to the next record (counting down; 0 or less: never), a sink for loads made early],
+    fst = [t, look-ahead uniform]; both are updated. Returns the number of events fired.
+
+    The next event's first candidate is drawn before this event changes the lattice, so its
+    site can be loaded while the changes are made (the random access into a big lattice is what
+    bounds the speed); it is drawn on [0, m + AHEAD), which this event cannot outgrow, so it is
+    still uniform on [0, m) when used and the pick stays exact.
+    """
+    m, n, cn, iu, ie, rec_n = ist[0], ist[1], ist[2], ist[3], ist[4], ist[5]
+    t, un = fst[0], fst[1]
+    N = L * L
+    inv_l = 1.0 / L
+    last = cum.shape[0] - 1
+    nu, ne = U.shape[0], E.shape[0]
     done = 0
-    while done < max_events and n > 0:
-        dt = rng.standard_exponential() / (n * rate)
+    warm = 0
+    to_rec = ist[6]
+    while done < max_events and n > 0 and iu + 4 <= nu and ie < ne:
+        dt = E[ie] / (n * rate)
+        ie += 1
         if t + dt > t_stop:
             t = t_stop
             break
         t += dt
-        b = active[int(rng.random() * n)]
-        i = b // 2
-        j = _nbr(i, b % 2, L)
-        hs, zs = (i, j) if site[i] == S else (j, i)
-        u = rng.random()
+        p = int(un * cn) if m <= cn else m
+        b, j, p, m, iu = _pick(p, site, partner, bonds, m, L, N, inv_l, U, iu, rng)
+        i = b >> 1
+        un, iu = _uniform(U, iu, rng)
+        cn = m + AHEAD
+        q = int(un * cn)
+        if q < m:
+            warm += site[bonds[q] >> 1]  # load it now; the value is not needed
+        u, iu = _uniform(U, iu, rng)
         k = 0
-        while k < cum.shape[0] - 1 and u >= cum[k]:
-            k += 1
-        n = _set(hs, to_s[k], site, counts, S, Z, active, where, n, L)
-        n = _set(zs, to_z[k], site, counts, S, Z, active, where, n, L)
+        for r in range(last):
+            k += u >= cum[r]
+        hum = site[i] & SPECIES == S
+        hs = i if hum else j
+        zs = j if hum else i
+        a = to_s[k]
+        if a != S:
+            counts[S] -= 1
+            counts[a] += 1
+            m, n = _change(hs, S, a, site, partner, bonds, m, n, L, N, inv_l)
+        a = to_z[k]
+        if a != Z:
+            counts[Z] -= 1
+            counts[a] += 1
+            m, n = _change(zs, Z, a, site, partner, bonds, m, n, L, N, inv_l)
+        if site[j] & SPECIES != partner[site[i] & SPECIES]:  # the bond that fired is spent: drop it now
+            site[i] &= ~np.uint8(64 << (b & 1))
+            m -= 1
+            bonds[p] = bonds[m]
         done += 1
-        if rec_every > 0 and done % rec_every == 0 and rec_n < rec_t.shape[0]:
-            rec_t[rec_n] = t
-            rec_c[rec_n] = counts
-            rec_n += 1
-    return n, t, done, rec_n
+        to_rec -= 1
+        if to_rec == 0:
+            to_rec = rec_every
+            if rec_n < rec_t.shape[0]:
+                rec_t[rec_n] = t
+                rec_c[rec_n] = counts
+                rec_n += 1
+    ist[0], ist[1], ist[2], ist[3], ist[4], ist[5], ist[6], ist[7] = m, n, cn, iu, ie, rec_n, to_rec, warm
+    fst[0], fst[1] = t, un
+    return done
+
+
+class LatticeState:
+    """A lattice in motion: sites with bond flags, the bond list, counts, clock and random streams."""
+
+    def __init__(self, rl: LatticeRules, site: np.ndarray, seed: int, n_species: int, buffer: int = 1 << 17):
+        self.rules = rl
+        self.L = int(round(np.sqrt(site.size)))
+        self.site = site
+        self.partner = np.full(MAX_SPECIES, 255, np.int64)
+        self.partner[rl.s], self.partner[rl.z] = rl.z, rl.s
+        self.cum = np.cumsum(rl.prob)
+        self.bonds = np.empty(2 * site.size + AHEAD, np.int32)
+        m, n = init_bonds(site, self.partner, self.bonds, self.L)
+        self.counts = np.bincount(site & SPECIES, minlength=n_species).astype(np.int64)
+        # three independent streams from one seed: uniforms and exponentials come from numpy in
+        # blocks (numpy fills a block several times faster than numba draws one by one), the
+        # third backs the rare pick that outruns its block
+        streams = np.random.SeedSequence(seed).spawn(3)
+        self._ru, self._re = np.random.default_rng(streams[0]), np.random.default_rng(streams[1])
+        self.rng = np.random.default_rng(streams[2])
+        if buffer is None:  # big enough that calls into the kernel are rare, small enough to stay in cache
+            buffer = min(1 << 16, max(1 << 8, 4 * site.size))
+        self.U, self.E = np.empty(buffer), np.empty(buffer // 2)
+        self.ist = np.array([m, n, 0, buffer, buffer // 2, 0, 0, 0], np.int64)
+        self.fst = np.zeros(2)
+
+    @property
+    def n(self) -> int:
+        """Active bonds now."""
+        return int(self.ist[1])
+
+    @property
+    def m(self) -> int:
+        """Length of the bond list (active bonds and stale ones)."""
+        return int(self.ist[0])
+
+    @property
+    def t(self) -> float:
+        """Time now, in the network's time unit."""
+        return float(self.fst[0])
+
+    def advance(self, max_events: int, t_stop: float, rec_t: np.ndarray, rec_c: np.ndarray, rec_every: int) -> int:
+        """Fire up to max_events events (fewer if t_stop or no active bond comes first); returns how many."""
+        done = 0
+        while done < max_events and self.n > 0 and self.t < t_stop:
+            if self.ist[3] + 4 > self.U.size:
+                self._ru.random(out=self.U)
+                self.ist[3] = 0
+                if self.ist[2] == 0:  # the very first look-ahead pick
+                    self.fst[1], self.ist[2], self.ist[3] = self.U[0], self.m, 1
+            if self.ist[4] >= self.E.size:
+                self._re.standard_exponential(out=self.E)
+                self.ist[4] = 0
+            done += events(self.site, self.L, self.rules.s, self.rules.z, self.partner, self.cum, self.rules.to_s,
+                           self.rules.to_z, self.rules.rate, self.bonds, self.counts, self.ist, self.fst, self.U,
+                           self.E, self.rng, max_events - done, t_stop, rec_t, rec_c, rec_every)
+        return done
 
 
 @dataclass
@@ -213,37 +380,39 @@ def lattice(network: Network, size: int = 256, *, seed: int = 0, zombies: int = 
     rl = rules(network)
     if site is None:
         site = start_lattice(size, network, zombies)
-    site = site.reshape(-1).astype(np.uint8).copy()
+    site = np.asarray(site).reshape(-1).astype(np.uint8)  # a copy: the caller's lattice is not touched
     L = int(round(np.sqrt(site.size)))
-    active = np.empty(2 * L * L, np.int32)
-    where = np.empty(2 * L * L, np.int32)
-    n = init_bonds(site, rl.s, rl.z, active, where, L)
-    counts = np.bincount(site, minlength=len(network.species)).astype(np.int64)
-    rng = np.random.default_rng(seed)
+    if L * L != site.size or L < 4:
+        raise HyosanError(f"a lattice must be square with a side of at least 4; got {site.size} sites")
+    if site.max() >= len(network.species):
+        raise HyosanError(f"lattice sites must hold species indices below {len(network.species)}; got {site.max()}")
+    state = LatticeState(rl, site, seed, len(network.species))
+    counts = state.counts
     rec_every = max(1, (L * L) // n_records)
     cap = 4 * n_records + 16
     rec_t = np.zeros(cap)
     rec_c = np.zeros((cap, counts.size), np.int64)
     rec_t[0], rec_c[0] = 0.0, counts
-    rec_n, t, total = 1, 0.0, 0
+    state.ist[5], state.ist[6] = 1, rec_every
+    total = 0
     t_stop = np.inf if t_end is None else float(t_end)
     clock = time.perf_counter()
-    while n > 0 and total < max_events and t < t_stop:
+    while state.n > 0 and total < max_events and state.t < t_stop:
+        rec_n = int(state.ist[5])
         if rec_n >= cap - 1:  # recording buffer full: keep every other record and record half as often
             rec_t[:rec_n // 2] = rec_t[:rec_n:2][:rec_n // 2]
             rec_c[:rec_n // 2] = rec_c[:rec_n:2][:rec_n // 2]
-            rec_n //= 2
+            state.ist[5] = rec_n // 2
             rec_every *= 2
-        n, t, done, rec_n = events(site, L, rl.s, rl.z, rl.prob, rl.to_s, rl.to_z, rl.rate, active, where, n, t,
-                                   counts, min(max_events - total, 10**9), t_stop, rng, rec_t, rec_c, rec_every, rec_n)
-        total += done
+        total += state.advance(min(max_events - total, 10**7), t_stop, rec_t, rec_c, rec_every)
     kernel_seconds = time.perf_counter() - clock
-    rec_t[rec_n], rec_c[rec_n] = t, counts
+    rec_n = int(state.ist[5])
+    rec_t[rec_n], rec_c[rec_n] = state.t, counts
     rec_n += 1
     traj = Trajectory(rec_t[:rec_n].copy(), rec_c[None, :rec_n].astype(float), network.species_names, network.name,
                       "lattice", network.params(), seed=seed, events=np.array([total]), humans=network.humans,
                       zombies=network.zombies, time_unit=network.time_unit, meta={"size": L})
-    return LatticeRun(site.reshape(L, L), traj, total, network.species_names, kernel_seconds)
+    return LatticeRun((site & SPECIES).reshape(L, L), traj, total, network.species_names, kernel_seconds)
 
 
 def snapshot_png(run: LatticeRun, path, max_pixels: int = 2048) -> None:
