@@ -9,7 +9,7 @@ runs of the metapopulation solver (exact next-reaction method by default):
               residents out (drawn from the whole city in proportion to where they are)
   drones      from `start_hour`, a share `gather_per_hour` of each city cell's zombies follows
               the sound to the nearest of the drone sites
-  bombing     at `hour`, everyone within `radius_cells` of a drone site dies
+  bombing     at `hour`, everyone inside the cordon within `radius_cells` of a drone site dies
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ GLYPHS = CITY | OUTSIDE | {"."}
 class Virus(Strict):
     """The Zombietown reactions per cell, in story hours."""
 
-    alpha: float = Field(0.2, ge=0, description="kill-to-bite ratio kappa / beta")
-    beta: float = Field(0.02, gt=0, description="bites per zombie-resident pair per hour, in one cell")
+    alpha: float = Field(0.1, ge=0, description="kill-to-bite ratio kappa / beta")
+    beta: float = Field(0.014, gt=0, description="bites per zombie-resident pair per hour, in one cell")
     eta: float = Field(6.0, gt=0, description="turning rate of the bitten, per hour (mean 10 minutes)")
     mu: float = Field(0.0003, ge=0, description="slow-down of bites and kills across a cell border")
     walk: float = Field(0.0008, ge=0, description="rate per hour at which a zombie walks to each neighbour cell")
@@ -69,7 +69,7 @@ class Evacuation(Strict):
 
     start_hour: float = Field(24.0, ge=0)
     end_hour: float = Field(84.0, ge=0, description="hour the checkpoints close (the military takes over)")
-    per_hour: float = Field(440.0, ge=0, description="uninfected residents each checkpoint lets out per hour")
+    per_hour: float = Field(455.0, ge=0, description="uninfected residents each checkpoint lets out per hour")
 
 
 class Drones(Strict):
@@ -83,7 +83,7 @@ class Bombing(Strict):
     """The bombing of the gathering sites."""
 
     hour: float = Field(100.0, ge=0)
-    radius_cells: float = Field(8.0, ge=0, description="cells around each site where everyone dies")
+    radius_cells: float = Field(14.0, ge=0, description="cells around each site where everyone dies")
 
 
 class CityScenario(Strict):
@@ -97,7 +97,7 @@ class CityScenario(Strict):
     days: float = Field(5.0, gt=0)
     seed: int = Field(3, ge=0)
     mode: str = Field("exact", description="solver: exact or tau")
-    patient_zero: int = Field(3, ge=1, description="zombies at the school at the start")
+    patient_zero: int = Field(6, ge=1, description="zombies at the school at the start")
     population: Population = Population()
     virus: Virus = Virus()
     cordon: Cordon = Cordon()
@@ -190,7 +190,8 @@ class CitySim:
         self.sites = [int(cells.index[tuple(s[0])]) for s in sites if s.size and cells.index[tuple(s[0])] >= 0]
         d2 = np.stack([(cells.rows - cells.rows[s]) ** 2 + (cells.cols - cells.cols[s]) ** 2 for s in self.sites])
         self.nearest_site = np.array(self.sites)[d2.argmin(axis=0)]
-        self.in_blast = d2.min(axis=0) <= sc.bombing.radius_cells ** 2
+        # the bombing is of the city: a blast that reaches past the cordon (the hill road) stops there
+        self.in_blast = (d2.min(axis=0) <= sc.bombing.radius_cells ** 2) & self.in_city
         self.checkpoints = int((self.grid == "X").sum())
         self.evacuated = self.bombed_infected = self.bombed_uninfected = 0
         self.rows: list[dict] = []

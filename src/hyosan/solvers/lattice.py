@@ -288,6 +288,9 @@ class LatticeState:
         self.partner = np.full(MAX_SPECIES, 255, np.int64)
         self.partner[rl.s], self.partner[rl.z] = rl.z, rl.s
         self.cum = np.cumsum(rl.prob)
+        for r in range(self.cum.size):  # exactly 1 once only zero-rate reactions follow, so none is ever drawn
+            if not rl.prob[r + 1:].any():
+                self.cum[r] = 1.0
         self.bonds = np.empty(2 * site.size + AHEAD, np.int32)
         m, n = init_bonds(site, self.partner, self.bonds, self.L)
         self.counts = np.bincount(site & SPECIES, minlength=n_species).astype(np.int64)
