@@ -83,6 +83,12 @@ def study(argv: list[str]) -> None:
         near = f"{int((abs(v - STORY[key]) <= 0.2 * STORY[key]).sum())} of {v.size}" if key in STORY else ""
         lines.append(f"| {label} | {story} | {int(np.median(v)):,} | {int(np.percentile(v, 5)):,} | "
                      f"{int(np.percentile(v, 95)):,} | {near} |")
+    near = [all(abs(r[k] / v - 1) <= 0.2 for k, v in STORY.items()) for r in rows]
+    miss = [sum(abs(r[k] / v - 1) for k, v in STORY.items()) for r in rows]
+    best = rows[int(np.argmin(miss))]
+    lines += ["", f"Seeds within 20 % of the story on all three figures: {sum(near)} of {len(rows)}. Closest to the "
+              f"story: seed {best['seed']} ({best['got_out']:,} out, {best['bombing_killed_infected']:,} infected and "
+              f"{best['bombing_killed_uninfected']:,} uninfected killed in the bombing)."]
     text = "\n".join(lines)
     print(text)
     if "--quick" not in argv:

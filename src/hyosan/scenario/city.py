@@ -95,7 +95,7 @@ class CityScenario(Strict):
     map: str = Field("city.map", description="ASCII map beside the scenario file")
     cell_metres: float = Field(250.0, gt=0)
     days: float = Field(5.0, gt=0)
-    seed: int = Field(3, ge=0)
+    seed: int = Field(26, ge=0, description="the bundled run: of seeds 0-39 the one closest to the story")
     mode: str = Field("exact", description="solver: exact or tau")
     patient_zero: int = Field(6, ge=1, description="zombies at the school at the start")
     population: Population = Population()
