@@ -296,12 +296,12 @@ class LatticeState:
         self.counts = np.bincount(site & SPECIES, minlength=n_species).astype(np.int64)
         # three independent streams from one seed: uniforms and exponentials come from numpy in
         # blocks (numpy fills a block several times faster than numba draws one by one), the
-        # third backs the rare pick that outruns its block
+        # third backs the rare pick that outruns its block. The block size is part of what a seed
+        # means (a different size draws other numbers), so it is fixed: large enough that calls
+        # into the kernel (tens of microseconds each) are rare.
         streams = np.random.SeedSequence(seed).spawn(3)
         self._ru, self._re = np.random.default_rng(streams[0]), np.random.default_rng(streams[1])
         self.rng = np.random.default_rng(streams[2])
-        if buffer is None:  # big enough that calls into the kernel are rare, small enough to stay in cache
-            buffer = min(1 << 16, max(1 << 8, 4 * site.size))
         self.U, self.E = np.empty(buffer), np.empty(buffer // 2)
         self.ist = np.array([m, n, 0, buffer, buffer // 2, 0, 0, 0], np.int64)
         self.fst = np.zeros(2)
