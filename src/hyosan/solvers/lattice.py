@@ -76,19 +76,6 @@ def rules(network: Network, params: dict[str, float] | None = None) -> LatticeRu
 
 
 @njit(cache=True, inline="always")
-def _nbr(i, d, L):
-    """Neighbour of site i in direction d: 0 right, 1 down, 2 left, 3 up (periodic)."""
-    r, c = i // L, i % L
-    if d == 0:
-        return r * L + (c + 1 if c + 1 < L else 0)
-    if d == 1:
-        return (r + 1 if r + 1 < L else 0) * L + c
-    if d == 2:
-        return r * L + (c - 1 if c > 0 else L - 1)
-    return (r - 1 if r > 0 else L - 1) * L + c
-
-
-@njit(cache=True, inline="always")
 def _row(i, inv_l):
     # a float multiply instead of an integer division, which costs more than the rest of an
     # event; exact since i + 0.5 keeps well clear of a multiple of L for i < 2^32
@@ -154,13 +141,23 @@ def _change(i, old, new, site, partner, bonds, m, n, L, N, inv_l):
 def init_bonds(site, partner, bonds, L):
     """Flag and list every active bond from scratch (site holds bare species); returns (m, n)."""
     m = 0
-    for i in range(L * L):
-        for d in range(2):
-            if site[_nbr(i, d, L)] & SPECIES == partner[site[i] & SPECIES]:
-                site[i] |= np.uint8(64 << d)
-                bonds[m] = 2 * i + d
-                m += 1
+    N = L * L
+    for b in range(2 * N):
+        i = b >> 1
+        if site[_other_end(b, L, N, 1.0 / L)] & SPECIES == partner[site[i] & SPECIES]:
+            site[i] |= np.uint8(64 << (b & 1))
+            bonds[m] = b
+            m += 1
     return m, m
+
+
+@njit(cache=True, inline="always")
+def _drop(p, b, site, bonds, m):
+    """Take bond b, listed at p, off the list (the last entry fills its place) and clear its flag."""
+    site[b >> 1] &= ~np.uint8(64 << (b & 1))
+    m -= 1
+    bonds[p] = bonds[m]
+    return m
 
 
 @njit(cache=True, inline="always")
@@ -187,9 +184,7 @@ def _pick(p, site, partner, bonds, m, L, N, inv_l, U, iu, rng):
             j = _other_end(b, L, N, inv_l)
             if site[j] & SPECIES == partner[site[i] & SPECIES]:
                 return b, j, p, m, iu
-            site[i] &= ~np.uint8(64 << (b & 1))
-            m -= 1
-            bonds[p] = bonds[m]
+            m = _drop(p, b, site, bonds, m)
         u, iu = _uniform(U, iu, rng)
         p = int(u * m)
 
@@ -262,9 +257,7 @@ def events(site, L, S, Z, partner, cum, to_s, to_z, rate, bonds, counts, ist, fs
             counts[a] += 1
             m, n = _change(zs, Z, a, site, partner, bonds, m, n, L, N, inv_l)
         if site[j] & SPECIES != partner[site[i] & SPECIES]:  # the bond that fired is spent: drop it now
-            site[i] &= ~np.uint8(64 << (b & 1))
-            m -= 1
-            bonds[p] = bonds[m]
+            m = _drop(p, b, site, bonds, m)
         done += 1
         to_rec -= 1
         if to_rec == 0:
