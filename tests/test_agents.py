@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import hyosan
-from hyosan.agents import engine as E
-from hyosan.world import floorplan as fp
+from hyosan.agents import KIND_NAMES, Kind, Mode
+from hyosan.world import Cell
+from hyosan.world.floorplan import WALKABLE
 from tests.agent_helpers import person, world
 
 SOUND_MAP = """
@@ -23,12 +24,12 @@ def lured_zombie(tmp_path, door):
     sim = world(tmp_path, SOUND_MAP.format(door=door), {"z": "zombie room", "l": "lure room"},
                 person("Z", "zombie room", patient_zero=True)
                 + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\nminutes = 30\nloudness = 40\n')
-    sim.make(0, E.ZOMBIE)
+    sim.make(0, Kind.ZOMBIE)
     return sim
 
 
 def room_of(sim, agent):
-    return sim._cell_info(np.array([sim.agents.pos[agent]]))["room"][0]
+    return sim.room_of(agent)
 
 
 def test_sound_draws_zombies_through_an_open_door(tmp_path):
@@ -41,10 +42,9 @@ def test_sound_does_not_draw_zombies_through_a_wall(tmp_path):
     sim.run(days=120 / 86400)
     assert room_of(sim, 0) == "zombie room"
     # the wall damps the sound: it still reaches the zombie room, fainter than through a door
-    level_wall = sim._snd[sim.cell(1, 2, 5)]
+    level_wall = sim.sound_at(1, 2, 5)
     sim2 = lured_zombie(tmp_path, "'").run(days=5 / 86400)
-    assert sim._sstamp[sim.cell(1, 2, 5)] == sim._sgen[0]
-    assert 0 < level_wall < sim2._snd[sim2.cell(1, 2, 5)]
+    assert 0 < level_wall < sim2.sound_at(1, 2, 5)
 
 
 DOOR_MAP = """
@@ -62,7 +62,7 @@ def door_break_time(tmp_path, n_zombies, door_seconds=200.0, days=400 / 86400):
                 f"[zombies]\ndoor_seconds = {door_seconds}\n" + chars
                 + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\nminutes = 60\nloudness = 60\n')
     for i in range(n_zombies):
-        sim.make(i, E.ZOMBIE)
+        sim.make(i, Kind.ZOMBIE)
     sim.run(days=days)
     ev = sim.events
     broken = ev[ev["event"] == "door broken"]
@@ -72,7 +72,7 @@ def door_break_time(tmp_path, n_zombies, door_seconds=200.0, days=400 / 86400):
 def test_a_closed_door_holds_until_enough_zombies_break_it(tmp_path):
     one, sim = door_break_time(tmp_path, 1, days=100 / 86400)
     assert one is None  # one zombie (1.5 strength) needs 133 s against 200 zombie-seconds
-    assert sim.cells[sim.cell(1, 1, 6)] == fp.DOOR_CLOSED
+    assert sim.cell_at(1, 1, 6) == Cell.DOOR_CLOSED
     assert room_of(sim, 0) == "zombie room"
     one, _ = door_break_time(tmp_path, 1)
     many, sim = door_break_time(tmp_path, 6)
@@ -95,9 +95,9 @@ def test_humans_flee_from_a_zombie_they_see(tmp_path):
                 person("Z", "corridor", patient_zero=True) + person("Runner", "corridor", calm=0.0))
     sim.agents.pos[0] = sim.cell(1, 1, 3)
     sim.agents.pos[1] = sim.cell(1, 1, 12)
-    sim.make(0, E.ZOMBIE)
+    sim.make(0, Kind.ZOMBIE)
     sim.run(days=3 / 86400)
-    assert sim.agents.mode[1] == E.PANIC
+    assert sim.agents.mode[1] == Mode.PANIC
     assert sim.agents.pos[1] % sim.W > 12 + 4  # ran away (about 3 m/s), not toward the zombie
 
 
@@ -117,13 +117,14 @@ def test_calm_people_hide_closing_and_barricading_the_door(tmp_path):
                 + '[[interventions]]\nkind = "lure"\nroom = "hiding room"\nstart_hours = 0\nminutes = 1\nloudness = 40\n')
     sim.agents.turn_at[0] = 1e9  # patient zero stays a quiet human here
     sim.agents.bitten_at[0] = -1
-    door = sim.cell(1, 2, 5)
-    assert sim.cells[door] == fp.DOOR_OPEN
+    assert sim.cell_at(1, 2, 5) == Cell.DOOR_OPEN
     sim.run(days=5 / 86400)
-    assert sim.agents.mode[1] == E.HIDE
-    assert sim.cells[door] == fp.DOOR_CLOSED
+    assert sim.agent(1)["mode"] == "hide"
+    assert sim.cell_at(1, 2, 5) == Cell.DOOR_CLOSED
     sim.run(days=60 / 86400)
-    assert sim.cells[door] == fp.DOOR_BARRICADED
+    assert sim.cell_at(1, 2, 5) == Cell.DOOR_BARRICADED
+    doors = sim.doors().set_index(["level", "row", "col"])
+    assert doors.loc[(1, 2, 5), "state"] == "barricaded door" and doors.loc[(1, 2, 5), "strength_left"] > 0
     assert "barricade" in set(sim.events["event"])
 
 
@@ -136,12 +137,12 @@ ROOM_MAP = """
 """
 
 
-@pytest.mark.parametrize("kind, bitten", [(E.HYBRID_IMMUNE, False), (E.HYBRID_IMMORTAL, False), (E.HUMAN, True)])
+@pytest.mark.parametrize("kind, bitten", [(Kind.HYBRID_IMMUNE, False), (Kind.HYBRID_IMMORTAL, False), (Kind.HUMAN, True)])
 def test_zombies_ignore_hybrids(tmp_path, kind, bitten):
     sim = world(tmp_path, ROOM_MAP, {"r": "room"},
                 person("Z", "room", patient_zero=True) + person("Other", "room", calm=1.0)
                 + "[virus]\nhunger_hours = 1000\n")
-    sim.make(0, E.ZOMBIE)
+    sim.make(0, Kind.ZOMBIE)
     sim.agents.pos[:] = sim.cell(1, 2, 5)
     sim.make(1, kind)
     sim.run(days=120 / 86400)
@@ -153,13 +154,13 @@ def test_starvation_kills_zombies_once_prey_is_gone_and_spares_the_immortal(tmp_
     sim = world(tmp_path, ROOM_MAP, {"r": "room"},
                 person("Z1", "room", patient_zero=True) + person("Z2", "room") + person("Immortal", "room")
                 + "[zombies]\nstarve_days = 0.01\n")
-    sim.make(0, E.ZOMBIE)
-    sim.make(1, E.ZOMBIE)
-    sim.make(2, E.HYBRID_IMMORTAL)
+    sim.make(0, Kind.ZOMBIE)
+    sim.make(1, Kind.ZOMBIE)
+    sim.make(2, Kind.HYBRID_IMMORTAL)
     sim.run(days=800 / 86400)
-    assert list(sim.agents.kind[:2]) == [E.ZOMBIE, E.ZOMBIE]  # 864 s have not yet passed
+    assert list(sim.agents.kind[:2]) == [Kind.ZOMBIE, Kind.ZOMBIE]  # 864 s have not yet passed
     sim.run(days=200 / 86400)
-    assert list(sim.agents.kind) == [E.DEAD, E.DEAD, E.HYBRID_IMMORTAL]
+    assert list(sim.agents.kind) == [Kind.DEAD, Kind.DEAD, Kind.HYBRID_IMMORTAL]
     assert (sim.events["event"] == "starved").sum() == 2
 
 
@@ -181,9 +182,9 @@ def test_cordon_holds_the_exits(tmp_path, cordon):
     sim.run(days=60 / 86400)
     events = set(sim.events["event"])
     if cordon:
-        assert sim.agents.kind[0] == E.HUMAN and "turned back at cordon" in events and "escape" not in events
+        assert sim.agents.kind[0] == Kind.HUMAN and "turned back at cordon" in events and "escape" not in events
     else:
-        assert sim.agents.kind[0] == E.ESCAPED and "escape" in events
+        assert sim.agents.kind[0] == Kind.ESCAPED and "escape" in events
 
 
 ROOF = """level = 2
@@ -209,7 +210,7 @@ def test_helicopter_rescues_up_to_its_capacity_from_the_helipad(tmp_path):
     sim.agents.turn_at[2] = 1e9
     sim.run(days=300 / 86400)
     rescued = sim.events[sim.events["event"] == "rescue"]
-    assert len(rescued) == 2 and (sim.agents.kind == E.RESCUED).sum() == 2
+    assert len(rescued) == 2 and (sim.agents.kind == Kind.RESCUED).sum() == 2
     assert rescued["t"].min() >= 0.02 * 3600 and rescued["level"].eq(2).all()
 
 
@@ -226,9 +227,9 @@ def test_bombing_kills_everyone_in_the_area_and_no_one_else(tmp_path):
     sim = world(tmp_path, grid, {"a": "room a", "b": "room b"}, toml)
     sim.agents.turn_at[4] = 1e9
     sim.run(days=30 / 86400)
-    assert list(sim.agents.kind[:3]) == [E.HUMAN] * 3
+    assert list(sim.agents.kind[:3]) == [Kind.HUMAN] * 3
     sim.run(days=60 / 86400)
-    assert list(sim.agents.kind[:3]) == [E.DEAD] * 3 and sim.agents.kind[3] == E.HUMAN
+    assert list(sim.agents.kind[:3]) == [Kind.DEAD] * 3 and sim.agents.kind[3] == Kind.HUMAN
     bombed = sim.events[sim.events["event"] == "bombed"]
     assert len(bombed) == 3 and set(bombed["room"]) == {"room a"}
 
@@ -237,14 +238,14 @@ def test_invariants_hold_every_step_of_the_school_outbreak():
     """Nobody alive in a wall, one valid kind each, and the dead (or gone) never move or act."""
     sim = hyosan.load("hyosan-high", seed=3)
     walk = np.zeros(256, bool)
-    walk[list(fp.WALKABLE)] = True
+    walk[list(WALKABLE)] = True
     gone_at = {}
     for step in range(1800):
         sim.run(days=1 / 86400, chunk_seconds=1)
         kind, pos = sim.agents.kind, sim.agents.pos
-        assert kind.min() >= 0 and kind.max() < len(E.KIND_NAMES)
-        live = kind <= E.HYBRID_IMMORTAL
-        assert walk[sim.cells[pos[live]]].all(), "someone alive stands in a wall or a closed door"
+        assert kind.min() >= 0 and kind.max() < len(KIND_NAMES)
+        live = kind <= Kind.HYBRID_IMMORTAL
+        assert walk[sim.world.cells[pos[live]]].all(), "someone alive stands in a wall or a closed door"
         for a in np.flatnonzero(~live):
             if a in gone_at:
                 assert pos[a] == gone_at[a], "a dead or departed agent moved"
@@ -279,12 +280,12 @@ def test_same_seed_same_events_byte_for_byte_and_different_seeds_differ(tmp_path
 def test_bundled_scenario_has_the_school_and_the_main_group():
     sim = hyosan.load("hyosan-high", seed=1)
     assert 900 <= len(sim.agents.pos) <= 1100
-    assert sim.agents.bytes_per_agent <= 200
-    names = [n for n in sim.agents.names if n]
+    assert sim.bytes_per_agent <= 200
+    names = [n for n in sim.names if n]
     for who in ("On-jo", "Cheong-san", "Su-hyeok", "Nam-ra", "Dae-su", "Ha-ri", "Gwi-nam", "Eun-ji"):
         assert who in names
-    info = sim._cell_info(sim.agents.pos[:14])
-    assert (info["room"][1:] == "classroom 2-5").all()
+    where = sim.positions()
+    assert (where["room"][1:14] == "classroom 2-5").all()
     hari = names.index("Ha-ri")
     assert sim.agents.weapon[hari] > 1.5
     rooms = set(sim.building.room_names)

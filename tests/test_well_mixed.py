@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 import hyosan
-from hyosan.agents import engine as E
+from hyosan.agents import Kind
 from hyosan.solvers import ssa
 from tests.agent_helpers import world
 
@@ -33,7 +33,7 @@ def open_world(tmp_path, seed):
             "[[population]]\nroom = \"mall\"\ncount = %d\nstrength = 1.0\n") % (FIGHT, ATTACK, S0 + Z0)
     sim = world(tmp_path, "\n".join(grid), {"m": "mall"}, toml, seed=seed)
     for a in range(Z0):
-        sim.make(a, E.ZOMBIE)
+        sim.make(a, Kind.ZOMBIE)
     return sim
 
 
@@ -42,13 +42,13 @@ def test_agent_counts_follow_alemi_ssa_in_the_well_mixed_limit(tmp_path):
     abm = []
     for seed in range(40):
         sim = open_world(tmp_path, seed)
-        area = len(sim._mix_cells)
+        area = sim.mixing_area
         row = []
         for t in times:
             sim.run(days=(t - sim.t) / 86400)
             k, bitten = sim.agents.kind, sim.agents.bitten_at >= 0
-            humans = (k == E.HUMAN)
-            row.append(((humans & ~bitten).sum(), (k == E.ZOMBIE).sum() + (humans & bitten).sum()))
+            humans = (k == Kind.HUMAN)
+            row.append(((humans & ~bitten).sum(), (k == Kind.ZOMBIE).sum() + (humans & bitten).sum()))
         abm.append(row)
     abm = np.array(abm)  # runs, times, (S, Z)
     p_win = FIGHT * 0.5

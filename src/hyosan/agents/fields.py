@@ -9,10 +9,13 @@ being cleared, so a field only costs the cells it reaches.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
-from ..world import floorplan as fp
+from .jit import kernel
+
+import numpy as np
+
+from ..world.floorplan import DOORS, WALKABLE, Cell
 
 DR = np.array([-1, -1, -1, 0, 0, 1, 1, 1], dtype=np.int64)
 DC = np.array([-1, 0, 1, -1, 1, -1, 0, 1], dtype=np.int64)
@@ -26,31 +29,35 @@ def code_table(codes) -> np.ndarray:
     return t
 
 
-WALK = code_table(fp.WALKABLE)                                                   # anyone walks here
-HUMAN_PASS = code_table(fp.WALKABLE | {fp.DOOR_CLOSED})                          # people open closed doors
-NOSE_PASS = code_table(fp.WALKABLE | {fp.DOOR_CLOSED, fp.DOOR_LOCKED, fp.DOOR_BARRICADED, fp.WINDOW})
-SEE_THROUGH = code_table(fp.WALKABLE | {fp.WINDOW})
-BREAKABLE = code_table({fp.DOOR_CLOSED, fp.DOOR_LOCKED, fp.DOOR_BARRICADED, fp.WINDOW})
-# sound cost of crossing a cell (0 = does not carry sound)
-SOUND_COST = np.zeros(256, dtype=np.int64)
-for _code in fp.WALKABLE:
-    SOUND_COST[_code] = 1
-SOUND_COST[fp.DOOR_CLOSED] = 12
-SOUND_COST[fp.DOOR_LOCKED] = 12
-SOUND_COST[fp.DOOR_BARRICADED] = 18
-SOUND_COST[fp.WINDOW] = 10
-SOUND_COST[fp.WALL] = 30
+WALK = code_table(WALKABLE)                                                      # anyone walks here
+HUMAN_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED})                           # people open closed doors
+NOSE_PASS = code_table(WALKABLE | DOORS)                                         # zombies sense through doors
+SEE_THROUGH = code_table(WALKABLE | {Cell.WINDOW})
+BREAKABLE = code_table({Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED, Cell.WINDOW})
+GOAL_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED, Cell.DOOR_BARRICADED})      # ways people plan through
 
 
-@njit(cache=True, inline="always")
+def sound_costs(door: float, barricade: float, window: float, wall: float) -> np.ndarray:
+    """Loss of loudness crossing each cell code (0 = carries no sound): 1 in the open, more through doors and walls."""
+    cost = np.zeros(256, dtype=np.int64)
+    for code in WALKABLE:
+        cost[code] = 1
+    cost[Cell.DOOR_CLOSED] = cost[Cell.DOOR_LOCKED] = round(door)
+    cost[Cell.DOOR_BARRICADED] = round(barricade)
+    cost[Cell.WINDOW] = round(window)
+    cost[Cell.WALL] = round(wall)
+    return cost
+
+
+@kernel
 def neighbour(i, k, cells, F, H, W):
     """Flat index of the k-th neighbour of cell i (k < 8 on the floor, 8 down, 9 up), or -1."""
     HW = H * W
     if k >= 8:
-        if cells[i] != fp.STAIRS:
+        if cells[i] != Cell.STAIRS:
             return -1
         j = i - HW if k == 8 else i + HW
-        if j < 0 or j >= F * HW or cells[j] != fp.STAIRS:
+        if j < 0 or j >= F * HW or cells[j] != Cell.STAIRS:
             return -1
         return j
     r = (i % HW) // W + DR[k]
@@ -75,15 +82,72 @@ def neighbour_table(cells, F, H, W):
     return out
 
 
-@njit(cache=True, inline="always")
+@kernel
 def diagonal_ok(i, k, cells, W, table):
     """A diagonal step is allowed only when both orthogonal cells pass the table."""
-    if DR[k] == 0 or DC[k] == 0 or k >= 8:
+    if k >= 8 or DR[k] == 0 or DC[k] == 0:
         return True
     return table[cells[i + DR[k] * W]] and table[cells[i + DC[k]]]
 
 
+@kernel
+def pass_mask_of(i, cells, nbr, W, table):
+    """Bit k set when cell i's k-th neighbour exists and a step there passes `table` (diagonal rule included)."""
+    m = 0
+    for k in range(10):
+        j = nbr[i, k]
+        if j >= 0 and table[cells[j]] and diagonal_ok(i, k, cells, W, table):
+            m |= 1 << k
+    return m
+
+
 @njit(cache=True)
+def pass_masks(cells, nbr, W, table):
+    """`pass_mask_of` for every cell: the moves a BFS may make, looked up instead of tested."""
+    out = np.zeros(cells.shape[0], np.uint16)
+    for i in range(cells.shape[0]):
+        out[i] = pass_mask_of(i, cells, nbr, W, table)
+    return out
+
+
+@kernel
+def bfs_masked(mask, nbr, W, sources, n_sources, radius, dist, src, stamp, gen, queue):
+    """`bfs` over precomputed move masks (see `pass_masks`): the same field, fewer tests per cell.
+
+    Moves on a floor are offsets of the flat index; only stairs read the neighbour table.
+    """
+    head = 0
+    tail = 0
+    for s in range(n_sources):
+        i = sources[s]
+        if stamp[i] != gen:
+            stamp[i] = gen
+            dist[i] = 0
+            src[i] = i
+            queue[tail] = i
+            tail += 1
+    while head < tail:
+        i = queue[head]
+        head += 1
+        d = dist[i]
+        m = mask[i]
+        if d >= radius or m == 0:
+            continue
+        for k in range(10):
+            if m & (1 << k) == 0:
+                continue
+            j = i + DR[k] * W + DC[k] if k < 8 else nbr[i, k]
+            if stamp[j] == gen:
+                continue
+            stamp[j] = gen
+            dist[j] = d + 1
+            src[j] = src[i]
+            queue[tail] = j
+            tail += 1
+    return tail
+
+
+@kernel
 def bfs(cells, nbr, W, sources, n_sources, radius, table, dist, src, stamp, gen, queue):
     """Multi-source path distance (in moves) up to `radius` through cells that pass `table`.
 
@@ -121,7 +185,7 @@ def bfs(cells, nbr, W, sources, n_sources, radius, table, dist, src, stamp, gen,
     return tail
 
 
-@njit(cache=True)
+@kernel
 def line_of_sight(cells, H, W, a, b):
     """True when nothing opaque lies on the straight line between cells a and b (same floor)."""
     HW = H * W
@@ -149,7 +213,7 @@ def line_of_sight(cells, H, W, a, b):
 
 
 
-@njit(cache=True)
+@kernel
 def sound_field(cells, nbr, W, src_cells, src_level, n_src, level, stamp, gen, buckets, bucket_len, cost):
     """Loudest sound at each cell: max over sources of (loudness - path cost), via Dial's buckets.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -63,14 +62,13 @@ def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
     sim.timeline.to_parquet(folder / "timeline.parquet", index=False)
     sim.events.to_parquet(folder / "events.parquet", index=False)
     sim.fates.to_csv(folder / "fates.csv", index=False)
-    if sim.source:
-        text = Path(sim.source).read_text()
+    if sim.scenario_text:
         (folder / "scenario.toml").write_text(f"# as run: seed = {sim.seed}, story time {sim.t / 86400:g} days, "
-                                              f"from {sim.source}\n{text}")
-        for m in sim.scenario.maps:  # the maps the run used, beside the scenario copy
+                                              f"from {sim.source}\n{sim.scenario_text}")
+        for m, text in sim.map_texts.items():  # the maps the run used, beside the scenario copy
             dst = folder / m
             dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(Path(sim.source).parent / m, dst)
+            dst.write_text(text)
     from ..viz.plots import timeline_png
 
     timeline_png(sim, folder / "timeline.png")

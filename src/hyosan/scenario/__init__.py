@@ -50,13 +50,16 @@ def load(name_or_path: str | Path, seed: int | None = None):
     from ..world.floorplan import load_building
 
     sc, path = load_scenario(name_or_path)
-    maps = []
+    texts = {}
     for m in sc.maps:
         mp = (path.parent / m)
         if not mp.is_file():
             raise HyosanError(f"{path}: maps: no map file {m!r} beside the scenario (looked for {mp})")
-        maps.append(mp)
-    building = load_building(maps)
+        try:
+            texts[m] = mp.read_text()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HyosanError(f"{mp}: cannot read map ({exc})") from None
+    building = load_building([path.parent / m for m in sc.maps], [texts[m] for m in sc.maps])
     for room in {g.room for g in sc.population} | {c.room for c in sc.characters}:
         building.room_index(room)  # a clear error for a room the maps do not have
-    return Sim(sc, building, seed=seed, source=str(path))
+    return Sim(sc, building, seed=seed, source=str(path), scenario_text=path.read_text(), map_texts=texts)

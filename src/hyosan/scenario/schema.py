@@ -40,6 +40,20 @@ class Humans(Strict):
     hide_hours: float = Field(10.0, ge=0, description="how long people stay hidden before they move on")
     water_days: float = Field(3.0, gt=0, description="days a person survives without water")
     food_days: float = Field(21.0, gt=0, description="days a person survives without food")
+    seek_water_share: float = Field(0.5, gt=0, le=1, description="share of water_days after which hiding "
+                                    "people leave to look for water")
+    wander_chance: float = Field(0.02, ge=0, le=1, description="chance per second that a calm person takes a "
+                                 "step within their room")
+    follow_distance: float = Field(2.0, ge=0, description="m a group member lets their leader get ahead "
+                                   "before catching up")
+    flush_distance: float = Field(3.0, ge=0, description="m: a hiding person who sees a zombie this close "
+                                  "panics")
+    teacher_strength: float = Field(1.1, gt=0, description="a teacher's strength relative to a student's")
+    staff_strength: float = Field(1.05, gt=0, description="a staff member's strength relative to a student's")
+    strength_spread: float = Field(0.15, ge=0, description="spread (sd) of drawn strengths around the role's")
+    speed_spread: float = Field(0.1, ge=0, description="spread (sd) of drawn speed multipliers around 1")
+    calm_spread: float = Field(0.15, ge=0, description="spread (sd) of drawn calm around `calm`")
+    resolve_spread: float = Field(0.3, ge=0, description="spread (sd) of drawn resolve around 1")
 
 
 class Zombies(Strict):
@@ -58,6 +72,17 @@ class Zombies(Strict):
     barricade_seconds: float = Field(400.0, gt=0, description="the same for a barricaded door")
     window_seconds: float = Field(30.0, gt=0, description="the same for a window")
     starve_days: float = Field(3.0, gt=0, description="days without prey after which a zombie dies")
+
+
+class Sound(Strict):
+    """How sound carries: a source's loudness falls by a cell's cost for each cell it crosses."""
+
+    every_seconds: float = Field(5.0, gt=0, description="how often the sound field is recomputed")
+    door_cost: float = Field(12.0, gt=0, description="loss crossing a closed (or locked) door")
+    barricade_cost: float = Field(18.0, gt=0, description="loss crossing a barricaded door")
+    window_cost: float = Field(10.0, gt=0, description="loss crossing a window")
+    wall_cost: float = Field(30.0, gt=0, description="loss crossing a wall")
+    lure_spacing: int = Field(7, ge=1, description="a lure sounds from every n-th cell of its room")
 
 
 class Virus(Strict):
@@ -155,12 +180,14 @@ class Scenario(Strict):
     start_hour: float = Field(8.5, ge=0, lt=24, description="clock time at t = 0 (for day and night)")
     days: float = Field(1.0, gt=0)
     seed: int = Field(1, ge=0)
-    record_seconds: float = Field(60.0, gt=0, description="timeline resolution")
+    record_seconds: float = Field(60.0, gt=0, description="timeline resolution (a whole number of steps)")
+    step_seconds: float = Field(1.0, gt=0, le=1, description="story seconds per step (part of what a seed means)")
     well_mixed: bool = Field(False, description="reshuffle everyone to random open cells every step (the "
                              "well-mixed limit, for teaching and for testing against the population models)")
     humans: Humans = Humans()
     zombies: Zombies = Zombies()
     virus: Virus = Virus()
+    sound: Sound = Sound()
     population: list[Group] = []
     characters: list[Character] = []
     interventions: list[Intervention] = []

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..agents import engine as E
-from ..world import floorplan as fp
+from ..agents import Kind
+from ..world import Cell
 
-RGB = {E.HUMAN: (40, 110, 230), E.ZOMBIE: (220, 30, 30), E.HYBRID_IMMUNE: (150, 60, 200),
-       E.HYBRID_IMMORTAL: (230, 80, 200)}
+RGB = {Kind.HUMAN: (40, 110, 230), Kind.ZOMBIE: (220, 30, 30), Kind.HYBRID_IMMUNE: (150, 60, 200),
+       Kind.HYBRID_IMMORTAL: (230, 80, 200)}
 
 
 def snapshot(sim) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
     """What a frame needs: time, positions, kinds and the state of the doors."""
-    return sim.t, sim.agents.pos.copy(), sim.agents.kind.copy(), sim.cells.copy()
+    return sim.t, sim.agents.pos.copy(), sim.agents.kind.copy(), sim.world.cells.copy()
 
 
 def frame(sim, pos: np.ndarray, kind: np.ndarray, cells: np.ndarray) -> np.ndarray:
@@ -23,10 +23,10 @@ def frame(sim, pos: np.ndarray, kind: np.ndarray, cells: np.ndarray) -> np.ndarr
     F, H, W = sim.F, sim.H, sim.W
     img = np.full((F, H, W, 3), 255, np.uint8)
     c = cells.reshape(F, H, W)
-    img[c == fp.WALL] = (90, 90, 90)
-    img[c == fp.VOID] = (235, 235, 235)
-    img[np.isin(c, [fp.DOOR_CLOSED, fp.DOOR_LOCKED, fp.DOOR_BARRICADED])] = (150, 90, 30)
-    img[c == fp.EXIT] = (0, 170, 0)
+    img[c == Cell.WALL] = (90, 90, 90)
+    img[c == Cell.VOID] = (235, 235, 235)
+    img[np.isin(c, [Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED])] = (150, 90, 30)
+    img[c == Cell.EXIT] = (0, 170, 0)
     flat = img.reshape(-1, 3)
     for k, rgb in RGB.items():
         flat[pos[kind == k]] = rgb

@@ -34,24 +34,42 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import HyosanError
 
-# cell codes (uint8)
-VOID, WALL, FLOOR, DOOR_OPEN, DOOR_CLOSED, DOOR_LOCKED, DOOR_BARRICADED, WINDOW, STAIRS, EXIT, HELIPAD, SUPPLY, DOOR_BROKEN = range(13)
 
-GLYPHS = {"#": WALL, ".": FLOOR, "'": DOOR_OPEN, "+": DOOR_CLOSED, "L": DOOR_LOCKED, "X": DOOR_BARRICADED,
-          "W": WINDOW, "S": STAIRS, "E": EXIT, "H": HELIPAD, "F": SUPPLY, " ": VOID}
+
+class Cell(IntEnum):
+    """What a 1 m cell is (stored as uint8); doors change state during a run, walls never do."""
+
+    VOID = 0
+    WALL = 1
+    FLOOR = 2
+    DOOR_OPEN = 3
+    DOOR_CLOSED = 4
+    DOOR_LOCKED = 5
+    DOOR_BARRICADED = 6
+    WINDOW = 7
+    STAIRS = 8
+    EXIT = 9
+    HELIPAD = 10
+    SUPPLY = 11
+    DOOR_BROKEN = 12
+
+
+GLYPHS = {"#": Cell.WALL, ".": Cell.FLOOR, "'": Cell.DOOR_OPEN, "+": Cell.DOOR_CLOSED, "L": Cell.DOOR_LOCKED, "X": Cell.DOOR_BARRICADED,
+          "W": Cell.WINDOW, "S": Cell.STAIRS, "E": Cell.EXIT, "H": Cell.HELIPAD, "F": Cell.SUPPLY, " ": Cell.VOID}
 LEGEND = "# wall, . floor, a-z room floor, ' open door, + closed door, L locked door, X barricaded door, " \
          "W window, S stairs, E exit, H helipad, F food and water, space for nothing"
-CELL_NAMES = {VOID: "nothing", WALL: "wall", FLOOR: "floor", DOOR_OPEN: "open door", DOOR_CLOSED: "closed door",
-              DOOR_LOCKED: "locked door", DOOR_BARRICADED: "barricaded door", WINDOW: "window", STAIRS: "stairs",
-              EXIT: "exit", HELIPAD: "helipad", SUPPLY: "food and water", DOOR_BROKEN: "broken door"}
-WALKABLE = {FLOOR, DOOR_OPEN, STAIRS, EXIT, HELIPAD, SUPPLY, DOOR_BROKEN}
-DOORS = {DOOR_OPEN, DOOR_CLOSED, DOOR_LOCKED, DOOR_BARRICADED, WINDOW, DOOR_BROKEN}
+CELL_NAMES = {Cell.VOID: "nothing", Cell.WALL: "wall", Cell.FLOOR: "floor", Cell.DOOR_OPEN: "open door", Cell.DOOR_CLOSED: "closed door",
+              Cell.DOOR_LOCKED: "locked door", Cell.DOOR_BARRICADED: "barricaded door", Cell.WINDOW: "window", Cell.STAIRS: "stairs",
+              Cell.EXIT: "exit", Cell.HELIPAD: "helipad", Cell.SUPPLY: "food and water", Cell.DOOR_BROKEN: "broken door"}
+WALKABLE = {Cell.FLOOR, Cell.DOOR_OPEN, Cell.STAIRS, Cell.EXIT, Cell.HELIPAD, Cell.SUPPLY, Cell.DOOR_BROKEN}
+DOORS = {Cell.DOOR_OPEN, Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED, Cell.WINDOW, Cell.DOOR_BROKEN}
 
 
 @dataclass
@@ -129,7 +147,7 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
             elif "a" <= ch <= "z":
                 if ch not in key:
                     raise HyosanError(f"{path}:{no}:{c + 1}: room letter {ch!r} is not in the [key] section")
-                cells[r, c] = FLOOR
+                cells[r, c] = Cell.FLOOR
                 rooms[r, c] = letters.index(ch)
                 used.add(ch)
             else:
@@ -183,9 +201,10 @@ class Building:
         return np.argwhere((self.rooms == idx) & walk)
 
 
-def load_building(paths: list[Path]) -> Building:
-    """Parse the maps of all floors, stack them and run the whole-building checks."""
-    floors = sorted((parse_floor(p) for p in paths), key=lambda f: f.level)
+def load_building(paths: list[Path], texts: list[str] | None = None) -> Building:
+    """Parse the maps of all floors (from `texts` when given, named by `paths`), stack them and check them."""
+    texts = [None] * len(paths) if texts is None else texts
+    floors = sorted((parse_floor(p, t) for p, t in zip(paths, texts)), key=lambda f: f.level)
     levels = [f.level for f in floors]
     if len(set(levels)) != len(levels):
         dup = next(l for l in levels if levels.count(l) > 1)
@@ -210,8 +229,8 @@ def load_building(paths: list[Path]) -> Building:
 def _check_stairs(b: Building) -> None:
     F = len(b.floors)
     for i, f in enumerate(b.floors):
-        for r, c in np.argwhere(f.cells == STAIRS):
-            partner = any(0 <= j < F and b.levels[j] == f.level + d and b.cells[j, r, c] == STAIRS
+        for r, c in np.argwhere(f.cells == Cell.STAIRS):
+            partner = any(0 <= j < F and b.levels[j] == f.level + d and b.cells[j, r, c] == Cell.STAIRS
                           for j, d in ((i - 1, -1), (i + 1, 1)))
             if not partner:
                 raise HyosanError(f"{f.where(r, c)}: stairs with no partner: no 'S' at the same row and column "
@@ -220,11 +239,11 @@ def _check_stairs(b: Building) -> None:
 
 def passable_for_reach(code: int) -> bool:
     """Cells a person could ever cross (doors of any kind count: they can be opened or broken)."""
-    return code in WALKABLE or code in (DOOR_CLOSED, DOOR_LOCKED, DOOR_BARRICADED)
+    return code in WALKABLE or code in (Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED)
 
 
 def _check_reachable(b: Building) -> None:
-    exits = np.argwhere(b.cells == EXIT)
+    exits = np.argwhere(b.cells == Cell.EXIT)
     if exits.size == 0:
         raise HyosanError("no exit: none of the maps (" + ", ".join(str(f.path) for f in b.floors)
                           + ") has an 'E' cell, so nobody could ever leave")
@@ -237,8 +256,8 @@ def _check_reachable(b: Building) -> None:
     while queue:
         f, r, c = queue.popleft()
         nbrs = [(f, r + dr, c + dc) for dr, dc in ((0, 1), (0, -1), (1, 0), (-1, 0))]
-        if b.cells[f, r, c] == STAIRS:
-            nbrs += [(g, r, c) for g in (f - 1, f + 1) if 0 <= g < F and b.cells[g, r, c] == STAIRS]
+        if b.cells[f, r, c] == Cell.STAIRS:
+            nbrs += [(g, r, c) for g in (f - 1, f + 1) if 0 <= g < F and b.cells[g, r, c] == Cell.STAIRS]
         for g, rr, cc in nbrs:
             if 0 <= rr < H and 0 <= cc < W and ok[g, rr, cc] and not seen[g, rr, cc]:
                 seen[g, rr, cc] = True

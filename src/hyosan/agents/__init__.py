@@ -1,0 +1,16 @@
+"""The agent engine: struct-of-arrays state, one small Numba kernel per phase, the Sim driver.
+
+Exports:
+    Sim, resume         a seeded simulation of a scenario; read a checkpoint back
+    Kind, Mode, Event   named codes (what an agent is, what a person does, what the log records)
+    Action, Sw, Ctr     schedule actions, runtime switches, run counters
+    PARAMS, Par         the engine parameter table and the named tuple kernels read
+    KIND_NAMES, MODE_NAMES, EVENT_NAMES   readable names of the codes
+"""
+
+from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, Action, Ctr, Event, Kind, Mode, Sw
+from .params import PARAMS, Par
+from .sim import Sim, resume
+
+__all__ = ["EVENT_NAMES", "KIND_NAMES", "MODE_NAMES", "PARAMS", "Action", "Ctr", "Event", "Kind", "Mode", "Par",
+           "Sim", "Sw", "resume"]

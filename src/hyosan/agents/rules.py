@@ -1,0 +1,238 @@
+"""The rules of the model, one small Numba function each; the phases (`phases.py`) call them.
+
+docs/engine.md lists which function holds which rule. Every change of a cell goes through
+`set_cell`, every event through `log_event`, so doors, barricades and the goal fields
+never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+from ..world.floorplan import Cell
+from .jit import rule
+from .codes import Ctr, Event, Kind, Mode, Sw
+from .fields import GOAL_PASS, NOSE_PASS, pass_mask_of
+
+
+@rule
+def alive(k):
+    """Agents who still act: humans, zombies and hybrids (not the dead, escaped or rescued)."""
+    return k <= Kind.HYBRID_IMMORTAL
+
+
+@rule
+def is_person(k):
+    """Humans and hybrids: those who think, move like people, drink and eat."""
+    return k == Kind.HUMAN or k == Kind.HYBRID_IMMUNE or k == Kind.HYBRID_IMMORTAL
+
+
+@rule
+def is_hybrid(k):
+    """The infected who keep their minds."""
+    return k == Kind.HYBRID_IMMUNE or k == Kind.HYBRID_IMMORTAL
+
+
+@rule
+def is_prey(ag, a, t, par):
+    """People zombies want: humans not yet far gone in turning (hybrids are ignored)."""
+    if ag.kind[a] != Kind.HUMAN:
+        return False
+    b = ag.bitten_at[a]
+    return not (b >= 0.0 and t - b > par.far_gone * (ag.turn_at[a] - b))
+
+
+@rule
+def log_event(log, ctr, t, what, a, b, cell):
+    """Append one event (the caller made sure there is room)."""
+    n = ctr[Ctr.EV_N]
+    log.ev_t[n] = t
+    log.ev_k[n] = what
+    log.ev_a[n] = a
+    log.ev_b[n] = b
+    log.ev_cell[n] = cell
+    ctr[Ctr.EV_N] = n + 1
+
+
+@rule
+def set_cell(w, sw, ctr, j, code):
+    """Change cell j (doors only); a door that shuts or is barricaded gets its full strength back.
+
+    Marks the goal fields stale when what people can path through changed, and bumps the
+    cell version when what zombies can sense through changed.
+    """
+    old = w.cells[j]
+    if old == code:
+        return
+    w.cells[j] = code
+    if code == Cell.DOOR_CLOSED or code == Cell.DOOR_BARRICADED:
+        w.door_hp[j] = max(w.door_hp[j], w.door_full[code])
+    if GOAL_PASS[old] != GOAL_PASS[code]:
+        sw[Sw.GOALS_STALE] = 1.0
+    if NOSE_PASS[old] != NOSE_PASS[code]:
+        ctr[Ctr.CELL_VERSION] += 1
+        for k in range(-1, 10):  # the cell's own moves and its neighbours' moves into it
+            i = j if k < 0 else w.nbr[j, k]
+            if i >= 0:
+                w.nose_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, NOSE_PASS)
+
+
+@rule
+def push_door(w, sw, ctr, log, j, force, t, a):
+    """Doors break: a zombie pushes a breakable cell with `force` zombie-seconds; True when it gives way."""
+    w.door_hp[j] -= force
+    if w.door_hp[j] > 0.0:
+        return False
+    set_cell(w, sw, ctr, j, Cell.DOOR_BROKEN)
+    log_event(log, ctr, t, Event.DOOR_BROKEN, a, -1, j)
+    return True
+
+
+@rule
+def secure_doors(ag, w, fs, sw, ctr, log, a, room, gen, t, par):
+    """Barricades: people hiding in a room close its doors, then barricade them (never on someone)."""
+    for q in range(w.door_ptr[room], w.door_ptr[room + 1]):
+        j = w.door_cells[q]
+        if fs.here[j] == gen:
+            continue
+        if w.cells[j] == Cell.DOOR_OPEN:
+            set_cell(w, sw, ctr, j, Cell.DOOR_CLOSED)
+        elif w.cells[j] == Cell.DOOR_CLOSED and t - ag.mode_t[a] > par.barricade_s:
+            set_cell(w, sw, ctr, j, Cell.DOOR_BARRICADED)
+            log_event(log, ctr, t, Event.BARRICADE, a, -1, j)
+
+
+@rule
+def bite(ag, victim, biter, t, rng, par):
+    """Bites: infect and draw the turning time (worse bites turn faster; some hide a bite and turn late)."""
+    severity = rng.random()
+    delay = par.turn_median * math.exp(par.turn_spread * rng.standard_normal()) * (1.5 - severity)
+    if rng.random() < par.hidden_frac:
+        delay *= par.hidden_factor
+    ag.bitten_at[victim] = t
+    ag.turn_at[victim] = t + max(delay, 1.0)
+    ag.bit_by[victim] = biter
+
+
+@rule
+def become_zombie(ag, a, t, par):
+    """Turning into a zombie: stronger, fed now, no pending movement."""
+    ag.kind[a] = Kind.ZOMBIE
+    ag.strength[a] *= par.z_strength
+    ag.last_fed[a] = t
+    ag.acc[a] = 0.0
+
+
+@rule
+def become_hybrid(ag, a, immortal):
+    """Turning into a hybrid: keeps their mind, hunger starts at zero."""
+    ag.kind[a] = Kind.HYBRID_IMMORTAL if immortal else Kind.HYBRID_IMMUNE
+    ag.hunger[a] = 0.0
+
+
+@rule
+def turn(ag, log, ctr, a, t, rng, par):
+    """Turning: a bitten human whose time has come becomes a hybrid (rarely) or a zombie."""
+    if rng.random() < par.hybrid_frac:
+        become_hybrid(ag, a, rng.random() < par.immortal_frac)
+        log_event(log, ctr, t, Event.TURN_HYBRID, a, ag.bit_by[a], ag.pos[a])
+    else:
+        become_zombie(ag, a, t, par)
+        log_event(log, ctr, t, Event.TURN_ZOMBIE, a, ag.bit_by[a], ag.pos[a])
+
+
+@rule
+def fight(ag, log, ctr, a, victim, t, rng, par):
+    """Fights: a zombie attacks; the victim may destroy it (strength x weapon), or is bitten."""
+    power = ag.strength[victim] * ag.weapon[victim]
+    if rng.random() < par.fight_odds * power / (power + ag.strength[a]):
+        ag.kind[a] = Kind.DEAD
+        log_event(log, ctr, t, Event.ZOMBIE_KILLED, a, victim, ag.pos[a])
+        return
+    bite(ag, victim, a, t, rng, par)
+    ag.last_fed[a] = t
+    log_event(log, ctr, t, Event.BITE, victim, a, ag.pos[victim])
+
+
+@rule
+def feed_hybrid(ag, log, ctr, a, victim, t, rng, par):
+    """Hybrids' hunger: a starving hybrid feeds; the immortal bite, the immune kill."""
+    ag.hunger[a] = 0.0
+    if ag.kind[a] == Kind.HYBRID_IMMORTAL:
+        bite(ag, victim, a, t, rng, par)
+        log_event(log, ctr, t, Event.BITE, victim, a, ag.pos[victim])
+    else:
+        ag.kind[victim] = Kind.DEAD
+        log_event(log, ctr, t, Event.KILLED_BY_HYBRID, victim, a, ag.pos[victim])
+
+
+@rule
+def grow_hunger(ag, a, par):
+    """Hybrids' hunger grows until it beats their resolve (1.0 = hungry enough to attack)."""
+    ag.hunger[a] += par.dt / (par.hunger_s * ag.resolve[a])
+
+
+@rule
+def starves(ag, log, ctr, a, t, par):
+    """Starvation: a zombie without prey for starve_s dies (immortal hybrids never starve)."""
+    if t - ag.last_fed[a] <= par.starve_s:
+        return False
+    ag.kind[a] = Kind.DEAD
+    log_event(log, ctr, t, Event.STARVED, a, -1, ag.pos[a])
+    return True
+
+
+@rule
+def drink_eat_or_die(ag, w, log, ctr, a, t, par):
+    """Thirst and hunger of people: supplies reset them; past water_s or food_s a person dies."""
+    i = ag.pos[a]
+    ag.thirst[a] += par.dt
+    ag.food[a] += par.dt
+    if w.cells[i] == Cell.SUPPLY:
+        ag.thirst[a] = 0.0
+        ag.food[a] = 0.0
+    if ag.thirst[a] <= par.water_s and ag.food[a] <= par.food_s:
+        return False
+    ag.kind[a] = Kind.DEAD
+    log_event(log, ctr, t, Event.THIRST if ag.thirst[a] > par.water_s else Event.HUNGER, a, -1, i)
+    return True
+
+
+@rule
+def board(ag, w, sw, log, ctr, a, t):
+    """Rescue: someone on the helipad while the helicopter is there, with a seat left, is flown out."""
+    i = ag.pos[a]
+    if w.cells[i] != Cell.HELIPAD or sw[Sw.HELI_ACTIVE] < 0.5 or sw[Sw.HELI_SEATS] < 1.0:
+        return False
+    sw[Sw.HELI_SEATS] -= 1.0
+    ag.kind[a] = Kind.RESCUED
+    log_event(log, ctr, t, Event.RESCUE, a, -1, i)
+    return True
+
+
+@rule
+def reach_exit(ag, w, sw, log, ctr, a, t):
+    """Escape and the cordon: at an exit a person leaves, unless soldiers hold it (then they turn back)."""
+    i = ag.pos[a]
+    if w.cells[i] != Cell.EXIT:
+        return False
+    if sw[Sw.CORDON] > 0.5:
+        if ag.flags[a] & 1 == 0:
+            ag.flags[a] |= 1
+            log_event(log, ctr, t, Event.TURNED_BACK, a, -1, i)
+        ag.mode[a] = Mode.HIDE if w.rooms[i] >= 0 else Mode.SEEK
+        ag.mode_t[a] = t
+    else:
+        ag.kind[a] = Kind.ESCAPED
+        log_event(log, ctr, t, Event.ESCAPE, a, -1, i)
+    return True
+
+
+@rule
+def step_to(ag, w, fs, sw, ctr, a, j, gen):
+    """A person moves to cell j, opening a closed door on the way."""
+    if w.cells[j] == Cell.DOOR_CLOSED:
+        set_cell(w, sw, ctr, j, Cell.DOOR_OPEN)
+    ag.pos[a] = j
+    fs.here[j] = gen
