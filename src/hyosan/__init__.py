@@ -4,5 +4,13 @@ from .errors import HyosanError
 from .reactions import get as model, names as models
 from .scenario import load
 
+
+def resume(path):
+    """Read a checkpoint written by `Sim.save` and return the simulation, ready to run on."""
+    from .agents.sim import resume as _resume
+
+    return _resume(path)
+
+
 __version__ = "0.1.0"
-__all__ = ["HyosanError", "load", "model", "models", "__version__"]
+__all__ = ["HyosanError", "load", "model", "models", "resume", "__version__"]

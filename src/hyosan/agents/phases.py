@@ -8,6 +8,8 @@ ctr (counters), rng, then the phase's own values.
 from __future__ import annotations
 
 
+import numpy as np
+
 from ..world.floorplan import Cell
 from . import rules as R
 from .jit import kernel, rule
@@ -24,12 +26,10 @@ def n_blocks(F, H, W):
     return F * ((H + BLOCK - 1) // BLOCK) * ((W + BLOCK - 1) // BLOCK)
 
 
-@rule
-def _block(i, H, W):
-    """Coarse block of cell i: (floor, row // BLOCK, col // BLOCK) flattened."""
-    HW = H * W
-    bw = (W + BLOCK - 1) // BLOCK
-    return ((i // HW) * ((H + BLOCK - 1) // BLOCK) + (i % HW) // W // BLOCK) * bw + (i % W) // BLOCK
+def block_of_cells(F, H, W):
+    """Coarse block of every cell: (floor, row // BLOCK, col // BLOCK) flattened (looked up, not divided)."""
+    f, r, c = np.unravel_index(np.arange(F * H * W), (F, H, W))
+    return ((f * ((H + BLOCK - 1) // BLOCK) + r // BLOCK) * ((W + BLOCK - 1) // BLOCK) + c // BLOCK).astype(np.int64)
 
 
 # ---- interventions and goals ---------------------------------------------------------------------
@@ -124,9 +124,9 @@ def mark_blocks(ag, w, fs, t, par, reach):
     blocks[:] = 0
     for a in range(ag.pos.shape[0]):
         if ag.kind[a] == Kind.ZOMBIE:
-            blocks[_block(ag.pos[a], H, W)] |= 2
+            blocks[w.block_of[ag.pos[a]]] |= 2
         elif R.is_prey(ag, a, t, par):
-            blocks[_block(ag.pos[a], H, W)] |= 1
+            blocks[w.block_of[ag.pos[a]]] |= 1
     rb = (reach + BLOCK - 1) // BLOCK
     for b in range(blocks.shape[0]):
         own = blocks[b] & 3
@@ -150,10 +150,10 @@ def perceive(ag, w, fs, par, ctr, t, z_sight, h_sight):
     gen = ctr[Ctr.GEN]
     mark_blocks(ag, w, fs, t, par, max(int(z_sight), int(h_sight)) + 2)
     n = 0
-    radius = int(z_sight) + 1
+    radius = int(z_sight)  # a chaser needs the field where it stands and one step nearer
     key = (radius * 1000003 + ctr[Ctr.CELL_VERSION]) & 0x7FFFFFFFFFFF
     for a in range(ag.pos.shape[0]):
-        if fs.blocks[_block(ag.pos[a], w.H, w.W)] & 8 and R.is_prey(ag, a, t, par):
+        if fs.blocks[w.block_of[ag.pos[a]]] & 8 and R.is_prey(ag, a, t, par):
             fs.sources[n] = ag.pos[a]
             n += 1
             key = (key * 1099511628211 + ag.pos[a] + 1) & 0x7FFFFFFFFFFF
@@ -163,10 +163,10 @@ def perceive(ag, w, fs, par, ctr, t, z_sight, h_sight):
         bfs_masked(w.nose_mask, w.nbr, w.W, fs.sources, n, radius, fs.dist, fs.src, fs.stamp, gen, fs.queue)
     n = 0
     for a in range(ag.pos.shape[0]):
-        if ag.kind[a] == Kind.ZOMBIE and fs.blocks[_block(ag.pos[a], w.H, w.W)] & 4:
+        if ag.kind[a] == Kind.ZOMBIE and fs.blocks[w.block_of[ag.pos[a]]] & 4:
             fs.sources[n] = ag.pos[a]
             n += 1
-    bfs_masked(w.nose_mask, w.nbr, w.W, fs.sources, n, int(h_sight) + 1, fs.tdist, fs.tsrc, fs.tstamp, gen, fs.queue)
+    bfs_masked(w.nose_mask, w.nbr, w.W, fs.sources, n, int(h_sight), fs.tdist, fs.tsrc, fs.tstamp, gen, fs.queue)
     for a in range(ag.pos.shape[0]):
         if R.alive(ag.kind[a]):
             fs.here[ag.pos[a]] = gen  # occupied cells, kept up to date as people move

@@ -104,7 +104,8 @@ class Sim:
         s = sc.sound
         nbr = neighbour_table(cells, self.F, self.H, self.W)
         return World(F=self.F, H=self.H, W=self.W, cells=cells, rooms=rooms, nbr=nbr,
-                     nose_mask=pass_masks(cells, nbr, self.W, NOSE_PASS), door_hp=door_full[cells].copy(),
+                     nose_mask=pass_masks(cells, nbr, self.W, NOSE_PASS),
+                     block_of=phases.block_of_cells(self.F, self.H, self.W), door_hp=door_full[cells].copy(),
                      door_full=door_full, door_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
                      door_cells=doors.astype(np.int64),
                      sound_cost=sound_costs(s.door_cost, s.barricade_cost, s.window_cost, s.wall_cost),

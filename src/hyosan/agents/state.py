@@ -30,7 +30,7 @@ AGENT_ARRAYS = {
 Agents = namedtuple("Agents", list(AGENT_ARRAYS))
 Agents.__doc__ = "Every agent's traits and state, one array each (see AGENT_ARRAYS for types and defaults)."
 
-World = namedtuple("World", "F H W cells rooms nbr nose_mask door_hp door_full door_ptr door_cells sound_cost "
+World = namedtuple("World", "F H W cells rooms nbr nose_mask block_of door_hp door_full door_ptr door_cells sound_cost "
                             "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply goal_stamp "
                             "mix_cells lure_cell lure_level lure_start lure_end")
 World.__doc__ = "The building as the kernels see it (flat cells: (floor * H + row) * W + col)."
