@@ -9,21 +9,37 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
 import hyosan
 from hyosan.agents import phases as P
 from hyosan.agents.codes import Ctr
 from hyosan.agents.state import grown_log
 
-PHASES = ("interventions", "refresh_goals", "perceive", "hear", "order", "zombies_act", "encounters", "people_act",
-          "turning", "record")
+PHASES = (
+    "interventions",
+    "refresh_goals",
+    "perceive",
+    "hear",
+    "order",
+    "zombies_act",
+    "encounters",
+    "people_act",
+    "turning",
+    "record",
+)
 
 
 def profile(sim, seconds: float) -> dict[str, float]:
     """Run `seconds` of story time phase by phase; return total wall seconds per phase."""
-    ag, w, fs, sched, par, sw, ctr, rng = (sim.agents, sim.world, sim.fields, sim.schedule, sim.par, sim.sw,
-                                           sim.ctr, sim.rng)
+    ag, w, fs, sched, par, sw, ctr, rng = (
+        sim.agents,
+        sim.world,
+        sim.fields,
+        sim.schedule,
+        sim.par,
+        sim.sw,
+        sim.ctr,
+        sim.rng,
+    )
     n = int(round(seconds / par.dt))
     sim.log = grown_log(sim.log, int(ctr[Ctr.EV_N]) + 8 * len(ag.pos) * n + 1024, int(ctr[Ctr.TL_N]) + n + 2)
     log = sim.log
@@ -57,7 +73,9 @@ def profile(sim, seconds: float) -> dict[str, float]:
         P.record(ag, w, log, par, ctr, t)
         c10 = clock()
         ctr[Ctr.STEP] += 1
-        for k, a, b in zip(PHASES, (c0, c1, c2, c3, c4, c5, c6, c7, c8, c9), (c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)):
+        for k, a, b in zip(
+            PHASES, (c0, c1, c2, c3, c4, c5, c6, c7, c8, c9), (c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)
+        ):
             tot[k] += b - a
     return tot
 
@@ -77,11 +95,15 @@ def main(argv: list[str]) -> None:
     print("|---" * (len(PHASES) + 2) + "|")
     for start_h, secs, tot, counts in rows:
         us = {k: v / secs * 1e6 for k, v in tot.items()}
-        print(f"| {start_h:g} h (+{secs} s) | " + " | ".join(f"{us[k]:.0f}" for k in PHASES)
-              + f" | {sum(us.values()):.0f} |")
+        print(
+            f"| {start_h:g} h (+{secs} s) | "
+            + " | ".join(f"{us[k]:.0f}" for k in PHASES)
+            + f" | {sum(us.values()):.0f} |"
+        )
     print("counts at the end:", rows[-1][3])
 
 
 if __name__ == "__main__":
     import sys
+
     main(sys.argv[1:])

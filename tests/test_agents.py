@@ -21,9 +21,14 @@ SOUND_MAP = """
 
 
 def lured_zombie(tmp_path, door):
-    sim = world(tmp_path, SOUND_MAP.format(door=door), {"z": "zombie room", "l": "lure room"},
-                person("Z", "zombie room", patient_zero=True)
-                + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\nminutes = 30\nloudness = 40\n')
+    sim = world(
+        tmp_path,
+        SOUND_MAP.format(door=door),
+        {"z": "zombie room", "l": "lure room"},
+        person("Z", "zombie room", patient_zero=True)
+        + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\n'
+        + "minutes = 30\nloudness = 40\n",
+    )
     sim.make(0, Kind.ZOMBIE)
     return sim
 
@@ -58,9 +63,15 @@ DOOR_MAP = """
 
 def door_break_time(tmp_path, n_zombies, door_seconds=200.0, days=400 / 86400):
     chars = "".join(person(f"Z{i}", "zombie room", patient_zero=(i == 0)) for i in range(n_zombies))
-    sim = world(tmp_path, DOOR_MAP, {"z": "zombie room", "l": "lure room"},
-                f"[zombies]\ndoor_seconds = {door_seconds}\n" + chars
-                + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\nminutes = 60\nloudness = 60\n')
+    sim = world(
+        tmp_path,
+        DOOR_MAP,
+        {"z": "zombie room", "l": "lure room"},
+        f"[zombies]\ndoor_seconds = {door_seconds}\n"
+        + chars
+        + '[[interventions]]\nkind = "lure"\nroom = "lure room"\nstart_hours = 0\n'
+        + "minutes = 60\nloudness = 60\n",
+    )
     for i in range(n_zombies):
         sim.make(i, Kind.ZOMBIE)
     sim.run(days=days)
@@ -91,8 +102,12 @@ FLEE_MAP = """
 
 
 def test_humans_flee_from_a_zombie_they_see(tmp_path):
-    sim = world(tmp_path, FLEE_MAP, {"c": "corridor"},
-                person("Z", "corridor", patient_zero=True) + person("Runner", "corridor", calm=0.0))
+    sim = world(
+        tmp_path,
+        FLEE_MAP,
+        {"c": "corridor"},
+        person("Z", "corridor", patient_zero=True) + person("Runner", "corridor", calm=0.0),
+    )
     sim.agents.pos[0] = sim.cell(1, 1, 3)
     sim.agents.pos[1] = sim.cell(1, 1, 12)
     sim.make(0, Kind.ZOMBIE)
@@ -111,10 +126,16 @@ HIDE_MAP = """
 
 
 def test_calm_people_hide_closing_and_barricading_the_door(tmp_path):
-    sim = world(tmp_path, HIDE_MAP, {"h": "hiding room"},
-                person("Z", "hiding room", patient_zero=True, calm=1.0) + person("Hider", "hiding room", calm=1.0)
-                + "[humans]\nbarricade_seconds = 30\n"
-                + '[[interventions]]\nkind = "lure"\nroom = "hiding room"\nstart_hours = 0\nminutes = 1\nloudness = 40\n')
+    sim = world(
+        tmp_path,
+        HIDE_MAP,
+        {"h": "hiding room"},
+        person("Z", "hiding room", patient_zero=True, calm=1.0)
+        + person("Hider", "hiding room", calm=1.0)
+        + "[humans]\nbarricade_seconds = 30\n"
+        + '[[interventions]]\nkind = "lure"\nroom = "hiding room"\nstart_hours = 0\n'
+        + "minutes = 1\nloudness = 40\n",
+    )
     sim.agents.turn_at[0] = 1e9  # patient zero stays a quiet human here
     sim.agents.bitten_at[0] = -1
     assert sim.cell_at(1, 2, 5) == Cell.DOOR_OPEN
@@ -137,11 +158,18 @@ ROOM_MAP = """
 """
 
 
-@pytest.mark.parametrize("kind, bitten", [(Kind.HYBRID_IMMUNE, False), (Kind.HYBRID_IMMORTAL, False), (Kind.HUMAN, True)])
+@pytest.mark.parametrize(
+    "kind, bitten", [(Kind.HYBRID_IMMUNE, False), (Kind.HYBRID_IMMORTAL, False), (Kind.HUMAN, True)]
+)
 def test_zombies_ignore_hybrids(tmp_path, kind, bitten):
-    sim = world(tmp_path, ROOM_MAP, {"r": "room"},
-                person("Z", "room", patient_zero=True) + person("Other", "room", calm=1.0)
-                + "[virus]\nhunger_hours = 1000\n")
+    sim = world(
+        tmp_path,
+        ROOM_MAP,
+        {"r": "room"},
+        person("Z", "room", patient_zero=True)
+        + person("Other", "room", calm=1.0)
+        + "[virus]\nhunger_hours = 1000\n",
+    )
     sim.make(0, Kind.ZOMBIE)
     sim.agents.pos[:] = sim.cell(1, 2, 5)
     sim.make(1, kind)
@@ -151,9 +179,15 @@ def test_zombies_ignore_hybrids(tmp_path, kind, bitten):
 
 
 def test_starvation_kills_zombies_once_prey_is_gone_and_spares_the_immortal(tmp_path):
-    sim = world(tmp_path, ROOM_MAP, {"r": "room"},
-                person("Z1", "room", patient_zero=True) + person("Z2", "room") + person("Immortal", "room")
-                + "[zombies]\nstarve_days = 0.01\n")
+    sim = world(
+        tmp_path,
+        ROOM_MAP,
+        {"r": "room"},
+        person("Z1", "room", patient_zero=True)
+        + person("Z2", "room")
+        + person("Immortal", "room")
+        + "[zombies]\nstarve_days = 0.01\n",
+    )
     sim.make(0, Kind.ZOMBIE)
     sim.make(1, Kind.ZOMBIE)
     sim.make(2, Kind.HYBRID_IMMORTAL)
@@ -182,7 +216,9 @@ def test_cordon_holds_the_exits(tmp_path, cordon):
     sim.run(days=60 / 86400)
     events = set(sim.events["event"])
     if cordon:
-        assert sim.agents.kind[0] == Kind.HUMAN and "turned back at cordon" in events and "escape" not in events
+        assert (
+            sim.agents.kind[0] == Kind.HUMAN and "turned back at cordon" in events and "escape" not in events
+        )
     else:
         assert sim.agents.kind[0] == Kind.ESCAPED and "escape" in events
 
@@ -204,8 +240,13 @@ GROUND = """
 
 
 def test_helicopter_rescues_up_to_its_capacity_from_the_helipad(tmp_path):
-    toml = (person("A", "room") + person("B", "room") + person("P0", "room", patient_zero=True)
-            + '[[interventions]]\nkind = "helicopter"\nat_hours = 0.02\nminutes = 2\ncapacity = 2\nannounce_hours = 0.02\n')
+    toml = (
+        person("A", "room")
+        + person("B", "room")
+        + person("P0", "room", patient_zero=True)
+        + '[[interventions]]\nkind = "helicopter"\nat_hours = 0.02\nminutes = 2\n'
+        + "capacity = 2\nannounce_hours = 0.02\n"
+    )
     sim = world(tmp_path, GROUND, {"r": "room"}, toml, extra_maps={"roof.map": ROOF})
     sim.agents.turn_at[2] = 1e9
     sim.run(days=300 / 86400)
@@ -253,13 +294,27 @@ def test_invariants_hold_every_step_of_the_school_outbreak():
                 gone_at[int(a)] = int(pos[a])
     ev = sim.events
     assert len(ev) > 20  # the outbreak did happen in this seed
-    ended = ev[ev["event"].isin(["zombie destroyed", "starved", "escape", "rescue", "bombed", "died of thirst",
-                                 "killed by hybrid"])]
+    ended = ev[
+        ev["event"].isin(
+            [
+                "zombie destroyed",
+                "starved",
+                "escape",
+                "rescue",
+                "bombed",
+                "died of thirst",
+                "killed by hybrid",
+            ]
+        )
+    ]
     # agents who died or left act in no later event: they bite, kill, break or barricade nothing, and
     # nothing more happens to them ('turn' events name the original biter only as a record)
     acts_as_other = ev["event"].isin(["bite", "killed by hybrid", "zombie destroyed"])
     for _, row in ended.iterrows():
-        later = ev[(ev["t"] > row["t"]) & ((ev["agent"] == row["agent"]) | (acts_as_other & (ev["other"] == row["agent"])))]
+        later = ev[
+            (ev["t"] > row["t"])
+            & ((ev["agent"] == row["agent"]) | (acts_as_other & (ev["other"] == row["agent"])))
+        ]
         assert later.empty, (row["agent_name"], row["event"], later.head())
 
 
@@ -289,9 +344,24 @@ def test_bundled_scenario_has_the_school_and_the_main_group():
     hari = names.index("Ha-ri")
     assert sim.agents.weapon[hari] > 1.5
     rooms = set(sim.building.room_names)
-    for r in ("science lab", "science lab supply room", "broadcasting room", "art room", "library", "music room",
-              "music supply closet", "teachers' office", "infirmary", "rooftop", "gym", "gym equipment room",
-              "archery hall", "parking lot", "tennis courts", "hill behind the school"):
+    for r in (
+        "science lab",
+        "science lab supply room",
+        "broadcasting room",
+        "art room",
+        "library",
+        "music room",
+        "music supply closet",
+        "teachers' office",
+        "infirmary",
+        "rooftop",
+        "gym",
+        "gym equipment room",
+        "archery hall",
+        "parking lot",
+        "tennis courts",
+        "hill behind the school",
+    ):
         assert r in rooms
     assert sim.building.levels == [1, 2, 3, 4, 5]
     assert sim.W >= 100
@@ -302,8 +372,12 @@ def test_same_seed_same_events_in_another_process():
     import subprocess
     import sys
 
-    code = ("import hashlib, hyosan; s = hyosan.load('hyosan-high', seed=5).run(days=1/24); "
-            "print(hashlib.sha256(s.events.to_csv(index=False).encode()).hexdigest())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    code = (
+        "import hashlib, hyosan; s = hyosan.load('hyosan-high', seed=5).run(days=1/24); "
+        "print(hashlib.sha256(s.events.to_csv(index=False).encode()).hexdigest())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     here = hyosan.load("hyosan-high", seed=5).run(days=1 / 24)
     assert out == hashlib.sha256(here.events.to_csv(index=False).encode()).hexdigest()

@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import hyosan
 from hyosan import HyosanError
-from scipy import stats
-
 from hyosan.solvers.lattice import SPECIES, LatticeState, lattice, pick_bond, rules, start_lattice
 
 

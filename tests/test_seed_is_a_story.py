@@ -43,8 +43,13 @@ def reference():
 @pytest.mark.parametrize("call_seconds, chunk_seconds", [(60, 600), (4500, 1), (777, 7)])
 def test_the_same_events_however_the_run_is_cut(reference, call_seconds, chunk_seconds):
     frames = []
-    sim = run_in_calls(hyosan.load("hyosan-high", seed=3), STORY_HOURS * 3600, call_seconds,
-                       chunk_seconds=chunk_seconds, progress=lambda t: frames.append(t))
+    sim = run_in_calls(
+        hyosan.load("hyosan-high", seed=3),
+        STORY_HOURS * 3600,
+        call_seconds,
+        chunk_seconds=chunk_seconds,
+        progress=lambda t: frames.append(t),
+    )
     assert frames  # the progress callback was called
     assert digest(sim.events) == digest(reference.events)
     assert sim.timeline.equals(reference.timeline)
@@ -54,8 +59,19 @@ def test_the_same_events_however_the_run_is_cut(reference, call_seconds, chunk_s
 @pytest.mark.parametrize("animate", [False, True])
 def test_the_cli_tells_the_same_story_as_the_api(tmp_path, reference, animate):
     out = tmp_path / "run"
-    args = [sys.executable, "-m", "hyosan.cli", "run", "hyosan-high", "--seed", "3", "--days", str(STORY_HOURS / 24),
-            "--out", str(out)] + (["--animate"] if animate else [])
+    args = [
+        sys.executable,
+        "-m",
+        "hyosan.cli",
+        "run",
+        "hyosan-high",
+        "--seed",
+        "3",
+        "--days",
+        str(STORY_HOURS / 24),
+        "--out",
+        str(out),
+    ] + (["--animate"] if animate else [])
     subprocess.run(args, check=True, capture_output=True, text=True)
     cli = pd.read_parquet(out / "events.parquet")
     assert digest(cli) == digest(reference.events)
@@ -77,9 +93,13 @@ def test_a_resumed_checkpoint_tells_the_rest_of_the_same_story(tmp_path, referen
 def test_a_checkpoint_resumes_in_another_process(tmp_path, reference):
     sim = hyosan.load("hyosan-high", seed=3).run(days=0.7 / 24)
     path = sim.save(tmp_path / "school.ckpt")
-    code = (f"import hashlib, hyosan; s = hyosan.resume({str(path)!r}).run(days={(STORY_HOURS - 0.7) / 24!r}); "
-            "print(hashlib.sha256(s.events.to_csv(index=False).encode()).hexdigest())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    code = (
+        f"import hashlib, hyosan; s = hyosan.resume({str(path)!r}).run(days={(STORY_HOURS - 0.7) / 24!r}); "
+        "print(hashlib.sha256(s.events.to_csv(index=False).encode()).hexdigest())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == digest(reference.events)
 
 
@@ -93,10 +113,13 @@ SMALL = """
 
 
 def test_interventions_happen_at_their_step_whatever_the_calls(tmp_path):
-    toml = ("".join(person(f"P{i}", "room r", calm=0.0) for i in range(6)) + person("Z", "room a", patient_zero=True)
-            + '[[interventions]]\nkind = "cordon"\nstart_hours = 0.00278\nend_hours = 0.0081\n'
-            + '[[interventions]]\nkind = "lure"\nroom = "room a"\nstart_hours = 0.0013\nminutes = 0.7\n'
-            + '[[interventions]]\nkind = "bombing"\nat_hours = 0.0123\nrooms = ["room a"]\n')
+    toml = (
+        "".join(person(f"P{i}", "room r", calm=0.0) for i in range(6))
+        + person("Z", "room a", patient_zero=True)
+        + '[[interventions]]\nkind = "cordon"\nstart_hours = 0.00278\nend_hours = 0.0081\n'
+        + '[[interventions]]\nkind = "lure"\nroom = "room a"\nstart_hours = 0.0013\nminutes = 0.7\n'
+        + '[[interventions]]\nkind = "bombing"\nat_hours = 0.0123\nrooms = ["room a"]\n'
+    )
 
     def story(calls):
         sim = world(tmp_path, SMALL, {"r": "room r", "a": "room a"}, toml, seed=11)
@@ -104,7 +127,9 @@ def test_interventions_happen_at_their_step_whatever_the_calls(tmp_path):
 
     one = story(60)
     assert {"turned back at cordon", "bombed"} <= set(one["event"])
-    assert one.loc[one["event"] == "bombed", "t"].min() == 45.0  # 0.0123 h = 44.28 s: the first step at or after
+    assert (
+        one.loc[one["event"] == "bombed", "t"].min() == 45.0
+    )  # 0.0123 h = 44.28 s: the first step at or after
     assert digest(story(1)) == digest(one) == digest(story(13))
 
 

@@ -1,7 +1,8 @@
 """hyosan: fast, faithful simulation of zombie outbreaks."""
 
 from .errors import HyosanError
-from .reactions import get as model, names as models
+from .reactions import get as model
+from .reactions import names as models
 from .scenario import load
 
 

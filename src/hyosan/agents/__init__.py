@@ -12,5 +12,18 @@ from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, Action, Ctr, Event, Kind
 from .params import PARAMS, Par
 from .sim import Sim, resume
 
-__all__ = ["EVENT_NAMES", "KIND_NAMES", "MODE_NAMES", "PARAMS", "Action", "Ctr", "Event", "Kind", "Mode", "Par",
-           "Sim", "Sw", "resume"]
+__all__ = [
+    "EVENT_NAMES",
+    "KIND_NAMES",
+    "MODE_NAMES",
+    "PARAMS",
+    "Action",
+    "Ctr",
+    "Event",
+    "Kind",
+    "Mode",
+    "Par",
+    "Sim",
+    "Sw",
+    "resume",
+]

@@ -57,9 +57,22 @@ class Event(IntEnum):
     HUNGER = 13
 
 
-EVENT_NAMES = ("bite", "turn", "turn hybrid", "zombie destroyed", "killed by hybrid", "died of thirst",
-               "escape", "rescue", "starved", "door broken", "turned back at cordon", "bombed", "barricade",
-               "died of hunger")
+EVENT_NAMES = (
+    "bite",
+    "turn",
+    "turn hybrid",
+    "zombie destroyed",
+    "killed by hybrid",
+    "died of thirst",
+    "escape",
+    "rescue",
+    "starved",
+    "door broken",
+    "turned back at cordon",
+    "bombed",
+    "barricade",
+    "died of hunger",
+)
 
 
 class Action(IntEnum):
@@ -76,11 +89,11 @@ class Action(IntEnum):
 class Sw(IntEnum):
     """Runtime switches: state the schedule and the rules change during a run (not parameters)."""
 
-    CORDON = 0          # 1 while soldiers hold the exits
-    HELI_KNOWN = 1      # 1 once people know a helicopter is coming
-    HELI_ACTIVE = 2     # 1 while it is on the pad
-    HELI_SEATS = 3      # seats left on the helicopter
-    GOALS_STALE = 4     # 1 when a cell changed so that the goal fields must be rebuilt
+    CORDON = 0  # 1 while soldiers hold the exits
+    HELI_KNOWN = 1  # 1 once people know a helicopter is coming
+    HELI_ACTIVE = 2  # 1 while it is on the pad
+    HELI_SEATS = 3  # seats left on the helicopter
+    GOALS_STALE = 4  # 1 when a cell changed so that the goal fields must be rebuilt
 
 
 N_SWITCHES = len(Sw)
@@ -89,16 +102,16 @@ N_SWITCHES = len(Sw)
 class Ctr(IntEnum):
     """Run counters (int64): where the run is and how full its buffers are."""
 
-    STEP = 0            # steps done since t = 0
-    GEN = 1             # generation stamp of the perception fields
-    SGEN = 2            # generation stamp of the sound field
-    EV_N = 3            # events written
-    TL_N = 4            # timeline rows written
-    NEXT_ACTION = 5     # next row of the intervention schedule
-    PREY_KEY = 6        # fingerprint of the last prey field's sources (reused while unchanged)
-    PGEN = 7            # generation stamp of the prey field
-    CELL_VERSION = 8    # bumped whenever a door changes what zombies sense through
-    GOAL_GEN = 9        # goal-field rebuilds so far (their stamps are negative, apart from GEN's)
+    STEP = 0  # steps done since t = 0
+    GEN = 1  # generation stamp of the perception fields
+    SGEN = 2  # generation stamp of the sound field
+    EV_N = 3  # events written
+    TL_N = 4  # timeline rows written
+    NEXT_ACTION = 5  # next row of the intervention schedule
+    PREY_KEY = 6  # fingerprint of the last prey field's sources (reused while unchanged)
+    PGEN = 7  # generation stamp of the prey field
+    CELL_VERSION = 8  # bumped whenever a door changes what zombies sense through
+    GOAL_GEN = 9  # goal-field rebuilds so far (their stamps are negative, apart from GEN's)
 
 
 N_COUNTERS = len(Ctr)

@@ -9,13 +9,11 @@ being cleared, so a field only costs the cells it reaches.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
-from .jit import kernel
-
-import numpy as np
-
 from ..world.floorplan import DOORS, WALKABLE, Cell
+from .jit import kernel
 
 DR = np.array([-1, -1, -1, 0, 0, 1, 1, 1], dtype=np.int64)
 DC = np.array([-1, 0, 1, -1, 1, -1, 0, 1], dtype=np.int64)
@@ -29,16 +27,16 @@ def code_table(codes) -> np.ndarray:
     return t
 
 
-WALK = code_table(WALKABLE)                                                      # anyone walks here
-HUMAN_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED})                           # people open closed doors
-NOSE_PASS = code_table(WALKABLE | DOORS)                                         # zombies sense through doors
+WALK = code_table(WALKABLE)  # anyone walks here
+HUMAN_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED})  # people open closed doors
+NOSE_PASS = code_table(WALKABLE | DOORS)  # zombies sense through doors
 SEE_THROUGH = code_table(WALKABLE | {Cell.WINDOW})
 BREAKABLE = code_table({Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED, Cell.WINDOW})
-GOAL_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED, Cell.DOOR_BARRICADED})      # ways people plan through
+GOAL_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED, Cell.DOOR_BARRICADED})  # ways people plan through
 
 
 def sound_costs(door: float, barricade: float, window: float, wall: float) -> np.ndarray:
-    """Loss of loudness crossing each cell code (0 = carries no sound): 1 in the open, more through doors and walls."""
+    """Loss of loudness crossing each cell code (0 = none): 1 in the open, more through doors, walls."""
     cost = np.zeros(256, dtype=np.int64)
     for code in WALKABLE:
         cost[code] = 1
@@ -92,7 +90,7 @@ def diagonal_ok(i, k, cells, W, table):
 
 @kernel
 def pass_mask_of(i, cells, nbr, W, table):
-    """Bit k set when cell i's k-th neighbour exists and a step there passes `table` (diagonal rule included)."""
+    """Bit k set when cell i's k-th neighbour exists and a step there passes `table` (diagonals too)."""
     m = 0
     for k in range(10):
         j = nbr[i, k]
@@ -212,7 +210,6 @@ def line_of_sight(cells, H, W, a, b):
     return True
 
 
-
 @kernel
 def sound_field(cells, nbr, W, src_cells, src_level, n_src, level, stamp, gen, buckets, bucket_len, cost):
     """Loudest sound at each cell: max over sources of (loudness - path cost), via Dial's buckets.
@@ -252,7 +249,12 @@ def sound_field(cells, nbr, W, src_cells, src_level, n_src, level, stamp, gen, b
                 c = cost[cells[j]]
                 if c == 0:
                     continue
-                if k < 8 and DR[k] != 0 and DC[k] != 0 and (cost[cells[i + DR[k] * W]] != 1 or cost[cells[i + DC[k]]] != 1):
+                if (
+                    k < 8
+                    and DR[k] != 0
+                    and DC[k] != 0
+                    and (cost[cells[i + DR[k] * W]] != 1 or cost[cells[i + DC[k]]] != 1)
+                ):
                     continue  # sound turns corners the way people walk them, so its gradient can be followed
                 nl = lv - c
                 if nl <= 0:

@@ -86,3 +86,10 @@ def switches_initial() -> np.ndarray:
     from .codes import N_SWITCHES
 
     return np.zeros(N_SWITCHES, np.float64)
+
+
+def params_markdown() -> str:
+    """The parameter table of docs/engine.md, generated from `PARAMS`."""
+    lines = ["| kernel name | scenario field | factor to engine units | engine unit |", "|---|---|---|---|"]
+    lines += [f"| `par.{p.name}` | `{p.field}` | {p.scale:g} | {p.unit} |" for p in PARAMS]
+    return "\n".join(lines) + "\n"

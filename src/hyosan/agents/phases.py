@@ -7,15 +7,24 @@ ctr (counters), rng, then the phase's own values.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..world.floorplan import Cell
 from . import rules as R
-from .jit import kernel, rule
 from .codes import Action, Ctr, Event, Kind, Mode, Sw
-from .fields import (BREAKABLE, GOAL_PASS, HUMAN_PASS, NOSE_PASS, WALK, bfs, bfs_masked, diagonal_ok, line_of_sight,
-                     sound_field)
+from .fields import (
+    BREAKABLE,
+    GOAL_PASS,
+    HUMAN_PASS,
+    NOSE_PASS,
+    WALK,
+    bfs,
+    bfs_masked,
+    diagonal_ok,
+    line_of_sight,
+    sound_field,
+)
+from .jit import kernel, rule
 
 BIG = 1 << 30
 BLOCK = 8  # side of the coarse blocks used to skip far-away agents
@@ -29,10 +38,13 @@ def n_blocks(F, H, W):
 def block_of_cells(F, H, W):
     """Coarse block of every cell: (floor, row // BLOCK, col // BLOCK) flattened (looked up, not divided)."""
     f, r, c = np.unravel_index(np.arange(F * H * W), (F, H, W))
-    return ((f * ((H + BLOCK - 1) // BLOCK) + r // BLOCK) * ((W + BLOCK - 1) // BLOCK) + c // BLOCK).astype(np.int64)
+    return ((f * ((H + BLOCK - 1) // BLOCK) + r // BLOCK) * ((W + BLOCK - 1) // BLOCK) + c // BLOCK).astype(
+        np.int64
+    )
 
 
 # ---- interventions and goals ---------------------------------------------------------------------
+
 
 @kernel
 def interventions(ag, w, sched, log, sw, ctr, t):
@@ -82,8 +94,20 @@ def bomb(ag, hit, log, ctr, t):
 def goal_field(w, fs, targets, out, stamp):
     """Path distance (through doors people can open or break) to the nearest target cell; BIG if none."""
     if targets.shape[0] > 0:
-        bfs(w.cells, w.nbr, w.W, targets, targets.shape[0], BIG, GOAL_PASS, fs.tdist, fs.tsrc, fs.tstamp, stamp,
-            fs.queue)
+        bfs(
+            w.cells,
+            w.nbr,
+            w.W,
+            targets,
+            targets.shape[0],
+            BIG,
+            GOAL_PASS,
+            fs.tdist,
+            fs.tsrc,
+            fs.tstamp,
+            stamp,
+            fs.queue,
+        )
     for i in range(out.shape[0]):
         out[i] = fs.tdist[i] if targets.shape[0] > 0 and fs.tstamp[i] == stamp else BIG
 
@@ -110,6 +134,7 @@ def mix(ag, w, rng):
 
 
 # ---- perception ------------------------------------------------------------------------------------
+
 
 @kernel
 def mark_blocks(ag, w, fs, t, par, reach):
@@ -166,7 +191,9 @@ def perceive(ag, w, fs, par, ctr, t, z_sight, h_sight):
         if ag.kind[a] == Kind.ZOMBIE and fs.blocks[w.block_of[ag.pos[a]]] & 4:
             fs.sources[n] = ag.pos[a]
             n += 1
-    bfs_masked(w.nose_mask, w.nbr, w.W, fs.sources, n, int(h_sight), fs.tdist, fs.tsrc, fs.tstamp, gen, fs.queue)
+    bfs_masked(
+        w.nose_mask, w.nbr, w.W, fs.sources, n, int(h_sight), fs.tdist, fs.tsrc, fs.tstamp, gen, fs.queue
+    )
     for a in range(ag.pos.shape[0]):
         if R.alive(ag.kind[a]):
             fs.here[ag.pos[a]] = gen  # occupied cells, kept up to date as people move
@@ -182,7 +209,9 @@ def hear(ag, w, fs, par, ctr, t):
     n = 0
     for a in range(ag.pos.shape[0]):
         m = ag.mode[a]
-        if ag.kind[a] == Kind.HUMAN and (m == Mode.PANIC or (ag.loud[a] and m != Mode.HIDE and m != Mode.CALM)):
+        if ag.kind[a] == Kind.HUMAN and (
+            m == Mode.PANIC or (ag.loud[a] and m != Mode.HIDE and m != Mode.CALM)
+        ):
             fs.snd_src[n] = ag.pos[a]
             fs.snd_lv[n] = par.h_loud
             n += 1
@@ -191,11 +220,24 @@ def hear(ag, w, fs, par, ctr, t):
             fs.snd_src[n] = w.lure_cell[q]
             fs.snd_lv[n] = w.lure_level[q]
             n += 1
-    sound_field(w.cells, w.nbr, w.W, fs.snd_src, fs.snd_lv, n, fs.snd, fs.sstamp, ctr[Ctr.SGEN], fs.buckets,
-                fs.bucket_len, w.sound_cost)
+    sound_field(
+        w.cells,
+        w.nbr,
+        w.W,
+        fs.snd_src,
+        fs.snd_lv,
+        n,
+        fs.snd,
+        fs.sstamp,
+        ctr[Ctr.SGEN],
+        fs.buckets,
+        fs.bucket_len,
+        w.sound_cost,
+    )
 
 
 # ---- zombies -------------------------------------------------------------------------------------------
+
 
 @rule
 def descend(i, field, stamp, gen, w, table, rng):
@@ -223,8 +265,13 @@ def louder(i, w, fs, sgen):
     j, best = -1, fs.snd[i]
     for k in range(10):
         jj = w.nbr[i, k]
-        if jj >= 0 and NOSE_PASS[w.cells[jj]] and fs.sstamp[jj] == sgen and fs.snd[jj] > best \
-                and diagonal_ok(i, k, w.cells, w.W, NOSE_PASS):
+        if (
+            jj >= 0
+            and NOSE_PASS[w.cells[jj]]
+            and fs.sstamp[jj] == sgen
+            and fs.snd[jj] > best
+            and diagonal_ok(i, k, w.cells, w.W, NOSE_PASS)
+        ):
             best, j = fs.snd[jj], jj
     return j
 
@@ -234,8 +281,10 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     """One zombie: chase prey it senses, else follow the loudest sound, else wander; push doors in the way."""
     i = ag.pos[a]
     pgen, sgen = ctr[Ctr.PGEN], ctr[Ctr.SGEN]
-    chase = fs.stamp[i] == pgen and (fs.dist[i] <= par.z_smell or (
-        fs.dist[i] <= z_sight and line_of_sight(w.cells, w.H, w.W, i, fs.src[i])))
+    chase = fs.stamp[i] == pgen and (
+        fs.dist[i] <= par.z_smell
+        or (fs.dist[i] <= z_sight and line_of_sight(w.cells, w.H, w.W, i, fs.src[i]))
+    )
     follow = (not chase) and fs.sstamp[i] == sgen and fs.snd[i] >= par.z_hear
     ag.acc[a] += (par.z_speed if (chase or follow) else par.z_wander) * ag.speed[a] * par.dt
     moves = int(ag.acc[a])
@@ -272,6 +321,7 @@ def zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order):
 
 
 # ---- encounters ------------------------------------------------------------------------------------------
+
 
 @rule
 def pick_victim(ag, w, fs, a, t, par, rng, gen):
@@ -324,6 +374,7 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
 
 # ---- people ----------------------------------------------------------------------------------------------
 
+
 @rule
 def react(ag, w, fs, par, rng, a, t, sees, hears):
     """How a person's mode changes: alarm (hide or panic), following the leader, calming, leaving a hide."""
@@ -342,8 +393,9 @@ def react(ag, w, fs, par, rng, a, t, sees, hears):
         ag.mode[a] = ag.mode[ld]
         ag.mode_t[a] = t
     m = ag.mode[a]
-    if (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s) or (m == Mode.HIDE and (
-            t - ag.mode_t[a] > par.hide_s or ag.thirst[a] > par.seek_water * par.water_s)):
+    if (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s) or (
+        m == Mode.HIDE and (t - ag.mode_t[a] > par.hide_s or ag.thirst[a] > par.seek_water * par.water_s)
+    ):
         ag.mode[a] = Mode.SEEK
         ag.mode_t[a] = t
     if ag.mode[a] == Mode.HIDE and sees and fs.tdist[i] <= par.flush:
@@ -375,7 +427,7 @@ def flee_step(w, fs, rng, i, gen):
 
 @rule
 def toward_leader(w, i, target, follow):
-    """The neighbour closest to the leader at `target` when they are more than `follow` cells away; else -1."""
+    """The neighbour closest to the leader at `target` when over `follow` cells away; else -1."""
     HW, W = w.H * w.W, w.W
     if target // HW != i // HW:
         return -1
@@ -423,15 +475,23 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     """One person or hybrid: notice, change mode, hide or move; exits and the helipad end the way."""
     i = ag.pos[a]
     gen = ctr[Ctr.GEN]
-    sees = ag.kind[a] == Kind.HUMAN and fs.tstamp[i] == gen and fs.tdist[i] <= h_sight and line_of_sight(
-        w.cells, w.H, w.W, i, fs.tsrc[i])
+    sees = (
+        ag.kind[a] == Kind.HUMAN
+        and fs.tstamp[i] == gen
+        and fs.tdist[i] <= h_sight
+        and line_of_sight(w.cells, w.H, w.W, i, fs.tsrc[i])
+    )
     hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] >= par.h_hear
     if sees:
         ag.alarm_t[a] = t
     led = react(ag, w, fs, par, rng, a, t, sees, hears)
     m = ag.mode[a]
     flee = sees and m != Mode.HIDE
-    v = 0.0 if (m == Mode.HIDE or m == Mode.CALM) else (par.h_run if (flee or m == Mode.PANIC) else par.h_walk)
+    v = (
+        0.0
+        if (m == Mode.HIDE or m == Mode.CALM)
+        else (par.h_run if (flee or m == Mode.PANIC) else par.h_walk)
+    )
     ag.acc[a] += v * ag.speed[a] * par.dt
     moves = int(ag.acc[a])
     ag.acc[a] -= moves
@@ -465,6 +525,7 @@ def people_act(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, order):
 
 # ---- turning and recording -------------------------------------------------------------------------------
 
+
 @kernel
 def turning(ag, log, par, ctr, rng, t):
     """The bitten whose time has come turn."""
@@ -485,4 +546,3 @@ def record(ag, w, log, par, ctr, t):
     for a in range(ag.pos.shape[0]):
         log.tl[n, ag.pos[a] // HW, ag.kind[a]] += 1
     ctr[Ctr.TL_N] = n + 1
-

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import math
 
-
 from ..world.floorplan import Cell
-from .jit import rule
 from .codes import Ctr, Event, Kind, Mode, Sw
 from .fields import GOAL_PASS, NOSE_PASS, pass_mask_of
+from .jit import rule
 
 
 @rule

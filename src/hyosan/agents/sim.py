@@ -27,8 +27,17 @@ from . import engine, phases, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
 from .fields import NOSE_PASS, neighbour_table, pass_masks, sound_costs
 from .params import parameters, switches_initial
-from .state import (SCRATCH_ONLY, Fields, Log, Schedule, World, bytes_per_agent, grown_log, new_agents,
-                    new_fields, new_log)
+from .state import (
+    SCRATCH_ONLY,
+    Log,
+    Schedule,
+    World,
+    bytes_per_agent,
+    grown_log,
+    new_agents,
+    new_fields,
+    new_log,
+)
 
 CHECKPOINT_VERSION = 1
 RNG_TAG = 0x48594F53
@@ -47,29 +56,45 @@ def door_strengths(sc: Scenario) -> np.ndarray:
 class Sim:
     """One seeded simulation of a scenario on its building."""
 
-    def __init__(self, scenario: Scenario, building: Building, seed: int | None = None, source: str = "",
-                 scenario_text: str | None = None, map_texts: dict[str, str] | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        building: Building,
+        seed: int | None = None,
+        source: str = "",
+        scenario_text: str | None = None,
+        map_texts: dict[str, str] | None = None,
+    ):
         self.scenario = scenario
         self.building = building
         self.seed = scenario.seed if seed is None else int(seed)
         self.source = source
-        self.scenario_text = scenario_text if scenario_text is not None else (
-            Path(source).read_text() if source else "")
-        self.map_texts = map_texts if map_texts is not None else {
-            m: (Path(source).parent / m).read_text() for m in scenario.maps} if source else {}
+        self.scenario_text = (
+            scenario_text if scenario_text is not None else (Path(source).read_text() if source else "")
+        )
+        self.map_texts = (
+            map_texts
+            if map_texts is not None
+            else {m: (Path(source).parent / m).read_text() for m in scenario.maps}
+            if source
+            else {}
+        )
         self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, RNG_TAG])))
         self.F, self.H, self.W = building.shape
         self.par = parameters(scenario)
         if abs(scenario.record_seconds / self.par.dt - round(scenario.record_seconds / self.par.dt)) > 1e-9:
-            raise HyosanError(f"scenario {scenario.name}: record_seconds ({scenario.record_seconds:g}) must be a "
-                              f"whole number of steps of {self.par.dt:g} s")
+            raise HyosanError(
+                f"scenario {scenario.name}: record_seconds ({scenario.record_seconds:g}) must be a "
+                f"whole number of steps of {self.par.dt:g} s"
+            )
         self.world = self._build_world()
         self.names: list[str] = []
         self.roles: list[str] = []
         self.agents = self._populate()
         N = len(self.agents.pos)
-        self.fields = new_fields(self.world.cells.size, N, phases.n_blocks(self.F, self.H, self.W),
-                                 self.world.lure_cell.size)
+        self.fields = new_fields(
+            self.world.cells.size, N, phases.n_blocks(self.F, self.H, self.W), self.world.lure_cell.size
+        )
         self.schedule = self._build_schedule()
         self.sw = switches_initial()
         self.ctr = np.zeros(N_COUNTERS, np.int64)
@@ -90,31 +115,56 @@ class Sim:
         cells = b.cells.reshape(-1).copy()
         rooms = b.rooms.reshape(-1).astype(np.int64)
         door_full = door_strengths(sc)
-        doors = np.flatnonzero(np.isin(cells, [Cell.DOOR_OPEN, Cell.DOOR_CLOSED, Cell.DOOR_LOCKED,
-                                               Cell.DOOR_BARRICADED]) & (rooms >= 0))
+        doors = np.flatnonzero(
+            np.isin(cells, [Cell.DOOR_OPEN, Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED])
+            & (rooms >= 0)
+        )
         doors = doors[np.argsort(rooms[doors], kind="stable")]  # each room's doors, as CSR arrays
         counts = np.bincount(rooms[doors], minlength=len(b.room_names))
-        lures = [(cell, iv.loudness, iv.start_hours * 3600, iv.start_hours * 3600 + iv.minutes * 60)
-                 for iv in sc.interventions if isinstance(iv, Lure)
-                 for cell in self._flat(b.room_cells(iv.room)[::sc.sound.lure_spacing])]
-        lure = [np.array(col, dt) for col, dt in zip(zip(*lures), (np.int64, float, float, float))] if lures \
+        lures = [
+            (cell, iv.loudness, iv.start_hours * 3600, iv.start_hours * 3600 + iv.minutes * 60)
+            for iv in sc.interventions
+            if isinstance(iv, Lure)
+            for cell in self._flat(b.room_cells(iv.room)[:: sc.sound.lure_spacing])
+        ]
+        lure = (
+            [np.array(col, dt) for col, dt in zip(zip(*lures), (np.int64, float, float, float))]
+            if lures
             else [np.zeros(0, np.int64)] + [np.zeros(0)] * 3
+        )
         where = lambda code: np.flatnonzero(cells == code).astype(np.int64)  # noqa: E731
         n = cells.size
         s = sc.sound
         nbr = neighbour_table(cells, self.F, self.H, self.W)
-        return World(F=self.F, H=self.H, W=self.W, cells=cells, rooms=rooms, nbr=nbr,
-                     nose_mask=pass_masks(cells, nbr, self.W, NOSE_PASS),
-                     block_of=phases.block_of_cells(self.F, self.H, self.W), door_hp=door_full[cells].copy(),
-                     door_full=door_full, door_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-                     door_cells=doors.astype(np.int64),
-                     sound_cost=sound_costs(s.door_cost, s.barricade_cost, s.window_cost, s.wall_cost),
-                     exit_cells=where(Cell.EXIT), heli_cells=where(Cell.HELIPAD), supply_cells=where(Cell.SUPPLY),
-                     goal_exit=np.zeros(n, np.int64), goal_heli=np.zeros(n, np.int64),
-                     goal_supply=np.zeros(n, np.int64), goal_stamp=np.ones(n, np.int64),
-                     mix_cells=np.flatnonzero(np.isin(cells, [Cell.FLOOR, Cell.DOOR_OPEN, Cell.DOOR_BROKEN])
-                                              ).astype(np.int64),
-                     lure_cell=lure[0], lure_level=lure[1], lure_start=lure[2], lure_end=lure[3])
+        return World(
+            F=self.F,
+            H=self.H,
+            W=self.W,
+            cells=cells,
+            rooms=rooms,
+            nbr=nbr,
+            nose_mask=pass_masks(cells, nbr, self.W, NOSE_PASS),
+            block_of=phases.block_of_cells(self.F, self.H, self.W),
+            door_hp=door_full[cells].copy(),
+            door_full=door_full,
+            door_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            door_cells=doors.astype(np.int64),
+            sound_cost=sound_costs(s.door_cost, s.barricade_cost, s.window_cost, s.wall_cost),
+            exit_cells=where(Cell.EXIT),
+            heli_cells=where(Cell.HELIPAD),
+            supply_cells=where(Cell.SUPPLY),
+            goal_exit=np.zeros(n, np.int64),
+            goal_heli=np.zeros(n, np.int64),
+            goal_supply=np.zeros(n, np.int64),
+            goal_stamp=np.ones(n, np.int64),
+            mix_cells=np.flatnonzero(np.isin(cells, [Cell.FLOOR, Cell.DOOR_OPEN, Cell.DOOR_BROKEN])).astype(
+                np.int64
+            ),
+            lure_cell=lure[0],
+            lure_level=lure[1],
+            lure_start=lure[2],
+            lure_end=lure[3],
+        )
 
     def _random_cells(self, room: str, k: int) -> np.ndarray:
         cells = self.building.room_cells(room)
@@ -147,8 +197,11 @@ class Sim:
                 continue
             sl = slice(i, i + n)
             ag.pos[sl] = self._random_cells(g.room, n)
-            ag.strength[sl] = (g.strength if g.strength is not None else
-                               np.clip(self.rng.normal(role_strength[g.role], h.strength_spread, n), 0.3, None))
+            ag.strength[sl] = (
+                g.strength
+                if g.strength is not None
+                else np.clip(self.rng.normal(role_strength[g.role], h.strength_spread, n), 0.3, None)
+            )
             ag.speed[sl] = np.clip(self.rng.normal(1.0, h.speed_spread, n), 0.5, None)
             ag.calm[sl] = np.clip(self.rng.normal(h.calm, h.calm_spread, n), 0, 1)
             ag.resolve[sl] = np.clip(self.rng.normal(1.0, h.resolve_spread, n), 0.2, None)
@@ -161,12 +214,14 @@ class Sim:
         for j, ch in enumerate(sc.characters):
             if ch.patient_zero:
                 ag.bitten_at[j] = 0.0
-                delay = sc.virus.turn_median_seconds * math.exp(sc.virus.turn_spread * self.rng.standard_normal())
+                delay = sc.virus.turn_median_seconds * math.exp(
+                    sc.virus.turn_spread * self.rng.standard_normal()
+                )
                 ag.turn_at[j] = max(delay, 1.0)
         return ag
 
     def _build_schedule(self) -> Schedule:
-        """Intervention edges as (step, action, argument) rows; an edge at time T acts at the first step t >= T."""
+        """Interventions as (step, action, argument) rows; an edge at time T acts at the first step t >= T."""
         b, rows, masks = self.building, [], []
         step_of = lambda hours: int(math.ceil(hours * 3600 / self.par.dt - 1e-9))  # noqa: E731
         for iv in self.scenario.interventions:
@@ -184,18 +239,27 @@ class Sim:
                     hit |= b.rooms == b.room_index(room)
                 for level in iv.levels:
                     if level not in b.levels:
-                        raise HyosanError(f"bombing at hour {iv.at_hours:g}: no level {level} (levels: {b.levels})")
+                        raise HyosanError(
+                            f"bombing at hour {iv.at_hours:g}: no level {level} (levels: {b.levels})"
+                        )
                     hit[b.levels.index(level)] = True
                 rows.append((step_of(iv.at_hours), Action.BOMB, float(len(masks))))
                 masks.append(hit.reshape(-1))
         rows.sort(key=lambda r: r[0])  # stable: edges at the same step keep the scenario's order
         top = int(np.argmax(b.levels))
-        roof = np.flatnonzero(self.world.cells[top * self.H * self.W:(top + 1) * self.H * self.W]
-                              == Cell.DOOR_LOCKED) + top * self.H * self.W
-        return Schedule(step=np.array([r[0] for r in rows], np.int64),
-                        action=np.array([r[1] for r in rows], np.int64), arg=np.array([r[2] for r in rows]),
-                        bomb_mask=np.array(masks, bool).reshape(len(masks), self.world.cells.size),
-                        roof_doors=roof.astype(np.int64))
+        roof = (
+            np.flatnonzero(
+                self.world.cells[top * self.H * self.W : (top + 1) * self.H * self.W] == Cell.DOOR_LOCKED
+            )
+            + top * self.H * self.W
+        )
+        return Schedule(
+            step=np.array([r[0] for r in rows], np.int64),
+            action=np.array([r[1] for r in rows], np.int64),
+            arg=np.array([r[2] for r in rows]),
+            bomb_mask=np.array(masks, bool).reshape(len(masks), self.world.cells.size),
+            roof_doors=roof.astype(np.int64),
+        )
 
     # ----- running -----------------------------------------------------------------------
     @property
@@ -208,8 +272,12 @@ class Sim:
         """Steps done since the start."""
         return int(self.ctr[Ctr.STEP])
 
-    def run(self, days: float | None = None, progress: Callable[[float], None] | None = None,
-            chunk_seconds: float = 600.0) -> "Sim":
+    def run(
+        self,
+        days: float | None = None,
+        progress: Callable[[float], None] | None = None,
+        chunk_seconds: float = 600.0,
+    ) -> "Sim":
         """Advance by `days` of story time (default: the scenario's); `progress(t)` is called every chunk.
 
         The chunk size only sets how often `progress` is called: the run is the same for any.
@@ -224,10 +292,21 @@ class Sim:
         while self.steps < target:
             n = min(chunk, target - self.steps)
             N = len(self.agents.pos)
-            self.log = grown_log(self.log, int(self.ctr[Ctr.EV_N]) + 8 * N + 1024,
-                                 int(self.ctr[Ctr.TL_N]) + n // every + 2)
-            engine.run_steps(n, self.agents, self.world, self.fields, self.log, self.schedule, self.par, self.sw,
-                             self.ctr, self.rng)
+            self.log = grown_log(
+                self.log, int(self.ctr[Ctr.EV_N]) + 8 * N + 1024, int(self.ctr[Ctr.TL_N]) + n // every + 2
+            )
+            engine.run_steps(
+                n,
+                self.agents,
+                self.world,
+                self.fields,
+                self.log,
+                self.schedule,
+                self.par,
+                self.sw,
+                self.ctr,
+                self.rng,
+            )
             if progress is not None:
                 progress(self.t)
         return self
@@ -245,10 +324,17 @@ class Sim:
     def save(self, path: str | Path) -> Path:
         """Write the whole state (random generator included) to one file; `hyosan.resume` reads it back."""
         path = Path(path)
-        meta = {"version": CHECKPOINT_VERSION, "seed": self.seed, "source": self.source,
-                "scenario": self.scenario.model_dump(mode="json"), "scenario_text": self.scenario_text,
-                "maps": self.map_texts,
-                "names": self.names, "roles": self.roles, "rng": self.rng.bit_generator.state}
+        meta = {
+            "version": CHECKPOINT_VERSION,
+            "seed": self.seed,
+            "source": self.source,
+            "scenario": self.scenario.model_dump(mode="json"),
+            "scenario_text": self.scenario_text,
+            "maps": self.map_texts,
+            "names": self.names,
+            "roles": self.roles,
+            "rng": self.rng.bit_generator.state,
+        }
         arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), np.uint8), "sw": self.sw, "ctr": self.ctr}
         for group, tup in (("ag", self.agents), ("w", self.world), ("fs", self.fields), ("log", self.log)):
             for name, value in tup._asdict().items():
@@ -283,8 +369,12 @@ class Sim:
         HW = self.H * self.W
         rooms = self.world.rooms[cells]
         names = np.array(self.building.room_names + ["corridor or outdoors"], dtype=object)
-        return {"level": np.array(self.building.levels)[cells // HW], "y": (cells % HW) // self.W,
-                "x": cells % self.W, "room": names[np.where(rooms >= 0, rooms, len(self.building.room_names))]}
+        return {
+            "level": np.array(self.building.levels)[cells // HW],
+            "y": (cells % HW) // self.W,
+            "x": cells % self.W,
+            "room": names[np.where(rooms >= 0, rooms, len(self.building.room_names))],
+        }
 
     def room_of(self, agent: int) -> str:
         """The room an agent is in (or 'corridor or outdoors')."""
@@ -294,9 +384,17 @@ class Sim:
         """Where everyone is: agent, name, kind, level, row, col, room."""
         ag = self.agents
         info = self._cell_info(ag.pos)
-        return pd.DataFrame({"agent": np.arange(len(ag.pos)), "name": [self.who(a) for a in range(len(ag.pos))],
-                             "kind": np.array(KIND_NAMES, dtype=object)[ag.kind], "level": info["level"],
-                             "row": info["y"], "col": info["x"], "room": info["room"]})
+        return pd.DataFrame(
+            {
+                "agent": np.arange(len(ag.pos)),
+                "name": [self.who(a) for a in range(len(ag.pos))],
+                "kind": np.array(KIND_NAMES, dtype=object)[ag.kind],
+                "level": info["level"],
+                "row": info["y"],
+                "col": info["x"],
+                "room": info["room"],
+            }
+        )
 
     def states(self) -> pd.DataFrame:
         """Each agent's state: position, kind, mode, traits, bite and turning times, hunger, thirst."""
@@ -304,8 +402,22 @@ class Sim:
         df = self.positions()
         df.insert(2, "role", self.roles)
         df["mode"] = np.array(MODE_NAMES, dtype=object)[ag.mode]
-        for name in ("strength", "speed", "calm", "weapon", "resolve", "leader", "bitten_at", "turn_at", "bit_by",
-                     "hunger", "thirst", "food", "alarm_t", "mode_t"):
+        for name in (
+            "strength",
+            "speed",
+            "calm",
+            "weapon",
+            "resolve",
+            "leader",
+            "bitten_at",
+            "turn_at",
+            "bit_by",
+            "hunger",
+            "thirst",
+            "food",
+            "alarm_t",
+            "mode_t",
+        ):
             df[name] = getattr(ag, name).copy()
         return df.rename(columns={"thirst": "thirst_s", "food": "without_food_s"})
 
@@ -316,13 +428,20 @@ class Sim:
         return self.states().iloc[a].to_dict()
 
     def doors(self) -> pd.DataFrame:
-        """Every door and window: where, its room, its state now and the zombie-seconds it still withstands."""
+        """Every door and window: where, its room, its state and the zombie-seconds it still withstands."""
         w = self.world
         cells = np.flatnonzero(np.isin(self.building.cells.reshape(-1), list(DOORS)))
         info = self._cell_info(cells)
-        return pd.DataFrame({"level": info["level"], "row": info["y"], "col": info["x"], "room": info["room"],
-                             "state": [CELL_NAMES[Cell(int(c))] for c in w.cells[cells]],
-                             "strength_left": np.maximum(w.door_hp[cells], 0.0)})
+        return pd.DataFrame(
+            {
+                "level": info["level"],
+                "row": info["y"],
+                "col": info["x"],
+                "room": info["room"],
+                "state": [CELL_NAMES[Cell(int(c))] for c in w.cells[cells]],
+                "strength_left": np.maximum(w.door_hp[cells], 0.0),
+            }
+        )
 
     @property
     def mixing_area(self) -> int:
@@ -356,10 +475,18 @@ class Sim:
         n = int(self.ctr[Ctr.EV_N])
         lg = self.log
         t, k, a, b, cell = lg.ev_t[:n], lg.ev_k[:n], lg.ev_a[:n], lg.ev_b[:n], lg.ev_cell[:n]
-        return pd.DataFrame({"t": t, "clock": [self.clock(x) for x in t],
-                             "event": np.array(EVENT_NAMES, dtype=object)[k],
-                             "agent": a, "agent_name": [self.who(x) for x in a],
-                             "other": b, "other_name": [self.who(x) for x in b], **self._cell_info(cell)})
+        return pd.DataFrame(
+            {
+                "t": t,
+                "clock": [self.clock(x) for x in t],
+                "event": np.array(EVENT_NAMES, dtype=object)[k],
+                "agent": a,
+                "agent_name": [self.who(x) for x in a],
+                "other": b,
+                "other_name": [self.who(x) for x in b],
+                **self._cell_info(cell),
+            }
+        )
 
     @property
     def timeline(self) -> pd.DataFrame:
@@ -396,18 +523,27 @@ class Sim:
             elif k == Kind.RESCUED:
                 fate, last = "rescued", mine[mine["event"] == "rescue"].iloc[-1]
             else:
-                fate, last = ("survived (bitten, not yet turned)" if ag.bitten_at[a] >= 0 else "survived"), None
+                fate, last = (
+                    ("survived (bitten, not yet turned)" if ag.bitten_at[a] >= 0 else "survived"),
+                    None,
+                )
             if fate == "died" and last is not None:
                 fate = f"died ({last['event']})"
             info = self._cell_info(np.array([ag.pos[a]]))
-            rows.append({"name": name, "fate": fate,
-                         "when": last["clock"] if last is not None else self.clock(self.t),
-                         "where": last["room"] if last is not None else info["room"][0],
-                         "level": int(last["level"]) if last is not None else int(info["level"][0]),
-                         "bitten_when": bite.iloc[0]["clock"] if not bite.empty else "",
-                         "bitten_where": bite.iloc[0]["room"] if not bite.empty else "",
-                         "bitten_by": (bite.iloc[0]["other_name"] or "the outbreak's first bite") if not bite.empty
-                         else ("bitten before the story begins (patient zero)" if ag.bitten_at[a] == 0.0 else "")})
+            rows.append(
+                {
+                    "name": name,
+                    "fate": fate,
+                    "when": last["clock"] if last is not None else self.clock(self.t),
+                    "where": last["room"] if last is not None else info["room"][0],
+                    "level": int(last["level"]) if last is not None else int(info["level"][0]),
+                    "bitten_when": bite.iloc[0]["clock"] if not bite.empty else "",
+                    "bitten_where": bite.iloc[0]["room"] if not bite.empty else "",
+                    "bitten_by": (bite.iloc[0]["other_name"] or "the outbreak's first bite")
+                    if not bite.empty
+                    else ("bitten before the story begins (patient zero)" if ag.bitten_at[a] == 0.0 else ""),
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -420,12 +556,20 @@ def resume(path: str | Path) -> Sim:
     except (OSError, ValueError, KeyError, EOFError) as exc:
         raise HyosanError(f"{path}: not a hyosan checkpoint ({exc})") from None
     if meta.get("version") != CHECKPOINT_VERSION:
-        raise HyosanError(f"{path}: checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})")
+        raise HyosanError(
+            f"{path}: checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})"
+        )
     sc = Scenario.model_validate(meta["scenario"])
     folder = Path(meta["source"]).parent if meta["source"] else Path(".")
     building = load_building([folder / m for m in sc.maps], [meta["maps"][m] for m in sc.maps])
-    sim = Sim(sc, building, seed=meta["seed"], source="", scenario_text=meta["scenario_text"],
-              map_texts=meta["maps"])
+    sim = Sim(
+        sc,
+        building,
+        seed=meta["seed"],
+        source="",
+        scenario_text=meta["scenario_text"],
+        map_texts=meta["maps"],
+    )
     sim.source = meta["source"]
     sim.names, sim.roles = meta["names"], meta["roles"]
     sim.rng.bit_generator.state = meta["rng"]

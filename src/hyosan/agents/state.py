@@ -19,31 +19,53 @@ import numpy as np
 from .codes import KIND_NAMES
 
 AGENT_ARRAYS = {
-    "pos": (np.int64, 0), "kind": (np.int8, 0), "mode": (np.int8, 0), "strength": (np.float64, 1.0),
-    "speed": (np.float64, 1.0), "calm": (np.float64, 0.5), "weapon": (np.float64, 1.0), "loud": (np.bool_, False),
-    "resolve": (np.float64, 1.0), "leader": (np.int64, -1), "acc": (np.float64, 0.0),
-    "bitten_at": (np.float64, -1.0), "turn_at": (np.float64, np.inf), "bit_by": (np.int64, -1),
-    "last_fed": (np.float64, 0.0), "hunger": (np.float64, 0.0), "thirst": (np.float64, 0.0),
-    "food": (np.float64, 0.0), "alarm_t": (np.float64, -1e9), "mode_t": (np.float64, 0.0),
+    "pos": (np.int64, 0),
+    "kind": (np.int8, 0),
+    "mode": (np.int8, 0),
+    "strength": (np.float64, 1.0),
+    "speed": (np.float64, 1.0),
+    "calm": (np.float64, 0.5),
+    "weapon": (np.float64, 1.0),
+    "loud": (np.bool_, False),
+    "resolve": (np.float64, 1.0),
+    "leader": (np.int64, -1),
+    "acc": (np.float64, 0.0),
+    "bitten_at": (np.float64, -1.0),
+    "turn_at": (np.float64, np.inf),
+    "bit_by": (np.int64, -1),
+    "last_fed": (np.float64, 0.0),
+    "hunger": (np.float64, 0.0),
+    "thirst": (np.float64, 0.0),
+    "food": (np.float64, 0.0),
+    "alarm_t": (np.float64, -1e9),
+    "mode_t": (np.float64, 0.0),
     "flags": (np.int64, 0),
 }
 Agents = namedtuple("Agents", list(AGENT_ARRAYS))
 Agents.__doc__ = "Every agent's traits and state, one array each (see AGENT_ARRAYS for types and defaults)."
 
-World = namedtuple("World", "F H W cells rooms nbr nose_mask block_of door_hp door_full door_ptr door_cells sound_cost "
-                            "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply goal_stamp "
-                            "mix_cells lure_cell lure_level lure_start lure_end")
+World = namedtuple(
+    "World",
+    "F H W cells rooms nbr nose_mask block_of door_hp door_full door_ptr door_cells sound_cost "
+    "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply goal_stamp "
+    "mix_cells lure_cell lure_level lure_start lure_end",
+)
 World.__doc__ = "The building as the kernels see it (flat cells: (floor * H + row) * W + col)."
 
-Fields = namedtuple("Fields", "dist src stamp tdist tsrc tstamp queue sources snd sstamp buckets bucket_len "
-                              "blocks here occ_head occ_next occ_stamp snd_src snd_lv")
+Fields = namedtuple(
+    "Fields",
+    "dist src stamp tdist tsrc tstamp queue sources snd sstamp buckets bucket_len "
+    "blocks here occ_head occ_next occ_stamp snd_src snd_lv",
+)
 Fields.__doc__ = "Perception scratch: prey and threat distance fields, sound, occupied cells."
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
 Log.__doc__ = "Event log (time, code, agent, other, cell) and timeline (time, counts by floor and kind)."
 
 Schedule = namedtuple("Schedule", "step action arg bomb_mask roof_doors")
-Schedule.__doc__ = "Interventions sorted by step: what happens, with an argument; bombing targets; roof doors."
+Schedule.__doc__ = (
+    "Interventions sorted by step: what happens, with an argument; bombing targets; roof doors."
+)
 
 # scratch that is fully rewritten before it is read, so checkpoints leave it out
 SCRATCH_ONLY = {"queue", "sources", "buckets", "bucket_len", "snd_src", "snd_lv"}
@@ -62,26 +84,50 @@ def bytes_per_agent(ag: Agents) -> int:
 def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_lures: int) -> Fields:
     """Zeroed perception scratch for a building of n_cells and n_agents."""
     z = lambda n, t=np.int64: np.zeros(max(n, 1), t)  # noqa: E731
-    return Fields(dist=z(n_cells), src=z(n_cells), stamp=z(n_cells), tdist=z(n_cells), tsrc=z(n_cells),
-                  tstamp=z(n_cells), queue=z(n_cells + 1), sources=z(n_agents), snd=z(n_cells),
-                  sstamp=z(n_cells), buckets=np.zeros((128, n_cells), np.int32), bucket_len=z(128),
-                  blocks=z(n_blocks), here=z(n_cells), occ_head=z(n_cells), occ_next=z(n_agents),
-                  occ_stamp=z(n_cells), snd_src=z(n_agents + n_lures), snd_lv=z(n_agents + n_lures, np.float64))
+    return Fields(
+        dist=z(n_cells),
+        src=z(n_cells),
+        stamp=z(n_cells),
+        tdist=z(n_cells),
+        tsrc=z(n_cells),
+        tstamp=z(n_cells),
+        queue=z(n_cells + 1),
+        sources=z(n_agents),
+        snd=z(n_cells),
+        sstamp=z(n_cells),
+        buckets=np.zeros((128, n_cells), np.int32),
+        bucket_len=z(128),
+        blocks=z(n_blocks),
+        here=z(n_cells),
+        occ_head=z(n_cells),
+        occ_next=z(n_agents),
+        occ_stamp=z(n_cells),
+        snd_src=z(n_agents + n_lures),
+        snd_lv=z(n_agents + n_lures, np.float64),
+    )
 
 
 def new_log(n_events: int, n_rows: int, n_floors: int) -> Log:
     """Empty event log and timeline with room for n_events and n_rows."""
-    return Log(ev_t=np.zeros(n_events), ev_k=np.zeros(n_events, np.int8), ev_a=np.zeros(n_events, np.int64),
-               ev_b=np.zeros(n_events, np.int64), ev_cell=np.zeros(n_events, np.int64), tl_t=np.zeros(n_rows),
-               tl=np.zeros((n_rows, n_floors, len(KIND_NAMES)), np.int64))
+    return Log(
+        ev_t=np.zeros(n_events),
+        ev_k=np.zeros(n_events, np.int8),
+        ev_a=np.zeros(n_events, np.int64),
+        ev_b=np.zeros(n_events, np.int64),
+        ev_cell=np.zeros(n_events, np.int64),
+        tl_t=np.zeros(n_rows),
+        tl=np.zeros((n_rows, n_floors, len(KIND_NAMES)), np.int64),
+    )
 
 
 def grown_log(log: Log, n_events: int, n_rows: int) -> Log:
     """The same log with room for at least n_events and n_rows (contents kept)."""
+
     def grow(a, n):
         if a.shape[0] >= n:
             return a
         b = np.zeros((max(n, 2 * a.shape[0]),) + a.shape[1:], a.dtype)
-        b[:a.shape[0]] = a
+        b[: a.shape[0]] = a
         return b
+
     return Log(*(grow(a, n_events) for a in log[:5]), grow(log.tl_t, n_rows), grow(log.tl, n_rows))

@@ -7,8 +7,6 @@ is a pure function of its seed.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 

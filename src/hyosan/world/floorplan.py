@@ -42,7 +42,6 @@ import numpy as np
 from ..errors import HyosanError
 
 
-
 class Cell(IntEnum):
     """What a 1 m cell is (stored as uint8); doors change state during a run, walls never do."""
 
@@ -61,15 +60,48 @@ class Cell(IntEnum):
     DOOR_BROKEN = 12
 
 
-GLYPHS = {"#": Cell.WALL, ".": Cell.FLOOR, "'": Cell.DOOR_OPEN, "+": Cell.DOOR_CLOSED, "L": Cell.DOOR_LOCKED, "X": Cell.DOOR_BARRICADED,
-          "W": Cell.WINDOW, "S": Cell.STAIRS, "E": Cell.EXIT, "H": Cell.HELIPAD, "F": Cell.SUPPLY, " ": Cell.VOID}
-LEGEND = "# wall, . floor, a-z room floor, ' open door, + closed door, L locked door, X barricaded door, " \
-         "W window, S stairs, E exit, H helipad, F food and water, space for nothing"
-CELL_NAMES = {Cell.VOID: "nothing", Cell.WALL: "wall", Cell.FLOOR: "floor", Cell.DOOR_OPEN: "open door", Cell.DOOR_CLOSED: "closed door",
-              Cell.DOOR_LOCKED: "locked door", Cell.DOOR_BARRICADED: "barricaded door", Cell.WINDOW: "window", Cell.STAIRS: "stairs",
-              Cell.EXIT: "exit", Cell.HELIPAD: "helipad", Cell.SUPPLY: "food and water", Cell.DOOR_BROKEN: "broken door"}
+GLYPHS = {
+    "#": Cell.WALL,
+    ".": Cell.FLOOR,
+    "'": Cell.DOOR_OPEN,
+    "+": Cell.DOOR_CLOSED,
+    "L": Cell.DOOR_LOCKED,
+    "X": Cell.DOOR_BARRICADED,
+    "W": Cell.WINDOW,
+    "S": Cell.STAIRS,
+    "E": Cell.EXIT,
+    "H": Cell.HELIPAD,
+    "F": Cell.SUPPLY,
+    " ": Cell.VOID,
+}
+LEGEND = (
+    "# wall, . floor, a-z room floor, ' open door, + closed door, L locked door, X barricaded door, "
+    "W window, S stairs, E exit, H helipad, F food and water, space for nothing"
+)
+CELL_NAMES = {
+    Cell.VOID: "nothing",
+    Cell.WALL: "wall",
+    Cell.FLOOR: "floor",
+    Cell.DOOR_OPEN: "open door",
+    Cell.DOOR_CLOSED: "closed door",
+    Cell.DOOR_LOCKED: "locked door",
+    Cell.DOOR_BARRICADED: "barricaded door",
+    Cell.WINDOW: "window",
+    Cell.STAIRS: "stairs",
+    Cell.EXIT: "exit",
+    Cell.HELIPAD: "helipad",
+    Cell.SUPPLY: "food and water",
+    Cell.DOOR_BROKEN: "broken door",
+}
 WALKABLE = {Cell.FLOOR, Cell.DOOR_OPEN, Cell.STAIRS, Cell.EXIT, Cell.HELIPAD, Cell.SUPPLY, Cell.DOOR_BROKEN}
-DOORS = {Cell.DOOR_OPEN, Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED, Cell.WINDOW, Cell.DOOR_BROKEN}
+DOORS = {
+    Cell.DOOR_OPEN,
+    Cell.DOOR_CLOSED,
+    Cell.DOOR_LOCKED,
+    Cell.DOOR_BARRICADED,
+    Cell.WINDOW,
+    Cell.DOOR_BROKEN,
+}
 
 
 @dataclass
@@ -79,10 +111,10 @@ class Floor:
     level: int
     name: str
     path: Path
-    cells: np.ndarray        # (H, W) uint8 codes
-    rooms: np.ndarray        # (H, W) int16 room index into `room_names`, -1 for none
+    cells: np.ndarray  # (H, W) uint8 codes
+    rooms: np.ndarray  # (H, W) int16 room index into `room_names`, -1 for none
     room_names: list[str]
-    first_line: int          # file line of grid row 0
+    first_line: int  # file line of grid row 0
 
     def where(self, row: int, col: int) -> str:
         """file:line:column of a grid cell (1-based line and column)."""
@@ -121,9 +153,13 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
             k, sep, v = line.partition("=")
             letter = k.strip()
             if not sep or len(letter) != 1 or not ("a" <= letter <= "z") or not v.strip():
-                raise HyosanError(f"{path}:{no}:1: expected a key line like 'a = classroom 2-5'; got {line.strip()!r}")
+                raise HyosanError(
+                    f"{path}:{no}:1: expected a key line like 'a = classroom 2-5'; got {line.strip()!r}"
+                )
             if letter in key:
-                raise HyosanError(f"{path}:{no}:1: key letter {letter!r} is defined twice (first on line {key[letter][1]})")
+                raise HyosanError(
+                    f"{path}:{no}:1: key letter {letter!r} is defined twice (first on line {key[letter][1]})"
+                )
             key[letter] = (v.strip(), no)
     while grid and not grid[-1][1].strip():
         grid.pop()
@@ -134,8 +170,10 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
     try:
         level = int(header["level"][0])
     except ValueError:
-        raise HyosanError(f"{path}:{header['level'][1]}:1: level must be a whole number, got {header['level'][0]!r}") from None
-    H, W = len(grid), max(len(l) for _, l in grid)
+        raise HyosanError(
+            f"{path}:{header['level'][1]}:1: level must be a whole number, got {header['level'][0]!r}"
+        ) from None
+    H, W = len(grid), max(len(row) for _, row in grid)
     cells = np.zeros((H, W), dtype=np.uint8)
     rooms = -np.ones((H, W), dtype=np.int16)
     letters = sorted(key)
@@ -155,8 +193,15 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
     for letter, (name, no) in key.items():
         if letter not in used:
             raise HyosanError(f"{path}:{no}:1: key letter {letter!r} ({name}) does not appear on the map")
-    floor = Floor(level, header.get("name", (f"floor {level}", 0))[0], path, cells, rooms,
-                  [key[l][0] for l in letters], grid[0][0])
+    floor = Floor(
+        level,
+        header.get("name", (f"floor {level}", 0))[0],
+        path,
+        cells,
+        rooms,
+        [key[letter][0] for letter in letters],
+        grid[0][0],
+    )
     _assign_doors_to_rooms(floor)
     return floor
 
@@ -177,9 +222,9 @@ class Building:
     """All floors stacked into (F, H, W) arrays, with room names global to the building."""
 
     floors: list[Floor]
-    cells: np.ndarray        # (F, H, W) uint8
-    rooms: np.ndarray        # (F, H, W) int32 global room index, -1 for none
-    room_names: list[str]    # "name (floor level)"
+    cells: np.ndarray  # (F, H, W) uint8
+    rooms: np.ndarray  # (F, H, W) int32 global room index, -1 for none
+    room_names: list[str]  # "name (floor level)"
     levels: list[int]
 
     @property
@@ -207,8 +252,10 @@ def load_building(paths: list[Path], texts: list[str] | None = None) -> Building
     floors = sorted((parse_floor(p, t) for p, t in zip(paths, texts)), key=lambda f: f.level)
     levels = [f.level for f in floors]
     if len(set(levels)) != len(levels):
-        dup = next(l for l in levels if levels.count(l) > 1)
-        raise HyosanError(f"two maps say level = {dup}: " + ", ".join(str(f.path) for f in floors if f.level == dup))
+        dup = next(lv for lv in levels if levels.count(lv) > 1)
+        raise HyosanError(
+            f"two maps say level = {dup}: " + ", ".join(str(f.path) for f in floors if f.level == dup)
+        )
     H = max(f.cells.shape[0] for f in floors)
     W = max(f.cells.shape[1] for f in floors)
     cells = np.zeros((len(floors), H, W), dtype=np.uint8)
@@ -230,11 +277,15 @@ def _check_stairs(b: Building) -> None:
     F = len(b.floors)
     for i, f in enumerate(b.floors):
         for r, c in np.argwhere(f.cells == Cell.STAIRS):
-            partner = any(0 <= j < F and b.levels[j] == f.level + d and b.cells[j, r, c] == Cell.STAIRS
-                          for j, d in ((i - 1, -1), (i + 1, 1)))
+            partner = any(
+                0 <= j < F and b.levels[j] == f.level + d and b.cells[j, r, c] == Cell.STAIRS
+                for j, d in ((i - 1, -1), (i + 1, 1))
+            )
             if not partner:
-                raise HyosanError(f"{f.where(r, c)}: stairs with no partner: no 'S' at the same row and column "
-                                  f"on level {f.level - 1} or {f.level + 1}")
+                raise HyosanError(
+                    f"{f.where(r, c)}: stairs with no partner: no 'S' at the same row and column "
+                    f"on level {f.level - 1} or {f.level + 1}"
+                )
 
 
 def passable_for_reach(code: int) -> bool:
@@ -245,8 +296,11 @@ def passable_for_reach(code: int) -> bool:
 def _check_reachable(b: Building) -> None:
     exits = np.argwhere(b.cells == Cell.EXIT)
     if exits.size == 0:
-        raise HyosanError("no exit: none of the maps (" + ", ".join(str(f.path) for f in b.floors)
-                          + ") has an 'E' cell, so nobody could ever leave")
+        raise HyosanError(
+            "no exit: none of the maps ("
+            + ", ".join(str(f.path) for f in b.floors)
+            + ") has an 'E' cell, so nobody could ever leave"
+        )
     ok = np.vectorize(passable_for_reach)(b.cells)
     seen = np.zeros(b.cells.shape, dtype=bool)
     queue = deque(map(tuple, exits))
@@ -267,5 +321,7 @@ def _check_reachable(b: Building) -> None:
         f, r, c = stranded[0]
         room = b.rooms[f, r, c]
         what = f"area '{b.room_names[room]}'" if room >= 0 else "an area"
-        raise HyosanError(f"{b.floors[f].where(r, c)}: {what} cannot be reached from any exit "
-                          f"({len(stranded)} cells in all); add a door or remove it")
+        raise HyosanError(
+            f"{b.floors[f].where(r, c)}: {what} cannot be reached from any exit "
+            f"({len(stranded)} cells in all); add a door or remove it"
+        )
