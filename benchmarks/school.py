@@ -102,7 +102,7 @@ def main(argv: list[str]) -> None:
             f"({day[2]:.1f} s); five days in at most 20 s: {'met' if five[2] <= 20 else 'MISSED'} "
             f"({five[2]:.1f} s); 10^5 agents at least 2 x 10^7 agent-steps/s: "
             f"{'met' if big[3] >= 2e7 else 'MISSED'} ({big[3]:,.0f}). Before the rebuild (the monolithic "
-            "kernel of commit afa7a79, this machine, run of record above it in git history): one day 21.8 s, "
+            "kernel of commit afa7a79, its run of record on this machine): one day 21.8 s, "
             "five days 55.1 s, 10^5 agents 9.1 M agent-steps/s.",
         ]
     lines += [
