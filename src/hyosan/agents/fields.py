@@ -110,7 +110,11 @@ def pass_masks(cells, nbr, W, table):
 
 @kernel
 def bfs_masked(mask, nbr, W, sources, n_sources, radius, dist, src, stamp, gen, queue):
-    """`bfs` over precomputed move masks (see `pass_masks`): the same field, fewer tests per cell.
+    """Multi-source path distance (in moves) up to `radius`, moving where `mask` allows (see `pass_masks`).
+
+    Writes dist[i] and src[i] (the nearest source cell) for reached cells and marks them with
+    stamp[i] = gen; other cells are 'far'. Sources are reached even if their own cell does not
+    pass.
 
     Moves on a floor are offsets of the flat index; only stairs read the neighbour table.
     """
@@ -136,44 +140,6 @@ def bfs_masked(mask, nbr, W, sources, n_sources, radius, dist, src, stamp, gen, 
                 continue
             j = i + DR[k] * W + DC[k] if k < 8 else nbr[i, k]
             if stamp[j] == gen:
-                continue
-            stamp[j] = gen
-            dist[j] = d + 1
-            src[j] = src[i]
-            queue[tail] = j
-            tail += 1
-    return tail
-
-
-@kernel
-def bfs(cells, nbr, W, sources, n_sources, radius, table, dist, src, stamp, gen, queue):
-    """Multi-source path distance (in moves) up to `radius` through cells that pass `table`.
-
-    Writes dist[i] and src[i] (the nearest source cell) for reached cells and marks them
-    with stamp[i] = gen; other cells are 'far'. Sources are reached even if their own cell
-    does not pass the table.
-    """
-    head = 0
-    tail = 0
-    for s in range(n_sources):
-        i = sources[s]
-        if stamp[i] != gen:
-            stamp[i] = gen
-            dist[i] = 0
-            src[i] = i
-            queue[tail] = i
-            tail += 1
-    while head < tail:
-        i = queue[head]
-        head += 1
-        d = dist[i]
-        if d >= radius:
-            continue
-        for k in range(10):
-            j = nbr[i, k]
-            if j < 0 or stamp[j] == gen or not table[cells[j]]:
-                continue
-            if not diagonal_ok(i, k, cells, W, table):
                 continue
             stamp[j] = gen
             dist[j] = d + 1

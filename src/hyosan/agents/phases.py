@@ -18,10 +18,10 @@ from .fields import (
     HUMAN_PASS,
     NOSE_PASS,
     WALK,
-    bfs,
     bfs_masked,
     diagonal_ok,
     line_of_sight,
+    pass_mask_of,
     sound_field,
 )
 from .jit import kernel, rule
@@ -94,14 +94,13 @@ def bomb(ag, hit, log, ctr, t):
 def goal_field(w, fs, targets, out, stamp):
     """Path distance (through doors people can open or break) to the nearest target cell; BIG if none."""
     if targets.shape[0] > 0:
-        bfs(
-            w.cells,
+        bfs_masked(
+            w.goal_mask,
             w.nbr,
             w.W,
             targets,
             targets.shape[0],
             BIG,
-            GOAL_PASS,
             fs.tdist,
             fs.tsrc,
             fs.tstamp,
@@ -118,6 +117,8 @@ def refresh_goals(w, fs, sw, ctr):
     if sw[Sw.GOALS_STALE] < 0.5:
         return
     ctr[Ctr.GOAL_GEN] += 1
+    for i in range(w.cells.shape[0]):  # the ways people plan through, as they are now
+        w.goal_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, GOAL_PASS)
     base = -3 * ctr[Ctr.GOAL_GEN]  # negative stamps never meet the positive perception generations
     goal_field(w, fs, w.exit_cells, w.goal_exit, base)
     goal_field(w, fs, w.heli_cells, w.goal_heli, base - 1)

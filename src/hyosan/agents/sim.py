@@ -144,6 +144,7 @@ class Sim:
             rooms=rooms,
             nbr=nbr,
             nose_mask=pass_masks(cells, nbr, self.W, NOSE_PASS),
+            goal_mask=np.zeros(cells.size, np.uint16),
             block_of=phases.block_of_cells(self.F, self.H, self.W),
             door_hp=door_full[cells].copy(),
             door_full=door_full,
