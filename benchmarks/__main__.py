@@ -5,8 +5,13 @@ import sys
 from . import city, country, lattice, school, ssa
 from .zombie_grid import bench as zombie_grid
 
-BENCHMARKS = {"ssa": ssa.main, "school": school.main, "zombie-grid": zombie_grid.main, "lattice": lattice.speed,
-              "country": country.main}
+BENCHMARKS = {
+    "ssa": ssa.main,
+    "school": school.main,
+    "zombie-grid": zombie_grid.main,
+    "lattice": lattice.speed,
+    "country": country.main,
+}
 STUDIES = {"lattice-study": lattice.study, "city-study": city.study}  # long: run by name only, not by `all`
 
 
@@ -14,13 +19,15 @@ def main() -> None:
     """Dispatch to the named benchmark."""
     args = sys.argv[1:]
     # a benchmark's own child processes pass their arguments after --child
-    plain = args[:args.index("--child")] if "--child" in args else args
+    plain = args[: args.index("--child")] if "--child" in args else args
     names = [a for a in plain if not a.startswith("--")] or ["all"]
     for name in names:
         targets = BENCHMARKS if name == "all" else {name: BENCHMARKS.get(name, STUDIES.get(name))}
         for key, fn in targets.items():
             if fn is None:
-                sys.exit(f"error: unknown benchmark {name!r}; known: {', '.join([*BENCHMARKS, *STUDIES])}, all")
+                sys.exit(
+                    f"error: unknown benchmark {name!r}; known: {', '.join([*BENCHMARKS, *STUDIES])}, all"
+                )
             fn(args)
 
 

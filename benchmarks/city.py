@@ -1,7 +1,7 @@
 """Hyosan city across seeds: the calibration table of docs/city.md.
 
-    python -m benchmarks city-study            # 40 seeds of the bundled defaults -> docs/city.md
-    python -m benchmarks city-study --search   # the calibration grid (prints medians, writes nothing)
+python -m benchmarks city-study            # 40 seeds of the bundled defaults -> docs/city.md
+python -m benchmarks city-study --search   # the calibration grid (prints medians, writes nothing)
 """
 
 from __future__ import annotations
@@ -14,14 +14,22 @@ from hyosan.scenario.city import load_city
 from .common import ROOT, write_section
 
 STORY = {"got_out": 110_000, "bombing_killed_infected": 50_000, "bombing_killed_uninfected": 10_000}
-LABELS = {"got_out": "got out through the checkpoints", "bombing_killed_infected": "infected killed in the bombing",
-          "bombing_killed_uninfected": "uninfected killed in the bombing",
-          "zombies_destroyed_before_bombing": "zombies destroyed by residents before the bombing",
-          "left_uninfected": "uninfected left in the city at the end"}
+LABELS = {
+    "got_out": "got out through the checkpoints",
+    "bombing_killed_infected": "infected killed in the bombing",
+    "bombing_killed_uninfected": "uninfected killed in the bombing",
+    "zombies_destroyed_before_bombing": "zombies destroyed by residents before the bombing",
+    "left_uninfected": "uninfected left in the city at the end",
+}
 
 
-GRID = {"virus.alpha": (0.05, 0.1), "virus.beta": (0.008, 0.01, 0.012, 0.013, 0.014),
-        "evacuation.per_hour": (440, 455, 460), "bombing.radius_cells": (8, 12, 14), "patient_zero": (3, 6)}
+GRID = {
+    "virus.alpha": (0.05, 0.1),
+    "virus.beta": (0.008, 0.01, 0.012, 0.013, 0.014),
+    "evacuation.per_hour": (440, 455, 460),
+    "bombing.radius_cells": (8, 12, 14),
+    "patient_zero": (3, 6),
+}
 KEYS = ("got_out", "bombing_killed_infected", "bombing_killed_uninfected")
 
 
@@ -47,7 +55,10 @@ def search(seeds: int = 6, finalists: int = 8, final_seeds: int = 40) -> None:
         return med, sum(abs(m / STORY[k] - 1) for m, k in zip(med, KEYS))
 
     def show(values, med, distance):
-        print(" | ".join([f"{v:g}" for v in values] + [f"{m:,.0f}" for m in med] + [f"{distance:.3f}"]), flush=True)
+        print(
+            " | ".join([f"{v:g}" for v in values] + [f"{m:,.0f}" for m in med] + [f"{distance:.3f}"]),
+            flush=True,
+        )
 
     print(" | ".join(list(GRID) + ["median " + k for k in KEYS] + ["distance"]))
     print(f"-- the grid, seeds 0-{seeds - 1}")
@@ -75,20 +86,30 @@ def study(argv: list[str]) -> None:
         s = load_city(resolve("hyosan-city"), seed=seed).run().summary()
         s["left_uninfected"] = s["left_in_city"]["uninfected"]
         rows.append(s)
-    lines = [f"Measured by `python -m benchmarks city-study`: the bundled defaults, seeds 0-{len(rows) - 1}.", "",
-             "| figure | story | median | 5 % | 95 % | seeds within 20 % of the story |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"Measured by `python -m benchmarks city-study`: the bundled defaults, seeds 0-{len(rows) - 1}.",
+        "",
+        "| figure | story | median | 5 % | 95 % | seeds within 20 % of the story |",
+        "|---|---|---|---|---|---|",
+    ]
     for key, label in LABELS.items():
         v = np.array([r[key] for r in rows])
         story = f"about {STORY[key]:,}" if key in STORY else ""
         near = f"{int((abs(v - STORY[key]) <= 0.2 * STORY[key]).sum())} of {v.size}" if key in STORY else ""
-        lines.append(f"| {label} | {story} | {int(np.median(v)):,} | {int(np.percentile(v, 5)):,} | "
-                     f"{int(np.percentile(v, 95)):,} | {near} |")
+        lines.append(
+            f"| {label} | {story} | {int(np.median(v)):,} | {int(np.percentile(v, 5)):,} | "
+            f"{int(np.percentile(v, 95)):,} | {near} |"
+        )
     near = [all(abs(r[k] / v - 1) <= 0.2 for k, v in STORY.items()) for r in rows]
     miss = [sum(abs(r[k] / v - 1) for k, v in STORY.items()) for r in rows]
     best = rows[int(np.argmin(miss))]
-    lines += ["", f"Seeds within 20 % of the story on all three figures: {sum(near)} of {len(rows)}. Closest to the "
-              f"story: seed {best['seed']} ({best['got_out']:,} out, {best['bombing_killed_infected']:,} infected and "
-              f"{best['bombing_killed_uninfected']:,} uninfected killed in the bombing)."]
+    lines += [
+        "",
+        f"Seeds within 20 % of the story on all three figures: {sum(near)} of {len(rows)}. Closest to the "
+        f"story: seed {best['seed']} ({best['got_out']:,} out, "
+        f"{best['bombing_killed_infected']:,} infected and "
+        f"{best['bombing_killed_uninfected']:,} uninfected killed in the bombing).",
+    ]
     text = "\n".join(lines)
     print(text)
     if "--quick" not in argv:

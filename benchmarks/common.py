@@ -22,7 +22,10 @@ def machine() -> str:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, Python {platform.python_version()}, "
+        f"{platform.system()}"
+    )
 
 
 def peak_rss_mib() -> float:
@@ -34,7 +37,12 @@ def write_section(name: str, text: str, path: Path = ROOT / "BENCHMARKS.md") -> 
     """Replace (or append) the section between this benchmark's markers in BENCHMARKS.md."""
     begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
     block = f"{begin}\n{text.rstrip()}\n{end}"
-    old = path.read_text() if path.exists() else "# Benchmarks\n\nEvery figure below is written by the benchmark command named in its section, from one run.\n"
+    old = (
+        path.read_text()
+        if path.exists()
+        else "# Benchmarks\n\nEvery figure below is written by the benchmark command named in its section, "
+        "from one run.\n"
+    )
     if begin in old:
         new = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, old, flags=re.S)
     else:

@@ -40,18 +40,27 @@ def child(mode: str, days: float, population: str, start: tuple[int, int], seed:
     t1 = time.perf_counter()
     run, summary = run_country(raster, start, CountrySetup(days=days, mode=mode, seed=seed, zombies=10))
     wall = time.perf_counter() - t1
-    return {"mode": mode, "days": days, "people": raster.total, "load_s": load_s, "run_s": wall,
-            "kernel_s": run.kernel_seconds, "events": run.events, "peak_mib": peak_rss_mib(),
-            "final": summary["final_counts"], "cells_reached": summary["cells_reached"],
-            "ny_half_h": summary["regions"].get("New York", {}).get("half_fallen_hours"),
-            "seaboard_half_h": summary["regions"].get("Eastern Seaboard", {}).get("half_fallen_hours")}
+    return {
+        "mode": mode,
+        "days": days,
+        "people": raster.total,
+        "load_s": load_s,
+        "run_s": wall,
+        "kernel_s": run.kernel_seconds,
+        "events": run.events,
+        "peak_mib": peak_rss_mib(),
+        "final": summary["final_counts"],
+        "cells_reached": summary["cells_reached"],
+        "ny_half_h": summary["regions"].get("New York", {}).get("half_fallen_hours"),
+        "seaboard_half_h": summary["regions"].get("Eastern Seaboard", {}).get("half_fallen_hours"),
+    }
 
 
 def main(argv: list[str]) -> None:
     """Time both modes on the whole US population (or a small raster with --quick)."""
     if "--child" in argv:
         i = argv.index("--child")
-        mode, days, pop, r, c, seed = argv[i + 1:i + 7]
+        mode, days, pop, r, c, seed = argv[i + 1 : i + 7]
         print(json.dumps(child(mode, float(days), pop, (int(r), int(c)), int(seed))))
         return
     quick = "--quick" in argv
@@ -67,26 +76,46 @@ def main(argv: list[str]) -> None:
             pop, start, days = str(USA), NYC, 60.0
         results = []
         for mode in ("tau", "exact"):
-            cmd = [sys.executable, "-m", "benchmarks", "country", "--child", mode, str(days), pop, *map(str, start), "1"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "benchmarks",
+                "country",
+                "--child",
+                mode,
+                str(days),
+                pop,
+                *map(str, start),
+                "1",
+            ]
             out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
             results.append(json.loads(out.strip().splitlines()[-1]))
-    lines = [f"## Zombietown USA, whole population, to day {days:g}", "",
-             f"Command: `python -m benchmarks country` (`make bench`). Machine: {machine()}. "
-             f"{results[0]['people']:,} people, 10 zombies in New York City's cell, demo parameters (alpha 0.8, "
-             "beta 0.0018, mu = 1/(11 beta 500)), seed 1; each mode in its own process on one core, kernels "
-             "compiled first on a tiny raster.", "",
-             "| mode | simulate (s) | of which kernels (s) | events | events per second | peak memory (MiB) "
-             "| New York half fallen (h) | Eastern Seaboard half fallen (h) | cells reached | target |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"## Zombietown USA, whole population, to day {days:g}",
+        "",
+        f"Command: `python -m benchmarks country` (`make bench`). Machine: {machine()}. "
+        f"{results[0]['people']:,} people, 10 zombies in New York City's cell, demo parameters (alpha 0.8, "
+        "beta 0.0018, mu = 1/(11 beta 500)), seed 1; each mode in its own process on one core, kernels "
+        "compiled first on a tiny raster.",
+        "",
+        "| mode | simulate (s) | of which kernels (s) | events | events per second | peak memory (MiB) "
+        "| New York half fallen (h) | Eastern Seaboard half fallen (h) | cells reached | target |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         target = TARGET_S[r["mode"]]
         verdict = "met" if r["run_s"] < target else "MISSED"
-        lines.append(f"| {r['mode']} | {r['run_s']:.1f} | {r['kernel_s']:.1f} | {r['events']:,} | "
-                     f"{r['events'] / r['kernel_s']:,.0f} | {r['peak_mib']:.0f} | {r['ny_half_h']} | "
-                     f"{r['seaboard_half_h']} | {r['cells_reached']:,} | < {target // 60} min: {verdict} |")
-    lines += ["", f"Reading the gzip JSON raster takes {results[0]['load_s']:.1f} s and is not in the times. "
-              "For tau, 'events' counts reaction firings, as for exact. Peak memory is the whole process "
-              "(Python, NumPy, Numba and the raster included)."]
+        lines.append(
+            f"| {r['mode']} | {r['run_s']:.1f} | {r['kernel_s']:.1f} | {r['events']:,} | "
+            f"{r['events'] / r['kernel_s']:,.0f} | {r['peak_mib']:.0f} | {r['ny_half_h']} | "
+            f"{r['seaboard_half_h']} | {r['cells_reached']:,} | < {target // 60} min: {verdict} |"
+        )
+    lines += [
+        "",
+        f"Reading the gzip JSON raster takes {results[0]['load_s']:.1f} s and is not in the times. "
+        "For tau, 'events' counts reaction firings, as for exact. Peak memory is the whole process "
+        "(Python, NumPy, Numba and the raster included).",
+    ]
     text = "\n".join(lines)
     print(text)
     if not quick:

@@ -1,7 +1,7 @@
 """Alemi's lattice: speed at 2048 x 2048, and the finite-size study of the critical alpha.
 
-    python -m benchmarks lattice          # events per second (BENCHMARKS.md)
-    python -m benchmarks lattice-study    # alpha_c and the fractal dimension (docs/lattice.md)
+python -m benchmarks lattice          # events per second (BENCHMARKS.md)
+python -m benchmarks lattice-study    # alpha_c and the fractal dimension (docs/lattice.md)
 """
 
 from __future__ import annotations
@@ -34,19 +34,31 @@ def speed(argv: list[str]) -> None:
             times.append((time.perf_counter() - t0, run.kernel_seconds))
         secs, kern = (float(np.median(x)) for x in zip(*times))
         rows.append((alpha, run.events, secs, kern, run.counts()))
-    lines = [f"## Alemi lattice, {L:,} x {L:,}", "",
-             f"Command: `python -m benchmarks lattice` (`make bench`). Machine: {machine()}. One zombie at the "
-             "centre, run until no zombie is next to a human; one process, one core, kernel compiled first; "
-             f"times are the median of {REPEATS} repeats of the same seeded run.", "",
-             "| alpha | events | whole run (s) | of which firing events (s) | events per second (firing) | final S, Z, R |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"## Alemi lattice, {L:,} x {L:,}",
+        "",
+        f"Command: `python -m benchmarks lattice` (`make bench`). Machine: {machine()}. One zombie at the "
+        "centre, run until no zombie is next to a human; one process, one core, kernel compiled first; "
+        f"times are the median of {REPEATS} repeats of the same seeded run.",
+        "",
+        "| alpha | events | whole run (s) | of which firing events (s) | events per second (firing) "
+        "| final S, Z, R |",
+        "|---|---|---|---|---|---|",
+    ]
     for alpha, ev, secs, kern, c in rows:
-        lines.append(f"| {alpha:g} | {ev:,} | {secs:.2f} | {kern:.2f} | {ev / kern:,.0f} | {c['S']:,}, {c['Z']:,}, {c['R']:,} |")
+        lines.append(
+            f"| {alpha:g} | {ev:,} | {secs:.2f} | {kern:.2f} | {ev / kern:,.0f} "
+            f"| {c['S']:,}, {c['Z']:,}, {c['R']:,} |"
+        )
     worst = min(ev / kern for _, ev, _, kern, _ in rows)
-    lines += ["", f"Target (issue 4): >= 10,000,000 events per second at 2048 x 2048: "
-              f"{'met' if worst >= 1e7 else 'MISSED'} (slowest run {worst:,.0f}; set-up, the bond list of 4 million sites, is "
-              "timed apart). Peak memory: "
-              f"{peak_rss_mib():.0f} MiB. No peer is timed here: the authors' C code is not available offline."]
+    lines += [
+        "",
+        f"Target (issue 4): >= 10,000,000 events per second at 2048 x 2048: "
+        f"{'met' if worst >= 1e7 else 'MISSED'} (slowest run {worst:,.0f}; "
+        "set-up, the bond list of 4 million sites, is "
+        "timed apart). Peak memory: "
+        f"{peak_rss_mib():.0f} MiB. No peer is timed here: the authors' C code is not available offline.",
+    ]
     text = "\n".join(lines)
     print(text)
     if not quick:
@@ -78,8 +90,9 @@ def study(argv: list[str]) -> None:
         for a in alphas:
             m = net.with_values(alpha=float(a))
             # independent seeds for each size, so the bootstrap treats the samples as independent
-            span[L, a] = np.array([spans(lattice(m, L, seed=rng_seed + 1_000_003 * L + i).site, S)[0]
-                                   for i in range(runs)])
+            span[L, a] = np.array(
+                [spans(lattice(m, L, seed=rng_seed + 1_000_003 * L + i).site, S)[0] for i in range(runs)]
+            )
     # crossings of successive sizes, by linear interpolation of Q_L - Q_2L; bootstrap for the error bar.
     # Run i of a size uses the same seed at every alpha, so whether it dies out in its first few
     # events hardly depends on alpha: each size's curve carries its own offset (a few hundredths,
@@ -102,13 +115,20 @@ def study(argv: list[str]) -> None:
             # difference stays positive, interpolated to the next point.
             live = np.array([span[L1, a].mean() > 0.02 for a in alphas]) & ~plateau
             idx = np.flatnonzero(live)
-            above = [k for k in range(len(idx) - 1) if diff[idx[k]] <= 0 and all(diff[idx[k + 1:]] > 0)]
+            above = [k for k in range(len(idx) - 1) if diff[idx[k]] <= 0 and all(diff[idx[k + 1 :]] > 0)]
             if above:
                 i, j = idx[above[-1]], idx[above[-1] + 1]
                 est.append(alphas[i] + (alphas[j] - alphas[i]) * diff[i] / (diff[i] - diff[j]))
         if est:  # the median over resamples: one sample's wander near zero can hide the crossing
-            crossings.append((L1, L2, float(np.median(est)), float(np.std(est)) if len(est) > 2 else float("nan"),
-                              len(est)))
+            crossings.append(
+                (
+                    L1,
+                    L2,
+                    float(np.median(est)),
+                    float(np.std(est)) if len(est) > 2 else float("nan"),
+                    len(est),
+                )
+            )
     alpha_c = crossings[-1][2] if crossings else float("nan")
     err = crossings[-1][3] if crossings else float("nan")
     # mass of spanning clusters at alpha_c against L; D's error bar: a bootstrap of the runs, and
@@ -117,21 +137,41 @@ def study(argv: list[str]) -> None:
 
     def masses_at(alpha: float) -> list[np.ndarray]:
         m = net.with_values(alpha=float(alpha))
-        return [np.array([mass for ok, mass in (spans(lattice(m, L, seed=rng_seed + 7919 * i).site, S)
-                                                for i in range(runs if L < 512 else runs // 4)) if ok], float)
-                for L in mass_sizes]
+        return [
+            np.array(
+                [
+                    mass
+                    for ok, mass in (
+                        spans(lattice(m, L, seed=rng_seed + 7919 * i).site, S)
+                        for i in range(runs if L < 512 else runs // 4)
+                    )
+                    if ok
+                ],
+                float,
+            )
+            for L in mass_sizes
+        ]
 
     def fit(samples: list[np.ndarray]) -> float:
         good = [(L, x.mean()) for L, x in zip(mass_sizes, samples) if x.size]
-        return float(np.polyfit(np.log([L for L, _ in good]), np.log([M for _, M in good]), 1)[0]) \
-            if len(good) > 1 else float("nan")
+        return (
+            float(np.polyfit(np.log([L for L, _ in good]), np.log([M for _, M in good]), 1)[0])
+            if len(good) > 1
+            else float("nan")
+        )
 
     at_c = masses_at(alpha_c)
     masses = [(L, float(x.mean()) if x.size else float("nan"), x.size) for L, x in zip(mass_sizes, at_c)]
     D = fit(at_c)
-    boot = [fit([rng.choice(x, x.size) if x.size else x for x in at_c]) for _ in range(200 if not quick else 20)]
+    boot = [
+        fit([rng.choice(x, x.size) if x.size else x for x in at_c]) for _ in range(200 if not quick else 20)
+    ]
     D_err = float(np.nanstd(boot))
-    D_side = (fit(masses_at(alpha_c - err)), fit(masses_at(alpha_c + err))) if np.isfinite(err) else (np.nan, np.nan)
+    D_side = (
+        (fit(masses_at(alpha_c - err)), fit(masses_at(alpha_c + err)))
+        if np.isfinite(err)
+        else (np.nan, np.nan)
+    )
     wall = time.perf_counter() - t0
     png = ROOT / "docs" / "lattice_crossing.png"
     if not quick:
@@ -165,55 +205,93 @@ def _plot(span, sizes, alphas, masses, path) -> None:
 
 
 def _report(sizes, alphas, span, runs, crossings, alpha_c, err, masses, D, D_err, D_side, wall) -> str:
-    lines = ["# Alemi's lattice model: the critical alpha", "",
-             f"Generated by `python -m benchmarks lattice-study` ({wall / 60:.1f} minutes on: {machine()}); "
-             "every figure below is from that run.", "",
-             "## The model", "",
-             "`hyosan lattice --alpha A --size L` runs the `alemi` network on a periodic L x L square lattice, one "
-             "person per site, 4 neighbours (hyosan.solvers.lattice). Each event picks one active bond (a zombie "
-             "next to a human) uniformly; with probability 1/(1 + alpha) the human is bitten and becomes a zombie, "
-             "otherwise the zombie is destroyed; removed sites block. Events come from the network's own S + Z "
-             "reactions and rates, not from a second copy of the model.", "",
-             "## Method", "",
-             f"One zombie at the centre of an L x L lattice; an outbreak *spans* when its infected cluster (zombies "
-             f"and destroyed zombies) reaches the lattice's edge ring. For L in {', '.join(map(str, sizes))} and "
-             f"alpha from {alphas[0]:g} to {alphas[-1]:g} in steps of {alphas[1] - alphas[0]:g}, {runs} seeded runs "
-             "each estimate the spanning probability P_L(alpha). Below alpha_c a run either dies out early or "
-             "spans, so every size shares one plateau (the early-survival probability); above alpha_c spanning "
-             "becomes rarer the larger L. Run i of each size uses one seed at every alpha, so each curve carries "
-             f"its own sampling offset over the plateau; dividing by the plateau (alpha <= {PLATEAU:.2f}) takes it "
-             "out (Q_L = P_L / plateau). The curves of successive sizes separate at alpha_c: each estimate is the "
-             "highest-alpha sign change of Q_L - Q_2L above the plateau, located by linear interpolation, with a "
-             "bootstrap (200 resamples of the runs, the same runs at every alpha) for its error. The fractal dimension D comes from the mean mass "
-             "of spanning clusters at the estimated alpha_c against L (mass ~ L^D), fitted on a log-log scale.", "",
-             "## Spanning probability", "",
-             "| alpha | " + " | ".join(f"L = {L}" for L in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
+    lines = [
+        "# Alemi's lattice model: the critical alpha",
+        "",
+        f"Generated by `python -m benchmarks lattice-study` ({wall / 60:.1f} minutes on: {machine()}); "
+        "every figure below is from that run.",
+        "",
+        "## The model",
+        "",
+        "`hyosan lattice --alpha A --size L` runs the `alemi` network on a periodic L x L square lattice, "
+        "one "
+        "person per site, 4 neighbours (hyosan.solvers.lattice). Each event picks one active bond (a zombie "
+        "next to a human) uniformly; with probability 1/(1 + alpha) the human is bitten and becomes a "
+        "zombie, "
+        "otherwise the zombie is destroyed; removed sites block. Events come from the network's own S + Z "
+        "reactions and rates, not from a second copy of the model.",
+        "",
+        "## Method",
+        "",
+        "One zombie at the centre of an L x L lattice; an outbreak *spans* when its infected cluster "
+        "(zombies "
+        f"and destroyed zombies) reaches the lattice's edge ring. For L in {', '.join(map(str, sizes))} and "
+        f"alpha from {alphas[0]:g} to {alphas[-1]:g} in steps of {alphas[1] - alphas[0]:g}, "
+        f"{runs} seeded runs "
+        "each estimate the spanning probability P_L(alpha). Below alpha_c a run either dies out early or "
+        "spans, so every size shares one plateau (the early-survival probability); above alpha_c spanning "
+        "becomes rarer the larger L. Run i of each size uses one seed at every alpha, so each curve carries "
+        "its own sampling offset over the plateau; dividing by the plateau "
+        f"(alpha <= {PLATEAU:.2f}) takes it "
+        "out (Q_L = P_L / plateau). The curves of successive sizes separate at alpha_c: each estimate is the "
+        "highest-alpha sign change of Q_L - Q_2L above the plateau, located by linear interpolation, with a "
+        "bootstrap (200 resamples of the runs, the same runs at every alpha) for its error. "
+        "The fractal dimension D comes from the mean mass "
+        "of spanning clusters at the estimated alpha_c against L (mass ~ L^D), fitted on a log-log scale.",
+        "",
+        "## Spanning probability",
+        "",
+        "| alpha | " + " | ".join(f"L = {L}" for L in sizes) + " |",
+        "|---" * (len(sizes) + 1) + "|",
+    ]
     for a in alphas:
         lines.append(f"| {a:g} | " + " | ".join(f"{span[L, a].mean():.3f}" for L in sizes) + " |")
-    lines += ["", "![spanning probability and mass scaling](lattice_crossing.png)", "", "## Critical alpha", "",
-              "| sizes | crossing alpha (median of resamples) | bootstrap sd | resamples with a crossing |",
-              "|---|---|---|---|"]
+    lines += [
+        "",
+        "![spanning probability and mass scaling](lattice_crossing.png)",
+        "",
+        "## Critical alpha",
+        "",
+        "| sizes | crossing alpha (median of resamples) | bootstrap sd | resamples with a crossing |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {L1} and {L2} | {a:.4f} | {e:.4f} | {n} of 200 |" for L1, L2, a, e, n in crossings]
-    lines += ["", f"Estimate: alpha_c = {alpha_c:.3f} +/- {err:.3f} (the crossing of the two largest sizes; the "
-              "drift of the crossings with L is a finite-size correction not extrapolated away here).", "",
-              "## Fractal dimension at alpha_c", "", "| L | mean mass of spanning clusters | spanning runs |",
-              "|---|---|---|"]
+    lines += [
+        "",
+        f"Estimate: alpha_c = {alpha_c:.3f} +/- {err:.3f} (the crossing of the two largest sizes; the "
+        "drift of the crossings with L is a finite-size correction not extrapolated away here).",
+        "",
+        "## Fractal dimension at alpha_c",
+        "",
+        "| L | mean mass of spanning clusters | spanning runs |",
+        "|---|---|---|",
+    ]
     lines += [f"| {L} | {M:,.0f} | {n} |" for L, M, n in masses]
-    lines += ["", f"Fit: D = {D:.3f} +/- {D_err:.3f} (bootstrap of the runs); taking alpha_c at the ends of its "
-              f"error bar instead gives D = {D_side[0]:.3f} (alpha_c - {err:.3f}) and {D_side[1]:.3f} "
-              f"(alpha_c + {err:.3f}). Critical 2D percolation clusters have D = 91/48 = {PERCOLATION_D:.3f}.", "",
-              "## Against the paper", "",
-              "Alemi et al. (2015) place the lattice model in the 2D percolation universality class. The table "
-              "shows a sharp transition as they say: the spanning probabilities of all sizes agree below it and "
-              "fall to zero above it, faster the larger L. The fractal dimension of the spanning clusters at the "
-              f"estimated alpha_c, {D:.3f} +/- {D_err:.3f}, is to be compared with percolation's 91/48 = "
-              f"{PERCOLATION_D:.3f}: "
-              + ("consistent with it within two error bars, as the paper claims, at these sizes. "
-                 if abs(D - PERCOLATION_D) < 2 * D_err else
-                 "more than two error bars away, so these sizes do not confirm the paper's claim. ")
-              + ("Percolation's value lies between the fits at the two ends of alpha_c's error bar, so the "
-                 "uncertainty in alpha_c matters more than the sampling error. "
-                 if min(D_side) <= PERCOLATION_D <= max(D_side) else "")
-              + "A careful test would need larger lattices, finer alpha near alpha_c "
-              "and corrections to scaling; this study does not attempt one."]
+    lines += [
+        "",
+        f"Fit: D = {D:.3f} +/- {D_err:.3f} (bootstrap of the runs); taking alpha_c at the ends of its "
+        f"error bar instead gives D = {D_side[0]:.3f} (alpha_c - {err:.3f}) and {D_side[1]:.3f} "
+        f"(alpha_c + {err:.3f}). Critical 2D percolation clusters have D = 91/48 = {PERCOLATION_D:.3f}.",
+        "",
+        "## Against the paper",
+        "",
+        "Alemi et al. (2015) place the lattice model in the 2D percolation universality class. The table "
+        "shows a sharp transition as they say: the spanning probabilities of all sizes agree below it and "
+        "fall to zero above it, faster the larger L. The fractal dimension of the spanning clusters at the "
+        f"estimated alpha_c, {D:.3f} +/- {D_err:.3f}, is to be compared with percolation's 91/48 = "
+        f"{PERCOLATION_D:.3f}: "
+        + (
+            "consistent with it within two error bars, as the paper claims, at these sizes. "
+            if abs(D - PERCOLATION_D) < 2 * D_err
+            else "more than two error bars away, so these sizes do not confirm the paper's claim. "
+        )
+        + (
+            "Percolation's value lies between the fits at the two ends of alpha_c's error bar, so the "
+            "uncertainty in alpha_c matters more than the sampling error. "
+            if min(D_side) <= PERCOLATION_D <= max(D_side)
+            else ""
+        )
+        + "A careful test would need larger lattices, finer alpha near alpha_c "
+        "and corrections to scaling; this study does not attempt one.",
+    ]
     return "\n".join(lines) + "\n"

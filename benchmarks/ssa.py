@@ -50,19 +50,30 @@ def gillespy2_model(net: Network, t_end: float):
     for j, r in enumerate(net.reactions):
         ks.append(gillespy2.Parameter(name=f"k{j}", expression=repr(expr.evaluate(r.rate, params))))
     m.add_parameter(ks)
-    sp = {s: gillespy2.Species(name=s, initial_value=int(v), mode="discrete") for s, v in zip(net.species_names, net.x0())}
+    sp = {
+        s: gillespy2.Species(name=s, initial_value=int(v), mode="discrete")
+        for s, v in zip(net.species_names, net.x0())
+    }
     m.add_species(list(sp.values()))
     for j, r in enumerate(net.reactions):
         if r.inhibitors:
             raise ValueError("the GillesPy2 translation covers mass action only")
         prop = "*".join([f"k{j}"] + [s for s, n in r.reactants for _ in range(n)])
-        m.add_reaction(gillespy2.Reaction(name=r.name.replace(" ", "_"), reactants={sp[s]: n for s, n in r.reactants},
-                                          products={sp[s]: n for s, n in r.products}, propensity_function=prop))
+        m.add_reaction(
+            gillespy2.Reaction(
+                name=r.name.replace(" ", "_"),
+                reactants={sp[s]: n for s, n in r.reactants},
+                products={sp[s]: n for s, n in r.products},
+                propensity_function=prop,
+            )
+        )
     m.timespan(np.linspace(0, t_end, 101))
     return m
 
 
-def time_gillespy2(net: Network, t_end: float, repeats: int, seed: int) -> tuple[float, list[tuple[float, int]]] | str:
+def time_gillespy2(
+    net: Network, t_end: float, repeats: int, seed: int
+) -> tuple[float, list[tuple[float, int]]] | str:
     """(build seconds, [(seconds, events)]) for GillesPy2's SSACSolver, or why it could not run."""
     if find_spec("gillespy2") is None:
         return "GillesPy2 is not installed (make bench installs it)"
@@ -98,30 +109,47 @@ def main(argv: list[str]) -> None:
     ours = time_hyosan(net, t_end, repeats, seed=1)
     ours_rate = statistics.median(e / s for s, e in ours)
     peer = time_gillespy2(net, t_end, repeats, seed=1)
-    lines = [f"## Exact SSA: `alemi` with {n:,} people, run to the end",
-             "", f"Command: `python -m benchmarks ssa` (`make bench`). Machine: {machine()}.",
-             f"Network: alemi, S0 = {n - 100:,}, Z0 = 100, alpha = 0.8, beta = 1.8/N; one process, one core; "
-             f"median of {repeats} seeded runs after a warm-up run.", "",
-             "| engine | events per run | seconds per run | events per second | ratio to GillesPy2 |",
-             "|---|---|---|---|---|"]
+    lines = [
+        f"## Exact SSA: `alemi` with {n:,} people, run to the end",
+        "",
+        f"Command: `python -m benchmarks ssa` (`make bench`). Machine: {machine()}.",
+        f"Network: alemi, S0 = {n - 100:,}, Z0 = 100, alpha = 0.8, beta = 1.8/N; one process, one core; "
+        f"median of {repeats} seeded runs after a warm-up run.",
+        "",
+        "| engine | events per run | seconds per run | events per second | ratio to GillesPy2 |",
+        "|---|---|---|---|---|",
+    ]
     ev = statistics.median(e for _, e in ours)
     sec = statistics.median(s for s, _ in ours)
     if isinstance(peer, str):
-        lines.append(f"| hyosan `ssa` (Numba direct method) | {ev:,.0f} | {sec:.3f} | {ours_rate:,.0f} | n/a |")
+        lines.append(
+            f"| hyosan `ssa` (Numba direct method) | {ev:,.0f} | {sec:.3f} | {ours_rate:,.0f} | n/a |"
+        )
         lines += ["", f"GillesPy2 column skipped: {peer}."]
     else:
         build, runs = peer
         peer_rate = statistics.median(e / s for s, e in runs)
-        lines.append(f"| hyosan `ssa` (Numba direct method) | {ev:,.0f} | {sec:.3f} | {ours_rate:,.0f} | {ours_rate / peer_rate:.2f} |")
-        lines.append(f"| GillesPy2 `SSACSolver` (compiled C++) | {statistics.median(e for _, e in runs):,.0f} | "
-                     f"{statistics.median(s for s, _ in runs):.3f} | {peer_rate:,.0f} | 1.00 |")
-        lines += ["", f"GillesPy2's one-off C++ build took {build:.1f} s (not counted). Its per-run time includes "
-                  "starting its simulation process and reading the trajectory back, as a user of it pays. "
-                  "Its events are counted from the net change of the counts (each bite and kill changes them "
-                  "independently)."]
-    lines += ["", f"Target (issue 2): >= 10,000,000 events per second: "
-              f"{'met' if ours_rate >= 1e7 else 'MISSED'} ({ours_rate / 1e6:.1f} M/s). "
-              f"Peak memory of the benchmark process: {peak_rss_mib():.0f} MiB."]
+        lines.append(
+            f"| hyosan `ssa` (Numba direct method) | {ev:,.0f} | {sec:.3f} | {ours_rate:,.0f} "
+            f"| {ours_rate / peer_rate:.2f} |"
+        )
+        lines.append(
+            f"| GillesPy2 `SSACSolver` (compiled C++) | {statistics.median(e for _, e in runs):,.0f} | "
+            f"{statistics.median(s for s, _ in runs):.3f} | {peer_rate:,.0f} | 1.00 |"
+        )
+        lines += [
+            "",
+            f"GillesPy2's one-off C++ build took {build:.1f} s (not counted). Its per-run time includes "
+            "starting its simulation process and reading the trajectory back, as a user of it pays. "
+            "Its events are counted from the net change of the counts (each bite and kill changes them "
+            "independently).",
+        ]
+    lines += [
+        "",
+        f"Target (issue 2): >= 10,000,000 events per second: "
+        f"{'met' if ours_rate >= 1e7 else 'MISSED'} ({ours_rate / 1e6:.1f} M/s). "
+        f"Peak memory of the benchmark process: {peak_rss_mib():.0f} MiB.",
+    ]
     text = "\n".join(lines)
     print(text)
     if not quick:

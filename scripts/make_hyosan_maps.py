@@ -13,25 +13,58 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
-H, W = 80, 150             # every map has the same size so stairs line up
-TOP, LEFT = 30, 25         # the building's north-west corner on every floor
-BW, BH = 100, 16           # building width, depth (wall, 9 room rows, wall, 3 corridor rows, wall, +1)
+H, W = 80, 150  # every map has the same size so stairs line up
+TOP, LEFT = 30, 25  # the building's north-west corner on every floor
+BW, BH = 100, 16  # building width, depth (wall, 9 room rows, wall, 3 corridor rows, wall, +1)
 OUT = Path(__file__).resolve().parents[1] / "src/hyosan/scenario/bundled/hyosan-high/maps"
 
 FLOOR_ROOMS = {
-    1: [("teachers' office", 16), ("infirmary", 8), ("broadcasting room", 9), ("recording booth", 4),
-        ("entrance hall", 12), ("library", 18), ("toilets 1", 6), ("cafeteria", 16)],
-    2: [("classroom 1-1", 10), ("classroom 1-2", 10), ("classroom 1-3", 10), ("classroom 1-4", 10),
-        ("central stairs 2", 6), ("classroom 1-5", 10), ("classroom 1-6", 10), ("classroom 1-7", 10),
-        ("toilets 2", 8)],
-    3: [("classroom 2-1", 10), ("classroom 2-2", 10), ("classroom 2-3", 10), ("classroom 2-4", 10),
-        ("central stairs 3", 6), ("classroom 2-5", 10), ("classroom 2-6", 10), ("classroom 2-7", 10),
-        ("toilets 3", 8)],
-    4: [("classroom 3-1", 10), ("classroom 3-2", 10), ("science lab", 14), ("science lab supply room", 6),
-        ("central stairs 4", 6), ("art room", 10), ("music room", 10), ("music supply closet", 4),
-        ("classroom 3-3", 10), ("toilets 4", 6)],
+    1: [
+        ("teachers' office", 16),
+        ("infirmary", 8),
+        ("broadcasting room", 9),
+        ("recording booth", 4),
+        ("entrance hall", 12),
+        ("library", 18),
+        ("toilets 1", 6),
+        ("cafeteria", 16),
+    ],
+    2: [
+        ("classroom 1-1", 10),
+        ("classroom 1-2", 10),
+        ("classroom 1-3", 10),
+        ("classroom 1-4", 10),
+        ("central stairs 2", 6),
+        ("classroom 1-5", 10),
+        ("classroom 1-6", 10),
+        ("classroom 1-7", 10),
+        ("toilets 2", 8),
+    ],
+    3: [
+        ("classroom 2-1", 10),
+        ("classroom 2-2", 10),
+        ("classroom 2-3", 10),
+        ("classroom 2-4", 10),
+        ("central stairs 3", 6),
+        ("classroom 2-5", 10),
+        ("classroom 2-6", 10),
+        ("classroom 2-7", 10),
+        ("toilets 3", 8),
+    ],
+    4: [
+        ("classroom 3-1", 10),
+        ("classroom 3-2", 10),
+        ("science lab", 14),
+        ("science lab supply room", 6),
+        ("central stairs 4", 6),
+        ("art room", 10),
+        ("music room", 10),
+        ("music supply closet", 4),
+        ("classroom 3-3", 10),
+        ("toilets 4", 6),
+    ],
 }
-SUPPLIES = {"cafeteria", "music supply closet", "teachers' office"}   # food and water there
+SUPPLIES = {"cafeteria", "music supply closet", "teachers' office"}  # food and water there
 
 
 def blank(fill: str = " ") -> list[list[str]]:
@@ -47,16 +80,16 @@ def building_floor(g, level: int, key: dict[str, str]) -> None:
     for r in range(BH - 1):
         for c in range(BW):
             put(g, r, c, "#")
-    for r in range(11, 14):                      # corridor
+    for r in range(11, 14):  # corridor
         for c in range(1, BW - 1):
             put(g, r, c, ".")
-    for r in range(11, 14):                      # end stairwells (in the corridor)
+    for r in range(11, 14):  # end stairwells (in the corridor)
         for c in (1, 2, 3, BW - 4, BW - 3, BW - 2):
             put(g, r, c, "S")
-    for c in range(4, BW - 4, 3):                # corridor windows on the south wall
+    for c in range(4, BW - 4, 3):  # corridor windows on the south wall
         put(g, 14, c, "W")
     c = 1
-    letters = iter(l for l in string.ascii_lowercase if l not in key)
+    letters = iter(c for c in string.ascii_lowercase if c not in key)
     for name, width in FLOOR_ROOMS[level]:
         letter = next(letters)
         key[letter] = name
@@ -69,7 +102,7 @@ def building_floor(g, level: int, key: dict[str, str]) -> None:
                 for r in range(3, 6):
                     for cc in range(mid - 1, mid + 2):
                         put(g, r, cc, "S")
-            for cc in range(c + 1, c + width - 1):   # wide open passage to the corridor
+            for cc in range(c + 1, c + width - 1):  # wide open passage to the corridor
                 put(g, 10, cc, "'")
         else:
             doors = [c + 1, c + width - 2] if width >= 8 else [c + width // 2]
@@ -89,16 +122,22 @@ def grounds(g, key: dict[str, str]) -> None:
     for r in range(H):
         for c in range(W):
             g[r][c] = "#" if r in (0, H - 1) or c in (0, W - 1) else "."
-    areas = [("y", "hill behind the school", 1, 1, 22, W - 2), ("p", "parking lot", 52, 2, 20, 30),
-             ("t", "tennis courts", 52, 100, 24, 44), ("q", "sports field", 50, 36, 26, 60)]
+    areas = [
+        ("y", "hill behind the school", 1, 1, 22, W - 2),
+        ("p", "parking lot", 52, 2, 20, 30),
+        ("t", "tennis courts", 52, 100, 24, 44),
+        ("q", "sports field", 50, 36, 26, 60),
+    ]
     for letter, name, r0, c0, h, w in areas:
         key[letter] = name
         for r in range(r0, r0 + h):
             for c in range(c0, c0 + w):
                 g[r][c] = letter
     # gym (with equipment room) west of the building, archery hall east
-    for letter, name, r0, c0, h, w, door in (("g", "gym", 26, 2, 20, 20, (36, 21)),
-                                             ("r", "archery hall", 26, 128, 16, 20, (34, 128))):
+    for letter, name, r0, c0, h, w, door in (
+        ("g", "gym", 26, 2, 20, 20, (36, 21)),
+        ("r", "archery hall", 26, 128, 16, 20, (34, 128)),
+    ):
         key[letter] = name
         for r in range(r0, r0 + h):
             for c in range(c0, c0 + w):
@@ -123,8 +162,14 @@ def grounds(g, key: dict[str, str]) -> None:
 
 def write(level: int, name: str, g, key: dict[str, str]) -> None:
     rows = ["".join(row).rstrip() for row in g]
-    text = [f"; Hyosan High School: {name}. Written by scripts/make_hyosan_maps.py; 1 cell = 1 m.",
-            f"level = {level}", f"name = {name}", "[grid]", *rows, "[key]"]
+    text = [
+        f"; Hyosan High School: {name}. Written by scripts/make_hyosan_maps.py; 1 cell = 1 m.",
+        f"level = {level}",
+        f"name = {name}",
+        "[grid]",
+        *rows,
+        "[key]",
+    ]
     text += [f"{k} = {v}" for k, v in sorted(key.items())]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"floor{level}.map").write_text("\n".join(text) + "\n")
@@ -144,14 +189,18 @@ def main() -> None:
             for r in (15,):
                 for c in range(44, 50):
                     put(g, r, c, ".")
-        write(level, {1: "ground floor and grounds", 2: "second floor", 3: "third floor",
-                      4: "fourth floor"}[level], g, key)
+        write(
+            level,
+            {1: "ground floor and grounds", 2: "second floor", 3: "third floor", 4: "fourth floor"}[level],
+            g,
+            key,
+        )
     g = blank()
     key = {"a": "rooftop"}
     for r in range(BH - 1):
         for c in range(BW):
             put(g, r, c, "#" if r in (0, BH - 2) or c in (0, BW - 1) else "a")
-    for r in range(10, 15):          # the stair hut over the east stairwell, one locked door
+    for r in range(10, 15):  # the stair hut over the east stairwell, one locked door
         for c in range(BW - 6, BW):
             put(g, r, c, "#")
     for r in range(11, 14):

@@ -42,11 +42,18 @@ def test_conservation_law_follows_live_reactions():
 
 
 @settings(max_examples=40, deadline=None)
-@given(beta=st.floats(1e-4, 0.1), rho=st.floats(1e-3, 5), kappa=st.floats(0, 5), alpha=st.floats(1e-4, 0.1),
-       sigma=st.floats(0, 5), n=st.integers(10, 10_000))
+@given(
+    beta=st.floats(1e-4, 0.1),
+    rho=st.floats(1e-3, 5),
+    kappa=st.floats(0, 5),
+    alpha=st.floats(1e-4, 0.1),
+    sigma=st.floats(0, 5),
+    n=st.integers(10, 10_000),
+)
 def test_r0_of_munz_quarantine_matches_the_paper_formula(beta, rho, kappa, alpha, sigma, n):
-    net = hyosan.model("munz-quarantine").with_values(S=n, Z=0, Pi=0, delta=0, beta=beta, rho=rho,
-                                                      kappa=kappa, alpha=alpha, sigma=sigma)
+    net = hyosan.model("munz-quarantine").with_values(
+        S=n, Z=0, Pi=0, delta=0, beta=beta, rho=rho, kappa=kappa, alpha=alpha, sigma=sigma
+    )
     paper = beta * n * rho / ((rho + kappa) * (alpha * n + sigma))
     assert r0(net) == pytest.approx(paper, rel=1e-9)
 

@@ -23,7 +23,6 @@ def test_city_run_keeps_everyone_accounted_for_and_repeats_per_seed():
     assert a.rows == b.rows
     s = a.summary()
     assert s["residents"] == 170_000
-    last = a.rows[-1]
     for row in a.rows:  # nobody appears or vanishes (zombies may cross the hill road before the cordon)
         everyone = sum(row[f"{p}_{k}"] for p in ("city", "yangdong") for k in "SEZR") + row["evacuated"]
         assert everyone == 170_000 + s["yangdong_people"]
@@ -59,7 +58,14 @@ def test_run_hyosan_city_writes_its_folder(tmp_path):
     result = runner.invoke(app, ["run", "hyosan-city", "--days", "1", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     s = json.loads(result.output)
-    for f in ("timeline.parquet", "summary.json", "scenario.toml", "city.map", "timeline.png", "population.png"):
+    for f in (
+        "timeline.parquet",
+        "summary.json",
+        "scenario.toml",
+        "city.map",
+        "timeline.png",
+        "population.png",
+    ):
         assert (out / f).is_file(), f
     assert s["got_out"] == 455 * 4  # checkpoints open at hour 24: one hour of evacuation by the end of day 1
 
@@ -69,31 +75,55 @@ def test_country_on_a_small_raster_writes_maps_series_and_animation(tmp_path):
     grid[15, 20] = 40000
     np.save(tmp_path / "pop.npy", grid)
     out = tmp_path / "run"
-    args = ["country", "--population", str(tmp_path / "pop.npy"), "--start", "15,20", "--days", "1.5",
-            "--zombies", "20", "--out", str(out), "--json"]
+    args = [
+        "country",
+        "--population",
+        str(tmp_path / "pop.npy"),
+        "--start",
+        "15,20",
+        "--days",
+        "1.5",
+        "--zombies",
+        "20",
+        "--out",
+        str(out),
+        "--json",
+    ]
     for mode in ("exact", "tau"):
         result = runner.invoke(app, args + ["--mode", mode, "--force"])
         assert result.exit_code == 0, result.output
         s = json.loads(result.output)
         assert sum(s["final_counts"].values()) == grid.sum()
-        for f in ("summary.json", "timeseries.parquet", "arrival_hours.npy", "arrival.png", "zombies_day1.png",
-                  "timeseries.png", "animation.gif"):
+        for f in (
+            "summary.json",
+            "timeseries.parquet",
+            "arrival_hours.npy",
+            "arrival.png",
+            "zombies_day1.png",
+            "timeseries.png",
+            "animation.gif",
+        ):
             assert (out / f).is_file(), f
         arrival = np.load(out / "arrival_hours.npy")
         assert arrival[15, 20] == 0 and np.isnan(arrival[grid == 0]).all()
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--start", "0,0"], "has no people"),
-    (["--start", "999,0"], "outside"),
-    (["--start", "15,20", "--mode", "fast"], "--mode must be one of exact, tau"),
-    (["--start", "15,20", "--days", "0"], "--days must be a number > 0"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--start", "0,0"], "has no people"),
+        (["--start", "999,0"], "outside"),
+        (["--start", "15,20", "--mode", "fast"], "--mode must be one of exact, tau"),
+        (["--start", "15,20", "--days", "0"], "--days must be a number > 0"),
+    ],
+)
 def test_country_bad_input_gives_one_line_and_exit_2(tmp_path, args, message):
     grid = np.ones((30, 40), np.int64)
     grid[0, 0] = 0
     np.save(tmp_path / "pop.npy", grid)
-    result = runner.invoke(app, ["country", "--population", str(tmp_path / "pop.npy"), "--out", str(tmp_path / "o")] + args)
+    result = runner.invoke(
+        app, ["country", "--population", str(tmp_path / "pop.npy"), "--out", str(tmp_path / "o")] + args
+    )
     assert result.exit_code == 2 and message in result.output
 
 
@@ -103,10 +133,29 @@ def test_country_refuses_a_bad_raster(tmp_path):
     assert result.exit_code == 2 and "cell at row 1, column 1 is negative" in result.output
 
 
-@pytest.mark.skipif(not USA.is_file(), reason=f"shared data absent: {USA} (tests that need it run where it is)")
+@pytest.mark.skipif(
+    not USA.is_file(), reason=f"shared data absent: {USA} (tests that need it run where it is)"
+)
 def test_whole_usa_population_for_six_hours_in_tau_mode(tmp_path):
-    result = runner.invoke(app, ["country", "--population", str(USA), "--start", "587,1317", "--days", "0.25",
-                                 "--mode", "tau", "--zombies", "10", "--out", str(tmp_path / "usa"), "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "country",
+            "--population",
+            str(USA),
+            "--start",
+            "587,1317",
+            "--days",
+            "0.25",
+            "--mode",
+            "tau",
+            "--zombies",
+            "10",
+            "--out",
+            str(tmp_path / "usa"),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     s = json.loads(result.output)
     assert s["people"] == 306_675_005 and sum(s["final_counts"].values()) == 306_675_005

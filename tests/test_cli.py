@@ -34,8 +34,23 @@ def test_show_prints_network_and_parameters():
 
 def test_solve_writes_run_folder(tmp_path):
     out = tmp_path / "run"
-    res = run("solve", "alemi", "--method", "ssa", "--runs", "20", "--seed", "3", "--set", "S=499",
-              "--t-end", "15", "--out", str(out), "--json")
+    res = run(
+        "solve",
+        "alemi",
+        "--method",
+        "ssa",
+        "--runs",
+        "20",
+        "--seed",
+        "3",
+        "--set",
+        "S=499",
+        "--t-end",
+        "15",
+        "--out",
+        str(out),
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     assert summary["runs"] == 20 and summary["method"] == "ssa"
@@ -56,16 +71,19 @@ def test_solve_never_overwrites_without_force(tmp_path):
     assert (out / "mine.txt").read_text() == "user data"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["solve", "zombieland"], "unknown model 'zombieland'; known models:"),
-    (["solve", "alemi", "--set", "kappa=1"], "has no parameter or species 'kappa'; accepted:"),
-    (["solve", "alemi", "--set", "beta=-0.1"], "must be >= 0"),
-    (["solve", "alemi", "--set", "beta"], "malformed --set 'beta': expected NAME=VALUE"),
-    (["solve", "alemi", "--set", "beta=fast"], "'fast' is not a number"),
-    (["solve", "alemi", "--t-end", "0"], "--t-end must be a positive"),
-    (["solve", "alemi", "--method", "euler"], "unknown method 'euler'; accepted: ode, ssa, tau"),
-    (["show", "zombieland"], "unknown model"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["solve", "zombieland"], "unknown model 'zombieland'; known models:"),
+        (["solve", "alemi", "--set", "kappa=1"], "has no parameter or species 'kappa'; accepted:"),
+        (["solve", "alemi", "--set", "beta=-0.1"], "must be >= 0"),
+        (["solve", "alemi", "--set", "beta"], "malformed --set 'beta': expected NAME=VALUE"),
+        (["solve", "alemi", "--set", "beta=fast"], "'fast' is not a number"),
+        (["solve", "alemi", "--t-end", "0"], "--t-end must be a positive"),
+        (["solve", "alemi", "--method", "euler"], "unknown method 'euler'; accepted: ode, ssa, tau"),
+        (["show", "zombieland"], "unknown model"),
+    ],
+)
 def test_bad_input_gives_one_clear_line_and_exit_2(args, message):
     proc = subprocess.run([sys.executable, "-m", "hyosan.cli", *args], capture_output=True, text=True)
     assert proc.returncode == 2

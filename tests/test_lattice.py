@@ -32,7 +32,9 @@ def flagged(site, L):
     return out
 
 
-@pytest.mark.parametrize("alpha, L, seed", [(0.3, 8, 1), (1.0, 12, 2), (3.0, 16, 3), (0.1, 5, 4), (0.2, 4, 5)])
+@pytest.mark.parametrize(
+    "alpha, L, seed", [(0.3, 8, 1), (1.0, 12, 2), (3.0, 16, 3), (0.1, 5, 4), (0.2, 4, 5)]
+)
 def test_bond_bookkeeping_matches_a_brute_force_count_after_every_event(alpha, L, seed):
     net = hyosan.model("alemi").with_values(alpha=alpha)
     state = LatticeState(rules(net), start_lattice(L, net, zombies=2), seed, 3, buffer=64)
@@ -40,7 +42,7 @@ def test_bond_bookkeeping_matches_a_brute_force_count_after_every_event(alpha, L
     steps = 0
     while state.n > 0:
         steps += state.advance(1, np.inf, rec_t, rec_c, 0)
-        site, listed = state.site, state.bonds[:state.m].tolist()
+        site, listed = state.site, state.bonds[: state.m].tolist()
         active = brute_force_bonds(site & SPECIES, 0, 1, L)
         assert state.n == len(active)  # the count that sets the clock is exact
         assert active <= set(listed)  # every active bond is listed ...
@@ -76,8 +78,12 @@ def reference_run(beta, alpha, L, zombies, rng):
     grid[start_lattice(L, hyosan.model("alemi"), zombies) == 1] = 1
     t = 0.0
     while True:
-        bonds = [(i, j) for i in range(L * L) for j in (i // L * L + (i + 1) % L, (i + L) % (L * L))
-                 if {grid[i], grid[j]} == {0, 1}]
+        bonds = [
+            (i, j)
+            for i in range(L * L)
+            for j in (i // L * L + (i + 1) % L, (i + L) % (L * L))
+            if {grid[i], grid[j]} == {0, 1}
+        ]
         if not bonds:
             return t, int((grid == 0).sum())
         t += rng.exponential(1 / (len(bonds) * beta * (1 + alpha)))
@@ -129,7 +135,9 @@ def test_low_alpha_zombies_take_the_lattice_high_alpha_they_die_out():
 
 def test_bite_probability_is_one_over_one_plus_alpha():
     rl = rules(hyosan.model("alemi").with_values(alpha=0.6))
-    bite = list(hyosan.model("alemi").reactions).index(next(r for r in hyosan.model("alemi").reactions if r.name == "bite"))
+    bite = list(hyosan.model("alemi").reactions).index(
+        next(r for r in hyosan.model("alemi").reactions if r.name == "bite")
+    )
     assert rl.prob[bite] == pytest.approx(1 / 1.6)
 
 

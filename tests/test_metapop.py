@@ -17,7 +17,7 @@ MU = 1 / (11 * BETA * 500)
 
 def _raster(seed=4, shape=(6, 7)):
     pop = np.random.default_rng(seed).integers(0, 300, size=shape)
-    pop[pop < 40] = 0          # some empty cells, which block
+    pop[pop < 40] = 0  # some empty cells, which block
     pop[3, 3] = 1500
     return pop
 
@@ -46,8 +46,19 @@ def test_rules_read_zombietown_from_the_network():
 @pytest.mark.parametrize("mode", ["exact", "tau"])
 def test_people_are_conserved_and_counts_stay_whole(mode):
     pop = _raster()
-    run = metapopulation(NET, pop, (3, 3), 40.0, mode=mode, mu=MU, walk=0.05, zombies=20, seed=1,
-                         snapshot_times=(10.0, 40.0), n_points=21)
+    run = metapopulation(
+        NET,
+        pop,
+        (3, 3),
+        40.0,
+        mode=mode,
+        mu=MU,
+        walk=0.05,
+        zombies=20,
+        seed=1,
+        snapshot_times=(10.0, 40.0),
+        n_points=21,
+    )
     totals = run.trajectory.x[0].sum(axis=1)
     assert (totals == pop.sum()).all()
     assert run.final.min() >= 0 and (run.final.sum(axis=1) >= 0).all()
@@ -60,7 +71,9 @@ def test_people_are_conserved_and_counts_stay_whole(mode):
 @pytest.mark.parametrize("mode", ["exact", "tau"])
 def test_same_seed_same_run_other_seed_other_run(mode):
     pop = _raster()
-    a, b, c = (metapopulation(NET, pop, (3, 3), 20.0, mode=mode, mu=MU, zombies=20, seed=s) for s in (5, 5, 6))
+    a, b, c = (
+        metapopulation(NET, pop, (3, 3), 20.0, mode=mode, mu=MU, zombies=20, seed=s) for s in (5, 5, 6)
+    )
     np.testing.assert_array_equal(a.final, b.final)
     np.testing.assert_array_equal(a.arrival, b.arrival)
     assert not np.array_equal(a.final, c.final)
@@ -69,8 +82,10 @@ def test_same_seed_same_run_other_seed_other_run(mode):
 def test_exact_on_one_cell_is_the_well_mixed_ssa_in_distribution():
     pop = np.array([[400]])
     t_end, runs = 3.0, 300
-    meta = [metapopulation(NET, pop, (0, 0), t_end, zombies=5, seed=s, n_points=2).trajectory.x[0, -1]
-            for s in range(runs)]
+    meta = [
+        metapopulation(NET, pop, (0, 0), t_end, zombies=5, seed=s, n_points=2).trajectory.x[0, -1]
+        for s in range(runs)
+    ]
     well = ssa(NET.with_values(S=395, Z=5), t_end, 2, runs=runs, seed=99).x[:, -1]
     for s in ("S", "R"):
         i = NET.index(s)
@@ -78,8 +93,14 @@ def test_exact_on_one_cell_is_the_well_mixed_ssa_in_distribution():
 
 
 def _finals(mode, pop, runs, t_end, **kw):
-    return np.array([metapopulation(NET, pop, (1, 1), t_end, mode=mode, mu=MU, zombies=10, seed=s,
-                                    n_points=2, **kw).trajectory.x[0, -1] for s in range(runs)])
+    return np.array(
+        [
+            metapopulation(
+                NET, pop, (1, 1), t_end, mode=mode, mu=MU, zombies=10, seed=s, n_points=2, **kw
+            ).trajectory.x[0, -1]
+            for s in range(runs)
+        ]
+    )
 
 
 def test_tau_agrees_with_exact_in_distribution_on_a_small_raster():

@@ -31,18 +31,22 @@ def test_every_library_model_has_reference_and_documented_parameters():
 @given(st.tuples(*[st.floats(0, 1000)] * 4))
 def test_derived_rhs_matches_munz_printed_equations(state):
     """The SIZRQ right-hand side derived from reactions equals the paper's equations typed here."""
-    S, I, Z, R = state
+    S, I, Z, R = state  # noqa: E741 (the paper's symbols)
     Q = 3.0
     net = hyosan.model("munz-quarantine").with_values(Pi=2.0, delta=0.01)
     p = net.params()
     c = net.compile()
     got = net.rhs(c, np.array([S, I, Z, R, Q]))
-    b, d, z, a, rho, k, sg, g = (p[n] for n in ("beta", "delta", "zeta", "alpha", "rho", "kappa", "sigma", "gamma"))
-    want = [p["Pi"] - b * S * Z - d * S,
-            b * S * Z - rho * I - d * I - k * I,
-            rho * I + z * R - a * S * Z - sg * Z,
-            d * S + d * I + a * S * Z - z * R + g * Q,
-            k * I + sg * Z - g * Q]
+    b, d, z, a, rho, k, sg, g = (
+        p[n] for n in ("beta", "delta", "zeta", "alpha", "rho", "kappa", "sigma", "gamma")
+    )
+    want = [
+        p["Pi"] - b * S * Z - d * S,
+        b * S * Z - rho * I - d * I - k * I,
+        rho * I + z * R - a * S * Z - sg * Z,
+        d * S + d * I + a * S * Z - z * R + g * Q,
+        k * I + sg * Z - g * Q,
+    ]
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
 
 
@@ -68,8 +72,16 @@ def test_kernel_propensity_equals_ode_rate_for_distinct_reactants():
 
 def test_falling_factorial_for_repeated_reactant():
     r = Reaction.parse("pair", "2 Z -> R", "k")
-    net = hyosan.reactions.Network("t", "t", "t", (hyosan.reactions.Species("Z", "z"), hyosan.reactions.Species("R", "r")),
-                                   (hyosan.reactions.Parameter("k", 0.5, "/person/day", "k"),), (r,), {"Z": 10}, 1.0)
+    net = hyosan.reactions.Network(
+        "t",
+        "t",
+        "t",
+        (hyosan.reactions.Species("Z", "z"), hyosan.reactions.Species("R", "r")),
+        (hyosan.reactions.Parameter("k", 0.5, "/person/day", "k"),),
+        (r,),
+        {"Z": 10},
+        1.0,
+    )
     c = net.compile()
     x = np.array([5, 0], dtype=np.int64)
     assert propensity(0, x, c.k, c.r_idx, c.r_ord, c.i_idx, c.i_k) == pytest.approx(0.5 * 5 * 4)
@@ -81,17 +93,20 @@ def test_stoichiometry_and_dependency_graph_are_derived():
     np.testing.assert_array_equal(net.stoichiometry(), [[-1, 0], [1, -1], [0, 1]])
     c = net.compile()
     # both reactions read S and Z; the bite changes both, the kill changes Z
-    assert sorted(c.dep_idx[c.dep_ptr[0]:c.dep_ptr[1]]) == [0, 1]
-    assert sorted(c.dep_idx[c.dep_ptr[1]:c.dep_ptr[2]]) == [0, 1]
+    assert sorted(c.dep_idx[c.dep_ptr[0] : c.dep_ptr[1]]) == [0, 1]
+    assert sorted(c.dep_idx[c.dep_ptr[1] : c.dep_ptr[2]]) == [0, 1]
 
 
-@pytest.mark.parametrize("values, message", [
-    ({"beta": -1}, "must be >= 0"),
-    ({"nope": 1}, "has no parameter or species 'nope'"),
-    ({"S": -5}, "initial count S must be >= 0"),
-    ({"h": 2}, "must be <= 1"),
-    ({"beta": float("nan")}, "must be finite"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        ({"beta": -1}, "must be >= 0"),
+        ({"nope": 1}, "has no parameter or species 'nope'"),
+        ({"S": -5}, "initial count S must be >= 0"),
+        ({"h": 2}, "must be <= 1"),
+        ({"beta": float("nan")}, "must be finite"),
+    ],
+)
 def test_bad_values_are_refused_clearly(values, message):
     with pytest.raises(HyosanError, match=message):
         hyosan.model("jonas").with_values(**values)
@@ -109,8 +124,16 @@ def test_rate_expressions_are_checked(rate):
 
 
 def test_library_is_complete():
-    assert set(library.names()) >= {"munz-basic", "munz-latent", "munz-quarantine", "munz-treatment",
-                                    "munz-impulsive", "alemi", "alemi-sezr", "jonas"}
+    assert set(library.names()) >= {
+        "munz-basic",
+        "munz-latent",
+        "munz-quarantine",
+        "munz-treatment",
+        "munz-impulsive",
+        "alemi",
+        "alemi-sezr",
+        "jonas",
+    }
     jonas = hyosan.model("jonas")
     assert set(jonas.species_names) == {"S", "E", "Z", "Hi", "Hm", "R"}
     # zombies ignore hybrids: no reaction has Z together with a hybrid on its left
@@ -118,5 +141,7 @@ def test_library_is_complete():
         left = {s for s, _ in r.reactants}
         assert not ({"Z"} <= left and left & {"Hi", "Hm"})
     # immortal hybrids never starve; immune ones cannot infect
-    assert not any(dict(r.reactants).get("Hm") and "R" in dict(r.products) and r.order == 1 for r in jonas.reactions)
+    assert not any(
+        dict(r.reactants).get("Hm") and "R" in dict(r.products) and r.order == 1 for r in jonas.reactions
+    )
     assert not any("Hi" in dict(r.reactants) and "E" in dict(r.products) for r in jonas.reactions)

@@ -28,8 +28,9 @@ def _write(tmp_path: Path, name: str, rows) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name,origin", [("p.npy", "north"), ("p.csv", "north"), ("p.json", "south"),
-                                         ("p.json.gz", "south")])
+@pytest.mark.parametrize(
+    "name,origin", [("p.npy", "north"), ("p.csv", "north"), ("p.json", "south"), ("p.json.gz", "south")]
+)
 def test_every_format_reads_the_same_counts_with_its_default_orientation(tmp_path, name, origin):
     r = load_population(_write(tmp_path, name, GRID))
     assert r.counts.tolist() == GRID and r.counts.dtype == np.int64
@@ -45,19 +46,22 @@ def test_origin_can_be_given_and_is_checked(tmp_path):
         load_population(path, origin="up")
 
 
-@pytest.mark.parametrize("name,rows,message", [
-    ("neg.csv", [[1, -2], [3, 4]], r"neg.csv: cell at row 0, column 1 is negative"),
-    ("neg.json", [[1, 2], [3, -4]], r"cell at row 1, column 1 is negative"),
-    ("nan.npy", [[1.0, np.nan], [3.0, 4.0]], r"nan.npy: cell at row 0, column 1 is NaN or infinite"),
-    ("inf.npy", [[1.0, np.inf], [3.0, 4.0]], r"NaN or infinite"),
-    ("frac.csv", [[1.5, 2], [3, 4]], r"is not a whole number"),
-    ("ragged.json", [[1, 2, 3], [3, 4]], r"ragged.json: ragged rows: row 1 has 2 cells, row 0 has 3"),
-    ("ragged.csv", [[1, 2, 3], [3, 4]], r"ragged.csv:2: ragged rows: 2 cells, the first row has 3"),
-    ("empty.json", [], r"empty.json: expected a non-empty list of rows"),
-    ("zeros.csv", [[0, 0], [0, 0]], r"holds nobody"),
-    ("text.json", [[1, "a"], [3, 4]], r"text.json: row 0, column 1: 'a' is not a number of people"),
-    ("flat.npy", [1, 2, 3], r"expected a 2-D grid"),
-])
+@pytest.mark.parametrize(
+    "name,rows,message",
+    [
+        ("neg.csv", [[1, -2], [3, 4]], r"neg.csv: cell at row 0, column 1 is negative"),
+        ("neg.json", [[1, 2], [3, -4]], r"cell at row 1, column 1 is negative"),
+        ("nan.npy", [[1.0, np.nan], [3.0, 4.0]], r"nan.npy: cell at row 0, column 1 is NaN or infinite"),
+        ("inf.npy", [[1.0, np.inf], [3.0, 4.0]], r"NaN or infinite"),
+        ("frac.csv", [[1.5, 2], [3, 4]], r"is not a whole number"),
+        ("ragged.json", [[1, 2, 3], [3, 4]], r"ragged.json: ragged rows: row 1 has 2 cells, row 0 has 3"),
+        ("ragged.csv", [[1, 2, 3], [3, 4]], r"ragged.csv:2: ragged rows: 2 cells, the first row has 3"),
+        ("empty.json", [], r"empty.json: expected a non-empty list of rows"),
+        ("zeros.csv", [[0, 0], [0, 0]], r"holds nobody"),
+        ("text.json", [[1, "a"], [3, 4]], r"text.json: row 0, column 1: 'a' is not a number of people"),
+        ("flat.npy", [1, 2, 3], r"expected a 2-D grid"),
+    ],
+)
 def test_bad_rasters_are_refused_naming_file_and_place(tmp_path, name, rows, message):
     with pytest.raises(HyosanError, match=message):
         load_population(_write(tmp_path, name, rows))
@@ -86,12 +90,19 @@ def test_empty_files_and_unknown_formats_are_refused(tmp_path):
 def test_start_cells_are_checked(tmp_path):
     r = load_population(_write(tmp_path, "p.npy", GRID))
     assert r.cell("1, 2") == (1, 2)
-    for text, message in (("5,0", "outside"), ("0,0", "has no people"), ("a,b", "expected ROW,COL"), ("1", "ROW,COL")):
+    for text, message in (
+        ("5,0", "outside"),
+        ("0,0", "has no people"),
+        ("a,b", "expected ROW,COL"),
+        ("1", "ROW,COL"),
+    ):
         with pytest.raises(HyosanError, match=message):
             r.cell(text)
 
 
-@pytest.mark.skipif(not USA.is_file(), reason=f"shared data absent: {USA} (tests that need it run where it is)")
+@pytest.mark.skipif(
+    not USA.is_file(), reason=f"shared data absent: {USA} (tests that need it run where it is)"
+)
 def test_zombietown_usa_grid_reads_as_documented():
     r = load_population(USA)
     assert r.shape == (900, 1500) and r.origin == "south"

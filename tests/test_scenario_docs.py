@@ -11,7 +11,9 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
 
 def example_files() -> dict[str, str]:
     """The code blocks of the worked example, by their file= tag."""
-    return {m.group(1): m.group(2) for m in re.finditer(r"```\w+ file=(\S+)\n(.*?)```", DOC.read_text(), re.S)}
+    return {
+        m.group(1): m.group(2) for m in re.finditer(r"```\w+ file=(\S+)\n(.*?)```", DOC.read_text(), re.S)
+    }
 
 
 def write_example(folder) -> Path:
@@ -33,8 +35,14 @@ def test_worked_example_runs(tmp_path):
     assert set(fates["name"]) == {"Min-ji", "Mr. Lee"}
     assert fates.set_index("name").loc["Min-ji", "fate"] in ("turned", "hybrid")
     counts = sim.counts()
-    assert counts["zombie"] + counts["dead"] + counts["escaped"] + counts["hybrid (immune)"] \
-        + counts["hybrid (immortal)"] > 1  # the outbreak went somewhere
+    assert (
+        counts["zombie"]
+        + counts["dead"]
+        + counts["escaped"]
+        + counts["hybrid (immune)"]
+        + counts["hybrid (immortal)"]
+        > 1
+    )  # the outbreak went somewhere
 
 
 def test_docs_example_folder_matches_the_doc():

@@ -19,15 +19,26 @@ def write(tmp_path, name, text):
     return p
 
 
-@pytest.mark.parametrize("text, where, message", [
-    ("level = 1\n[grid]\n#####\n#aQ'E\n#####\n[key]\na = room\n", ":4:3:", "unknown glyph 'Q'; legend:"),
-    ("level = 1\n[grid]\n#####\n#ab'E\n#####\n[key]\na = room\n", ":4:3:", "room letter 'b' is not in the [key]"),
-    ("level = 1\n[grid]\n#####\n#aa'E\n#####\n[key]\na = room\nz = zoo\n", ":8:1:", "key letter 'z' (zoo) does not appear"),
-    ("[grid]\n#####\n#aa'E\n", ":1:1:", "missing 'level = N'"),
-    ("level = one\n[grid]\n#E#\n", ":1:1:", "level must be a whole number"),
-    ("level = 1\n", "", "no [grid] section"),
-    ("level = 1\n[grid]\n#E#\n[key]\nab = x\n", ":5:1:", "expected a key line like 'a = classroom 2-5'"),
-])
+@pytest.mark.parametrize(
+    "text, where, message",
+    [
+        ("level = 1\n[grid]\n#####\n#aQ'E\n#####\n[key]\na = room\n", ":4:3:", "unknown glyph 'Q'; legend:"),
+        (
+            "level = 1\n[grid]\n#####\n#ab'E\n#####\n[key]\na = room\n",
+            ":4:3:",
+            "room letter 'b' is not in the [key]",
+        ),
+        (
+            "level = 1\n[grid]\n#####\n#aa'E\n#####\n[key]\na = room\nz = zoo\n",
+            ":8:1:",
+            "key letter 'z' (zoo) does not appear",
+        ),
+        ("[grid]\n#####\n#aa'E\n", ":1:1:", "missing 'level = N'"),
+        ("level = one\n[grid]\n#E#\n", ":1:1:", "level must be a whole number"),
+        ("level = 1\n", "", "no [grid] section"),
+        ("level = 1\n[grid]\n#E#\n[key]\nab = x\n", ":5:1:", "expected a key line like 'a = classroom 2-5'"),
+    ],
+)
 def test_malformed_maps(tmp_path, text, where, message):
     p = write(tmp_path, "bad.map", text)
     with pytest.raises(HyosanError) as err:
@@ -42,7 +53,11 @@ def test_stairs_without_partner(tmp_path):
 
 
 def test_unreachable_area(tmp_path):
-    p = write(tmp_path, "f1.map", "level = 1\n[grid]\n#######\n#aa'E##\n#######\n#bb####\n#######\n[key]\na = room\nb = vault\n")
+    p = write(
+        tmp_path,
+        "f1.map",
+        "level = 1\n[grid]\n#######\n#aa'E##\n#######\n#bb####\n#######\n[key]\na = room\nb = vault\n",
+    )
     with pytest.raises(HyosanError, match=rf"{p}:6:2: area 'vault' cannot be reached from any exit"):
         load_building([p])
 
@@ -53,15 +68,22 @@ def test_no_exit(tmp_path):
         load_building([p])
 
 
-@pytest.mark.parametrize("toml, line, message", [
-    ('[humans]\ncalm = 2\n', 6, "humans.calm: Input should be less than or equal to 1"),
-    ('[zombies]\nspeeed = 3\n', 6, "zombies.speeed: unknown field"),
-    (person("A", "room", patient_zero=True) + person("B", "room", strenght=2), 12, "characters.1.strenght: unknown field"),
-    ('[[interventions]]\nkind = "earthquake"\nat_hours = 1\n', 5, "interventions.0"),
-    ('[[interventions]]\nkind = "bombing"\nat_hours = 1\n', 5, "a bombing needs rooms or levels"),
-    ('[[population]]\nroom = "room"\ncount = -3\n', 7, "population.0.count"),
-    (person("A", "room"), None, "no character has patient_zero = true"),
-])
+@pytest.mark.parametrize(
+    "toml, line, message",
+    [
+        ("[humans]\ncalm = 2\n", 6, "humans.calm: Input should be less than or equal to 1"),
+        ("[zombies]\nspeeed = 3\n", 6, "zombies.speeed: unknown field"),
+        (
+            person("A", "room", patient_zero=True) + person("B", "room", strenght=2),
+            12,
+            "characters.1.strenght: unknown field",
+        ),
+        ('[[interventions]]\nkind = "earthquake"\nat_hours = 1\n', 5, "interventions.0"),
+        ('[[interventions]]\nkind = "bombing"\nat_hours = 1\n', 5, "a bombing needs rooms or levels"),
+        ('[[population]]\nroom = "room"\ncount = -3\n', 7, "population.0.count"),
+        (person("A", "room"), None, "no character has patient_zero = true"),
+    ],
+)
 def test_bad_scenario_fields_name_file_line_and_field(tmp_path, toml, line, message):
     with pytest.raises(HyosanError) as err:
         world(tmp_path, "#####\n#aa'E\n#####", {"a": "room"}, toml)
@@ -85,11 +107,14 @@ def test_not_toml(tmp_path):
         hyosan.load(tmp_path / "scenario.toml")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "no-such-scenario"], "no scenario 'no-such-scenario'"),
-    (["run", "hyosan-high", "--days", "0"], "--days must be a positive number"),
-    (["run", "hyosan-high", "--seed", "-2"], "--seed must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "no-such-scenario"], "no scenario 'no-such-scenario'"),
+        (["run", "hyosan-high", "--days", "0"], "--days must be a positive number"),
+        (["run", "hyosan-high", "--seed", "-2"], "--seed must be >= 0"),
+    ],
+)
 def test_run_cli_bad_input_one_line_exit_2(args, message):
     proc = subprocess.run([sys.executable, "-m", "hyosan.cli", *args], capture_output=True, text=True)
     assert proc.returncode == 2
@@ -104,16 +129,37 @@ def test_run_cli_writes_the_run_folder_and_never_overwrites(tmp_path):
 
     ex = tmp_path / "ex"
     from tests.test_scenario_docs import write_example
+
     write_example(ex)
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "hyosan.cli", "run", str(ex), "--seed", "3", "--days", "0.05", "--out", str(out),
-           "--json", "--animate"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "hyosan.cli",
+        "run",
+        str(ex),
+        "--seed",
+        "3",
+        "--days",
+        "0.05",
+        "--out",
+        str(out),
+        "--json",
+        "--animate",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
     assert summary["seed"] == 3 and {f["name"] for f in summary["fates"]} == {"Min-ji", "Mr. Lee"}
-    for f in ("timeline.parquet", "events.parquet", "fates.csv", "summary.json", "scenario.toml", "timeline.png",
-              "animation.gif"):
+    for f in (
+        "timeline.parquet",
+        "events.parquet",
+        "fates.csv",
+        "summary.json",
+        "scenario.toml",
+        "timeline.png",
+        "animation.gif",
+    ):
         assert (out / f).stat().st_size > 0, f
     ev = pd.read_parquet(out / "events.parquet")
     assert {"t", "event", "agent", "other", "level", "x", "y", "room"} <= set(ev.columns)

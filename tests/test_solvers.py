@@ -32,8 +32,9 @@ def test_munz_basic_reproduces_the_paper_figure():
     assert np.all(np.diff(S) <= 1e-9)  # humans only decline when Pi = 0
 
 
-@pytest.mark.parametrize("name", ["munz-basic", "munz-latent", "munz-quarantine", "munz-treatment",
-                                  "alemi", "alemi-sezr", "jonas"])
+@pytest.mark.parametrize(
+    "name", ["munz-basic", "munz-latent", "munz-quarantine", "munz-treatment", "alemi", "alemi-sezr", "jonas"]
+)
 def test_population_is_conserved(name):
     net = hyosan.model(name)
     assert net.params().get("Pi", 0.0) == 0.0
@@ -134,7 +135,11 @@ def test_impulse_fraction_is_binomial_in_stochastic_solvers():
 
 def test_set_parameter_acts_identically_in_every_solver():
     """Setting beta = alpha*beta... = 0 from day 1 on freezes the humans in every solver."""
-    net = hyosan.model("alemi").with_values(S=900, Z=100, beta=0.005).with_schedule(SetParameter(1.0, "beta", "0"))
+    net = (
+        hyosan.model("alemi")
+        .with_values(S=900, Z=100, beta=0.005)
+        .with_schedule(SetParameter(1.0, "beta", "0"))
+    )
     for solver in (ode, ssa, tau):
         tr = solver(net, t_end=3, n_points=31)
         S = tr["S"][0]
@@ -152,8 +157,10 @@ def test_same_seed_same_result_different_seed_different_result():
 
 
 def test_same_seed_same_result_in_another_process():
-    code = ("import hyosan; from hyosan.solvers import ssa; "
-            "print(ssa(hyosan.model('alemi'), runs=3, seed=8).x[:, -1].tolist())")
+    code = (
+        "import hyosan; from hyosan.solvers import ssa; "
+        "print(ssa(hyosan.model('alemi'), runs=3, seed=8).x[:, -1].tolist())"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     here = ssa(hyosan.model("alemi"), runs=3, seed=8).x[:, -1].tolist()
     assert out.strip() == str(here)
@@ -172,10 +179,15 @@ def test_trajectory_dataframe_and_parquet(tmp_path):
     assert (tmp_path / "t.png").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"t_end": 0}, "positive"), ({"t_end": -3}, "positive"), ({"runs": 0}, "runs must be >= 1"),
-    ({"seed": -1}, "seed must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"t_end": 0}, "positive"),
+        ({"t_end": -3}, "positive"),
+        ({"runs": 0}, "runs must be >= 1"),
+        ({"seed": -1}, "seed must be >= 0"),
+    ],
+)
 def test_bad_solver_arguments(kwargs, message):
     with pytest.raises(HyosanError, match=message):
         ssa(hyosan.model("alemi"), **kwargs)

@@ -25,12 +25,18 @@ S0, Z0 = 200, 10
 
 
 def open_world(tmp_path, seed):
-    grid = ["#" * (SIDE + 2)] + ["#" + "m" * SIDE + "#"] * SIDE + ["#" * (SIDE // 2) + "L" + "#" * (SIDE // 2 + 1)]
+    grid = (
+        ["#" * (SIDE + 2)]
+        + ["#" + "m" * SIDE + "#"] * SIDE
+        + ["#" * (SIDE // 2) + "L" + "#" * (SIDE // 2 + 1)]
+    )
     grid.append(" " * (SIDE // 2) + "E")
-    toml = ("well_mixed = true\n[humans]\nwalk_speed = 1e-9\nrun_speed = 1e-9\nfight_odds = %g\n"
-            "[zombies]\nspeed = 1e-9\nwander_speed = 0\nattack_rate = %g\nstrength = 1.0\n"
-            "[virus]\nturn_median_seconds = 1\nturn_spread = 0\nhidden_bite_fraction = 0\nhybrid_fraction = 0\n"
-            "[[population]]\nroom = \"mall\"\ncount = %d\nstrength = 1.0\n") % (FIGHT, ATTACK, S0 + Z0)
+    toml = (
+        "well_mixed = true\n[humans]\nwalk_speed = 1e-9\nrun_speed = 1e-9\nfight_odds = %g\n"
+        "[zombies]\nspeed = 1e-9\nwander_speed = 0\nattack_rate = %g\nstrength = 1.0\n"
+        "[virus]\nturn_median_seconds = 1\nturn_spread = 0\nhidden_bite_fraction = 0\nhybrid_fraction = 0\n"
+        '[[population]]\nroom = "mall"\ncount = %d\nstrength = 1.0\n'
+    ) % (FIGHT, ATTACK, S0 + Z0)
     sim = world(tmp_path, "\n".join(grid), {"m": "mall"}, toml, seed=seed)
     for a in range(Z0):
         sim.make(a, Kind.ZOMBIE)
@@ -47,7 +53,7 @@ def test_agent_counts_follow_alemi_ssa_in_the_well_mixed_limit(tmp_path):
         for t in times:
             sim.run(days=(t - sim.t) / 86400)
             k, bitten = sim.agents.kind, sim.agents.bitten_at >= 0
-            humans = (k == Kind.HUMAN)
+            humans = k == Kind.HUMAN
             row.append(((humans & ~bitten).sum(), (k == Kind.ZOMBIE).sum() + (humans & bitten).sum()))
         abm.append(row)
     abm = np.array(abm)  # runs, times, (S, Z)

@@ -32,7 +32,10 @@ def mesa_sample():
 def test_hyosan_and_mesa_zombie_counts_agree_in_distribution(mesa_sample, order):
     ours = np.array([ZombieGrid(N, 1000 + s, order).run(STEPS).zombies() for s in range(SEEDS)])
     theirs = mesa_sample
-    msg = f"hyosan mean {ours.mean():.1f} sd {ours.std(ddof=1):.1f}; mesa mean {theirs.mean():.1f} sd {theirs.std(ddof=1):.1f}"
+    msg = (
+        f"hyosan mean {ours.mean():.1f} sd {ours.std(ddof=1):.1f}; "
+        f"mesa mean {theirs.mean():.1f} sd {theirs.std(ddof=1):.1f}"
+    )
     assert stats.ttest_ind(ours, theirs, equal_var=False).pvalue > 1e-3, msg
     f = ours.var(ddof=1) / theirs.var(ddof=1)
     p_f = 2 * min(stats.f.cdf(f, SEEDS - 1, SEEDS - 1), stats.f.sf(f, SEEDS - 1, SEEDS - 1))

@@ -72,8 +72,12 @@ class Zombie(Walker):
     def encounter(self):
         if self.cell is None:
             return
-        victims = [a for c in (self.cell, *self.cell.neighborhood) for a in c.agents
-                   if isinstance(a, Human) and a.turns_at is None]
+        victims = [
+            a
+            for c in (self.cell, *self.cell.neighborhood)
+            for a in c.agents
+            if isinstance(a, Human) and a.turns_at is None
+        ]
         if not victims:
             return
         victim = self.random.choice(victims)

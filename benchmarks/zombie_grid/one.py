@@ -33,6 +33,7 @@ def main() -> None:
         def run(m, steps=steps):
             for _ in range(steps):
                 m.step()
+
     t0 = time.perf_counter()
     model = build()
     t1 = time.perf_counter()
@@ -44,8 +45,20 @@ def main() -> None:
     run(build(), min(steps, MEMORY_STEPS))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(json.dumps({"engine": engine, "n": n, "seed": seed, "steps": steps, "build_s": t1 - t0, "run_s": t2 - t1,
-                      "zombies": zombies, "peak_bytes": peak}))
+    print(
+        json.dumps(
+            {
+                "engine": engine,
+                "n": n,
+                "seed": seed,
+                "steps": steps,
+                "build_s": t1 - t0,
+                "run_s": t2 - t1,
+                "zombies": zombies,
+                "peak_bytes": peak,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

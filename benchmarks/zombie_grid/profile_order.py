@@ -27,7 +27,9 @@ def main() -> None:
     for name, order in (("random order", humans), ("memory order", np.sort(humans))):
         t0 = time.perf_counter()
         move_phase(order, ZOMBIE, True, xy, kind, nxt, prv, head, L, model.rng)
-        print(f"N = {n:,}, {model.zombies():,} zombies: human phase in {name}: {time.perf_counter() - t0:.3f} s")
+        print(
+            f"N = {n:,}, {model.zombies():,} zombies: human phase in {name}: {time.perf_counter() - t0:.3f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,12 @@ from . import reactions
 from .errors import HyosanError
 from .results.folders import prepare_run_folder
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
-                  help="hyosan: simulate zombie outbreaks, from one school to a whole country.")
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="hyosan: simulate zombie outbreaks, from one school to a whole country.",
+)
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
@@ -52,17 +56,26 @@ def _emit(data: dict, as_json: bool, text: str) -> None:
 
 
 @app.command()
-def models(as_json: bool = typer.Option(False, "--json", help="print the list as JSON"),
-           markdown: bool = typer.Option(False, "--markdown", help="print docs/models.md (generated from the networks)")):
+def models(
+    as_json: bool = typer.Option(False, "--json", help="print the list as JSON"),
+    markdown: bool = typer.Option(
+        False, "--markdown", help="print docs/models.md (generated from the networks)"
+    ),
+):
     """List the model library."""
     try:
         nets = [reactions.get(n) for n in reactions.names()]
         if markdown:
             from .reactions.docs import models_markdown
+
             sys.stdout.write(models_markdown())
             return
-        data = {"models": [{"name": n.name, "title": n.title, "species": list(n.species_names),
-                            "reference": n.reference} for n in nets]}
+        data = {
+            "models": [
+                {"name": n.name, "title": n.title, "species": list(n.species_names), "reference": n.reference}
+                for n in nets
+            ]
+        }
         width = max(len(n.name) for n in nets)
         _emit(data, as_json, "\n".join(f"{n.name:<{width}}  {n.title}" for n in nets))
     except HyosanError as exc:
@@ -70,16 +83,27 @@ def models(as_json: bool = typer.Option(False, "--json", help="print the list as
 
 
 @app.command()
-def show(model: str = typer.Argument(..., help="model name (see `hyosan models`)"),
-         as_json: bool = typer.Option(False, "--json", help="print the network as JSON")):
+def show(
+    model: str = typer.Argument(..., help="model name (see `hyosan models`)"),
+    as_json: bool = typer.Option(False, "--json", help="print the network as JSON"),
+):
     """Print a model's reactions, equations and parameters."""
     try:
         net = reactions.get(model)
-        data = {"name": net.name, "title": net.title, "reference": net.reference,
-                "reactions": net.reaction_lines(), "equations": net.equations(),
-                "parameters": {p.name: {"value": p.default, "unit": p.unit, "meaning": p.meaning} for p in net.parameters},
-                "initial": {s: net.initial.get(s, 0.0) for s in net.species_names},
-                "schedule": net.schedule_lines(), "t_end": net.t_end, "notes": net.notes}
+        data = {
+            "name": net.name,
+            "title": net.title,
+            "reference": net.reference,
+            "reactions": net.reaction_lines(),
+            "equations": net.equations(),
+            "parameters": {
+                p.name: {"value": p.default, "unit": p.unit, "meaning": p.meaning} for p in net.parameters
+            },
+            "initial": {s: net.initial.get(s, 0.0) for s in net.species_names},
+            "schedule": net.schedule_lines(),
+            "t_end": net.t_end,
+            "notes": net.notes,
+        }
         _emit(data, as_json, str(net) + (f"\n\nNotes: {net.notes}" if net.notes else ""))
     except HyosanError as exc:
         fail(str(exc))
@@ -89,7 +113,9 @@ def show(model: str = typer.Argument(..., help="model name (see `hyosan models`)
 def solve(
     model: str = typer.Argument(..., help="model name (see `hyosan models`)"),
     method: str = typer.Option("ode", "--method", "-m", help="ode | ssa | tau"),
-    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for a parameter or an initial count; repeatable"),
+    sets: list[str] = typer.Option(
+        [], "--set", help="NAME=VALUE for a parameter or an initial count; repeatable"
+    ),
     t_end: Optional[float] = typer.Option(None, "--t-end", help="end time in days (default: the model's)"),
     runs: int = typer.Option(1, "--runs", help="number of stochastic runs (ssa, tau)"),
     seed: int = typer.Option(0, "--seed", help="random seed (ssa, tau)"),
@@ -111,8 +137,12 @@ def solve(
         net = reactions.get(model).with_values(**parse_sets(sets))
         if t_end is not None and not t_end > 0:
             raise HyosanError(f"--t-end must be a positive number of days, got {t_end:g}")
-        folder = prepare_run_folder(out, Path("runs") / f"{net.name}-{method}", force,
-                                    ("trajectory.parquet", "trajectory.png", "summary.json"))
+        folder = prepare_run_folder(
+            out,
+            Path("runs") / f"{net.name}-{method}",
+            force,
+            ("trajectory.parquet", "trajectory.png", "summary.json"),
+        )
         if method == "ode":
             traj = solvers.ode(net, t_end, points)
         else:
@@ -138,8 +168,14 @@ class _progress:
     def __enter__(self):
         if not self.visible:
             return None
-        self.bar = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                            console=err_console, transient=True)
+        self.bar = Progress(
+            TextColumn("runs"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        )
         self.bar.start()
         task = self.bar.add_task("runs", total=self.total)
         return lambda done: self.bar.update(task, completed=done)
@@ -155,19 +191,30 @@ def _when(entry: dict, unit: str, runs: int) -> str:
         return "never"
     text = f"{unit} {entry['median']:.2f}"
     if runs > 1:
-        text += f" (median; 5-95%: {entry['p5']:.2f}-{entry['p95']:.2f}; in {entry['fraction_of_runs']:.1%} of runs)"
+        text += (
+            f" (median; 5-95%: {entry['p5']:.2f}-{entry['p95']:.2f}; "
+            f"in {entry['fraction_of_runs']:.1%} of runs)"
+        )
     return text
 
 
 def _summary_text(s: dict) -> str:
     runs, unit = s["runs"], s["time_unit"]
-    head = f"{s['model']} solved by {s['method']}" + (f", {runs} runs, seed {s['seed']}" if runs > 1 or s["seed"] is not None else "")
-    lines = [f"[bold]{head}[/], to {unit} {s['t_end']:g}",
-             f"  humans fall below one:     {_when(s['humans_below_one'], unit, runs)}",
-             f"  zombies outnumber humans:  {_when(s['zombies_outnumber_humans'], unit, runs)}"]
+    head = f"{s['model']} solved by {s['method']}" + (
+        f", {runs} runs, seed {s['seed']}" if runs > 1 or s["seed"] is not None else ""
+    )
+    lines = [
+        f"[bold]{head}[/], to {unit} {s['t_end']:g}",
+        f"  humans fall below one:     {_when(s['humans_below_one'], unit, runs)}",
+        f"  zombies outnumber humans:  {_when(s['zombies_outnumber_humans'], unit, runs)}",
+    ]
     finals = []
     for name, v in s["final"].items():
-        finals.append(f"{name} {v:.4g}" if isinstance(v, float) else f"{name} {v['median']:.4g} [{v['p5']:.4g}-{v['p95']:.4g}]")
+        finals.append(
+            f"{name} {v:.4g}"
+            if isinstance(v, float)
+            else f"{name} {v['median']:.4g} [{v['p5']:.4g}-{v['p95']:.4g}]"
+        )
     lines.append("  final: " + ", ".join(finals) + (" (median [5-95%])" if runs > 1 else ""))
     if "events" in s:
         lines.append(f"  reaction events: {s['events']:,}")
@@ -177,9 +224,13 @@ def _summary_text(s: dict) -> str:
 
 @app.command()
 def run(
-    scenario: str = typer.Argument(..., help="a bundled scenario (hyosan-high, hyosan-city) or a scenario.toml / its folder"),
+    scenario: str = typer.Argument(
+        ..., help="a bundled scenario (hyosan-high, hyosan-city) or a scenario.toml / its folder"
+    ),
     seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
-    days: Optional[float] = typer.Option(None, "--days", help="story days to simulate (default: the scenario's)"),
+    days: Optional[float] = typer.Option(
+        None, "--days", help="story days to simulate (default: the scenario's)"
+    ),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/SCENARIO-seedN[-n])"),
     animate: bool = typer.Option(False, "--animate", help="also write animation.gif of the floors"),
     force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
@@ -202,17 +253,27 @@ def run(
             return
         sim = load(scenario, seed=seed)
         days = sim.scenario.days if days is None else days
-        folder = prepare_run_folder(out, Path("runs") / f"{sim.scenario.name}-seed{sim.seed}", force, RUN_FILES)
+        folder = prepare_run_folder(
+            out, Path("runs") / f"{sim.scenario.name}-seed{sim.seed}", force, RUN_FILES
+        )
         frames = [snapshot(sim)] if animate else None
         total = days * 86400
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[clock]}"),
-                      TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[clock]}"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json,
+        ) as bar:
             task = bar.add_task(sim.scenario.name, total=total, clock=sim.clock(0))
 
             def advance(t):
                 bar.update(task, completed=t, clock=sim.clock(t))
                 if frames is not None and t - frames[-1][0] >= 300 - 1e-6:
                     frames.append(snapshot(sim))
+
             sim.run(days=days, progress=advance, chunk_seconds=300 if animate else 600)
         summary = write_run(sim, folder, frames)
         if as_json:
@@ -230,23 +291,36 @@ def _run_city(path: Path, seed, days, out, animate: bool, force: bool, as_json: 
     sim = load_city(path, seed)
     days = sim.sc.days if days is None else days
     folder = prepare_run_folder(out, Path("runs") / f"{sim.sc.name}-seed{sim.seed}", force, CITY_FILES)
-    with Progress(TextColumn(sim.sc.name), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
-                  TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as bar:
+    with Progress(
+        TextColumn(sim.sc.name),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
         task = bar.add_task("run", total=days * 24)
         sim.run(days, progress=lambda h: bar.update(task, completed=h), frames_every=2 if animate else None)
     s = sim.write(folder, animate=animate)
     if as_json:
         sys.stdout.write(json.dumps(s, indent=2) + "\n")
         return
-    out_console.print(f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['residents']:,} residents, "
-                      f"{s['yangdong_people']:,} in Yangdong, {s['hours']:g} hours")
+    out_console.print(
+        f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['residents']:,} residents, "
+        f"{s['yangdong_people']:,} in Yangdong, {s['hours']:g} hours"
+    )
     out_console.print(f"  got out through the checkpoints: {s['got_out']:,}")
-    out_console.print(f"  died in the bombing: {s['bombing_killed_infected']:,} infected, "
-                      f"{s['bombing_killed_uninfected']:,} uninfected")
+    out_console.print(
+        f"  died in the bombing: {s['bombing_killed_infected']:,} infected, "
+        f"{s['bombing_killed_uninfected']:,} uninfected"
+    )
     out_console.print(f"  zombies destroyed before the bombing: {s['zombies_destroyed_before_bombing']:,}")
-    out_console.print(f"  left in the city: {s['left_in_city']['uninfected']:,} uninfected, "
-                      f"{s['left_in_city']['infected']:,} infected; Yangdong infected or dead: "
-                      f"{s['yangdong']['infected'] + s['yangdong']['dead']:,}")
+    out_console.print(
+        f"  left in the city: {s['left_in_city']['uninfected']:,} uninfected, "
+        f"{s['left_in_city']['infected']:,} infected; Yangdong infected or dead: "
+        f"{s['yangdong']['infected'] + s['yangdong']['dead']:,}"
+    )
     out_console.print(f"  wrote {folder}/")
 
 
@@ -298,39 +372,68 @@ def lattice_cmd(
         if seed < 0:
             raise HyosanError(f"--seed must be >= 0, got {seed}")
         net = reactions.get("alemi").with_values(alpha=alpha)
-        folder = prepare_run_folder(out, Path("runs") / f"lattice-a{alpha:g}-L{size}", force,
-                                    ("lattice.png", "trajectory.parquet", "summary.json"))
+        folder = prepare_run_folder(
+            out,
+            Path("runs") / f"lattice-a{alpha:g}-L{size}",
+            force,
+            ("lattice.png", "trajectory.parquet", "summary.json"),
+        )
         t0 = time.perf_counter()
         run = lattice(net, size, seed=seed, zombies=zombies)
         wall = time.perf_counter() - t0
         snapshot_png(run, folder / "lattice.png")
         run.trajectory.to_parquet(folder / "trajectory.parquet")
-        summary = {"alpha": alpha, "size": size, "seed": seed, "final": run.counts(), "events": run.events,
-                   "t_end": float(run.trajectory.t[-1]), "wall_seconds": wall, "folder": str(folder)}
+        summary = {
+            "alpha": alpha,
+            "size": size,
+            "seed": seed,
+            "final": run.counts(),
+            "events": run.events,
+            "t_end": float(run.trajectory.t[-1]),
+            "wall_seconds": wall,
+            "folder": str(folder),
+        }
         (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         c = summary["final"]
-        _emit(summary, as_json, f"lattice {size} x {size}, alpha {alpha:g}, seed {seed}: "
-                                f"S {c['S']:,}, Z {c['Z']:,}, R {c['R']:,} after {run.events:,} events\n"
-                                f"  wrote {folder}/: lattice.png, trajectory.parquet, summary.json")
+        _emit(
+            summary,
+            as_json,
+            f"lattice {size} x {size}, alpha {alpha:g}, seed {seed}: "
+            f"S {c['S']:,}, Z {c['Z']:,}, R {c['R']:,} after {run.events:,} events\n"
+            f"  wrote {folder}/: lattice.png, trajectory.parquet, summary.json",
+        )
     except HyosanError as exc:
         fail(str(exc))
 
 
 @app.command("country")
 def country_cmd(
-    population: Path = typer.Option(..., "--population", help="population raster: .npy, .csv, .json or .json.gz"),
-    start: str = typer.Option(..., "--start", help="ROW,COL of the first zombie's cell (the file's own rows)"),
+    population: Path = typer.Option(
+        ..., "--population", help="population raster: .npy, .csv, .json or .json.gz"
+    ),
+    start: str = typer.Option(
+        ..., "--start", help="ROW,COL of the first zombie's cell (the file's own rows)"
+    ),
     days: float = typer.Option(60.0, "--days", help="story days to simulate"),
-    mode: str = typer.Option("exact", "--mode", help="exact (next-reaction method) or tau (leaping per cell)"),
+    mode: str = typer.Option(
+        "exact", "--mode", help="exact (next-reaction method) or tau (leaping per cell)"
+    ),
     seed: int = typer.Option(0, "--seed", help="random seed"),
     zombies: int = typer.Option(1, "--zombies", help="residents of the start cell who start as zombies"),
     alpha: float = typer.Option(0.8, "--alpha", help="kill-to-bite ratio (demo 0.8)"),
-    beta: float = typer.Option(0.0018, "--beta", help="bite rate per pair (demo 0.0018); hours = t / (beta * 500)"),
+    beta: float = typer.Option(
+        0.0018, "--beta", help="bite rate per pair (demo 0.0018); hours = t / (beta * 500)"
+    ),
     mu: Optional[float] = typer.Option(None, "--mu", help="border slow-down (default 1 / (11 * beta * 500))"),
-    walk: float = typer.Option(0.0, "--walk", help="rate at which each zombie walks to each neighbour cell (demo 0)"),
-    dt: Optional[float] = typer.Option(None, "--dt", help="tau mode: step over which borders are frozen (default 0.1 time units)"),
-    origin: Optional[str] = typer.Option(None, "--origin", help="edge of row 0: north or south (default: south "
-                                         "for JSON, north for .npy/.csv)"),
+    walk: float = typer.Option(
+        0.0, "--walk", help="rate at which each zombie walks to each neighbour cell (demo 0)"
+    ),
+    dt: Optional[float] = typer.Option(
+        None, "--dt", help="tau mode: step over which borders are frozen (default 0.1 time units)"
+    ),
+    origin: Optional[str] = typer.Option(
+        None, "--origin", help="edge of row 0: north or south (default: south for JSON, north for .npy/.csv)"
+    ),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/country[-n])"),
     force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
@@ -342,23 +445,34 @@ def country_cmd(
     try:
         if seed < 0:
             raise HyosanError(f"--seed must be >= 0, got {seed}")
-        setup = CountrySetup(alpha=alpha, beta=beta, mu=mu, walk=walk, days=days, mode=mode, seed=seed,
-                             zombies=zombies, dt=dt).checked()
+        setup = CountrySetup(
+            alpha=alpha, beta=beta, mu=mu, walk=walk, days=days, mode=mode, seed=seed, zombies=zombies, dt=dt
+        ).checked()
         raster = load_population(population, origin)
         cell = raster.cell(start)
         folder = prepare_run_folder(out, Path("runs") / "country", force, COUNTRY_FILES)
-        with Progress(TextColumn("[bold]country[/]"), BarColumn(), TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
-                      TimeRemainingColumn(), console=err_console, transient=True, disable=as_json) as bar:
+        with Progress(
+            TextColumn("[bold]country[/]"),
+            BarColumn(),
+            TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json,
+        ) as bar:
             task = bar.add_task("run", total=days * 24)
             run, summary = run_country(raster, cell, setup, progress=lambda h: bar.update(task, completed=h))
         write_country(run, summary, raster, setup, folder)
         summary["folder"] = str(folder)
         f = summary["final_counts"]
-        lines = [f"{raster.name}: {raster.total:,} people in {summary['cells_inhabited']:,} cells; "
-                 f"{zombies} zombie(s) at {cell[0]},{cell[1]}; {mode}, seed {seed}, {days:g} days",
-                 f"  end: S {f['S']:,}  E {f['E']:,}  Z {f['Z']:,}  R {f['R']:,}"
-                 + ("  (the outbreak died out)" if summary["outbreak_died_out"] else ""),
-                 f"  cells reached: {summary['cells_reached']:,}; people in them: {summary['people_in_reached_cells']:,}"]
+        lines = [
+            f"{raster.name}: {raster.total:,} people in {summary['cells_inhabited']:,} cells; "
+            f"{zombies} zombie(s) at {cell[0]},{cell[1]}; {mode}, seed {seed}, {days:g} days",
+            f"  end: S {f['S']:,}  E {f['E']:,}  Z {f['Z']:,}  R {f['R']:,}"
+            + ("  (the outbreak died out)" if summary["outbreak_died_out"] else ""),
+            f"  cells reached: {summary['cells_reached']:,}; "
+            f"people in them: {summary['people_in_reached_cells']:,}",
+        ]
         for name, r in summary["regions"].items():
             h = r["half_fallen_hours"]
             lines.append(f"  {name}: half fallen " + (f"at {h:g} h" if h is not None else "not by the end"))

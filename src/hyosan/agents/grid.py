@@ -44,12 +44,12 @@ class TorusAgents:
     """
 
     L: int
-    xy: np.ndarray       # int32 (n, 2): x and y side by side, one cache line per agent
-    kind: np.ndarray     # int8
-    slot: np.ndarray     # int32
-    nxt: np.ndarray      # int32 list links
+    xy: np.ndarray  # int32 (n, 2): x and y side by side, one cache line per agent
+    kind: np.ndarray  # int8
+    slot: np.ndarray  # int32
+    nxt: np.ndarray  # int32 list links
     prv: np.ndarray
-    head: np.ndarray     # int32 (kinds, nb, nb)
+    head: np.ndarray  # int32 (kinds, nb, nb)
 
     @classmethod
     def random(cls, L: int, kinds: np.ndarray, rng: np.random.Generator, n_kinds: int) -> "TorusAgents":
@@ -58,8 +58,15 @@ class TorusAgents:
         nb = (L + BUCKET - 1) // BUCKET
         xy = rng.integers(0, L, (n, 2)).astype(np.int32)
         xy = xy[np.argsort(morton(xy[:, 0] // BUCKET, xy[:, 1] // BUCKET), kind="stable")]
-        self = cls(L, np.ascontiguousarray(xy), kinds.astype(np.int8), np.full(n, -1, np.int32),
-                   np.full(n, NONE, np.int32), np.full(n, NONE, np.int32), np.full((n_kinds, nb, nb), NONE, np.int32))
+        self = cls(
+            L,
+            np.ascontiguousarray(xy),
+            kinds.astype(np.int8),
+            np.full(n, -1, np.int32),
+            np.full(n, NONE, np.int32),
+            np.full(n, NONE, np.int32),
+            np.full((n_kinds, nb, nb), NONE, np.int32),
+        )
         build_lists(self.xy, self.kind, self.nxt, self.prv, self.head)
         return self
 
@@ -74,7 +81,10 @@ class TorusAgents:
     @property
     def bytes_per_agent(self) -> float:
         """Memory of the whole state divided by the number of agents."""
-        return sum(a.nbytes for a in (self.xy, self.kind, self.slot, self.nxt, self.prv, self.head)) / self.kind.size
+        return (
+            sum(a.nbytes for a in (self.xy, self.kind, self.slot, self.nxt, self.prv, self.head))
+            / self.kind.size
+        )
 
 
 def morton(bx: np.ndarray, by: np.ndarray) -> np.ndarray:

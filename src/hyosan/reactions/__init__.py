@@ -3,4 +3,14 @@
 from .library import get, names
 from .network import Compiled, Impulse, Network, Parameter, Reaction, SetParameter, Species
 
-__all__ = ["Compiled", "Impulse", "Network", "Parameter", "Reaction", "SetParameter", "Species", "get", "names"]
+__all__ = [
+    "Compiled",
+    "Impulse",
+    "Network",
+    "Parameter",
+    "Reaction",
+    "SetParameter",
+    "Species",
+    "get",
+    "names",
+]

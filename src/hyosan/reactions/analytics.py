@@ -48,8 +48,14 @@ def conservation_laws(network: Network, params: dict[str, float] | None = None) 
     return null_space(nu.T.astype(float)).T
 
 
-def equilibria(network: Network, params: dict[str, float] | None = None, *, starts: int = 200,
-               seed: int = 0, tol: float = 1e-6) -> list[Equilibrium]:
+def equilibria(
+    network: Network,
+    params: dict[str, float] | None = None,
+    *,
+    starts: int = 200,
+    seed: int = 0,
+    tol: float = 1e-6,
+) -> list[Equilibrium]:
     """All non-negative equilibria in the conservation class of the network's initial state.
 
     Found by root finding from many starting points spread over the class, plus its corners;
@@ -93,7 +99,11 @@ def equilibria(network: Network, params: dict[str, float] | None = None, *, star
         # per family (which infected species are present, and the stability)
         isolated = bool(np.all(np.abs(eig) > 1e-9 * max(1.0, np.abs(eig).max())))
         if not isolated:
-            family = (tuple(x[infected] > 0), tuple(x == 0) if not infected else (), bool(np.any(eig.real > 1e-9)))
+            family = (
+                tuple(x[infected] > 0),
+                tuple(x == 0) if not infected else (),
+                bool(np.any(eig.real > 1e-9)),
+            )
             if family in families:
                 continue
             families.add(family)
@@ -101,7 +111,9 @@ def equilibria(network: Network, params: dict[str, float] | None = None, *, star
     return out
 
 
-def r0(network: Network, params: dict[str, float] | None = None, dfe: dict[str, float] | None = None) -> float:
+def r0(
+    network: Network, params: dict[str, float] | None = None, dfe: dict[str, float] | None = None
+) -> float:
     """Basic reproduction number by the next-generation matrix (van den Driessche & Watmough 2002).
 
     Infected compartments are the network's `infected` species; new infections are the flows
@@ -120,16 +132,18 @@ def r0(network: Network, params: dict[str, float] | None = None, dfe: dict[str, 
             x[net.index(s)] = v
     c = net.compile()
     inf = [net.index(s) for s in net.infected]
-    dv = net.rate_jacobian(c, x)                      # d rate_j / d x_i
+    dv = net.rate_jacobian(c, x)  # d rate_j / d x_i
     new = np.array([r.infection for r in net.reactions])
-    gain = np.clip(c.nu, 0, None) * new[:, None]      # only the infected arrivals of infection reactions
+    gain = np.clip(c.nu, 0, None) * new[:, None]  # only the infected arrivals of infection reactions
     F = (gain.T @ dv)[np.ix_(inf, inf)]
     J = (c.nu.T @ dv)[np.ix_(inf, inf)]
     Vm = F - J
     return float(np.max(np.abs(np.linalg.eigvals(F @ np.linalg.inv(Vm)))))
 
 
-def alemi_closed_form(t: np.ndarray, S0: float, Z0: float, R0_: float, beta: float, alpha: float) -> np.ndarray:
+def alemi_closed_form(
+    t: np.ndarray, S0: float, Z0: float, R0_: float, beta: float, alpha: float
+) -> np.ndarray:
     """Exact solution of the well-mixed Alemi SZR ODE: columns S, Z, R at times t.
 
     With a = 1 - alpha, Z = Z0 + a (S0 - S) and S' = -beta S (Z0 + a S0 - a S), a logistic
@@ -152,9 +166,9 @@ def alemi_final_state(S0: float, Z0: float, R0_: float, alpha: float) -> dict[st
     a = 1.0 - alpha
     if Z0 <= 0:
         return {"S": S0, "Z": 0.0, "R": R0_}
-    if a >= 0 or Z0 + a * S0 > 0:    # zombies never run out: every human is bitten or kills
+    if a >= 0 or Z0 + a * S0 > 0:  # zombies never run out: every human is bitten or kills
         S = 0.0
-    else:                            # zombies run out while S* = S0 + Z0 / a humans remain
+    else:  # zombies run out while S* = S0 + Z0 / a humans remain
         S = S0 + Z0 / a
     Z = Z0 + a * (S0 - S)
     return {"S": S, "Z": max(Z, 0.0), "R": R0_ + S0 + Z0 - S - max(Z, 0.0)}

@@ -28,8 +28,12 @@ def munz_euler_quirk(t_end: float = 10.0) -> dict[str, float]:
     from ..solvers import ode
 
     net = library.munz_basic()
-    quirk = [Reaction.parse("death (paper code)", "S -> S + R", "delta", "delta*S added to R, not taken from S")
-             if r.name == "death" else r for r in net.reactions]
+    quirk = [
+        Reaction.parse("death (paper code)", "S -> S + R", "delta", "delta*S added to R, not taken from S")
+        if r.name == "death"
+        else r
+        for r in net.reactions
+    ]
     paper = replace(net, reactions=tuple(quirk))
     a, b = ode(net, t_end), ode(paper, t_end)
     diff = np.abs(a.x[0] - b.x[0]).max(axis=0)
@@ -37,18 +41,33 @@ def munz_euler_quirk(t_end: float = 10.0) -> dict[str, float]:
 
 
 def _model_section(net: Network) -> str:
-    lines = [f"## `{net.name}`: {net.title}", "", f"Reference: {net.reference}", "", "Reactions:", "",
-             "| reaction | scheme | rate | meaning |", "|---|---|---|---|"]
+    lines = [
+        f"## `{net.name}`: {net.title}",
+        "",
+        f"Reference: {net.reference}",
+        "",
+        "Reactions:",
+        "",
+        "| reaction | scheme | rate | meaning |",
+        "|---|---|---|---|",
+    ]
     for r in net.reactions:
         rate = r.rate.replace(" ", "") + "".join(f" x {k}/({k}+{s})" for s, k in r.inhibitors)
         lines.append(f"| {r.name} | `{r.scheme()}` | `{rate}` | {r.meaning} |")
-    lines += ["", "Equations:", "", "```"] + net.equations() + ["```", "", "Parameters:", "",
-              "| name | default | unit | meaning |", "|---|---|---|---|"]
+    lines += (
+        ["", "Equations:", "", "```"]
+        + net.equations()
+        + ["```", "", "Parameters:", "", "| name | default | unit | meaning |", "|---|---|---|---|"]
+    )
     lines += [f"| `{p.name}` | {p.default:g} | {p.unit} | {p.meaning} |" for p in net.parameters]
-    lines += ["", "Initial counts: " + ", ".join(f"{s} = {net.initial.get(s, 0):g}" for s in net.species_names)
-              + f"; default end time {net.t_end:g} days."]
+    lines += [
+        "",
+        "Initial counts: "
+        + ", ".join(f"{s} = {net.initial.get(s, 0):g}" for s in net.species_names)
+        + f"; default end time {net.t_end:g} days.",
+    ]
     if net.schedule:
-        lines += ["", "Schedule:", ""] + [f"- {l}" for l in net.schedule_lines()]
+        lines += ["", "Schedule:", ""] + [f"- {line}" for line in net.schedule_lines()]
     if net.notes:
         lines += ["", f"Notes: {net.notes}"]
     return "\n".join(lines) + "\n"
@@ -65,7 +84,7 @@ def models_markdown() -> str:
 - **The Euler code drops `-delta*S`.** The paper's code adds `delta*S` to R without removing it
   from S. Written as a network, that is the reaction `S -> S + R` at rate `delta` in place of
   `S -> R`. Solving both with the figure parameters to day 10 (computed when this file was
-  generated), the largest differences are S {q['S']:.3g}, Z {q['Z']:.3g}, R {q['R']:.3g} people out of 500:
+  generated), the largest differences are S {q["S"]:.3g}, Z {q["Z"]:.3g}, R {q["R"]:.3g} people out of 500:
   the printed figure is robust to the bug, but the code's population is not conserved.
   hyosan follows the printed equations.
 - **Figures not reproducible from printed parameters.** Several later figures (latent

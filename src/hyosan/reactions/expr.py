@@ -8,8 +8,21 @@ from functools import lru_cache
 
 from ..errors import HyosanError
 
-_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Load,
-            ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
+_ALLOWED = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Name,
+    ast.Constant,
+    ast.Load,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Pow,
+    ast.USub,
+    ast.UAdd,
+)
 
 
 @lru_cache(maxsize=None)
@@ -21,7 +34,9 @@ def _parse(text: str) -> tuple[ast.Expression, frozenset[str]]:
     names = set()
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
-            raise HyosanError(f"rate expression {text!r} may only use numbers, parameter names and + - * / **")
+            raise HyosanError(
+                f"rate expression {text!r} may only use numbers, parameter names and + - * / **"
+            )
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float)):
             raise HyosanError(f"rate expression {text!r} has a non-numeric constant {node.value!r}")
         if isinstance(node, ast.Name):

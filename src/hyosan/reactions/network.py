@@ -71,8 +71,16 @@ class Reaction:
     infection: bool = False
 
     @classmethod
-    def parse(cls, name: str, scheme: str, rate: str, meaning: str = "", *,
-              inhibitors: dict[str, str] | None = None, infection: bool = False) -> "Reaction":
+    def parse(
+        cls,
+        name: str,
+        scheme: str,
+        rate: str,
+        meaning: str = "",
+        *,
+        inhibitors: dict[str, str] | None = None,
+        infection: bool = False,
+    ) -> "Reaction":
         """Build a reaction from text such as 'S + Z -> 2 Z'."""
         if "->" not in scheme:
             raise HyosanError(f"reaction {name!r}: {scheme!r} has no '->'")
@@ -81,8 +89,15 @@ class Reaction:
         inh = tuple((inhibitors or {}).items())
         for _, k in inh:
             expr.names_in(k)
-        return cls(name, _parse_side(left, f"reaction {name!r}"), _parse_side(right, f"reaction {name!r}"),
-                   rate, meaning, inh, infection)
+        return cls(
+            name,
+            _parse_side(left, f"reaction {name!r}"),
+            _parse_side(right, f"reaction {name!r}"),
+            rate,
+            meaning,
+            inh,
+            infection,
+        )
 
     @property
     def order(self) -> int:
@@ -91,8 +106,10 @@ class Reaction:
 
     def scheme(self) -> str:
         """Return the reaction as text, e.g. 'S + Z -> 2 Z'."""
+
         def side(terms):
             return " + ".join(f"{n} {s}" if n > 1 else s for s, n in terms) or "0"
+
         return f"{side(self.reactants)} -> {side(self.products)}"
 
     def pair_split(self) -> tuple[str, str, str, str] | None:
@@ -159,16 +176,16 @@ ScheduleItem = Impulse | SetParameter
 class Compiled:
     """A network's numbers for one parameter set: flat arrays the Numba kernels read."""
 
-    k: np.ndarray            # (R,) rate constants
-    r_idx: np.ndarray        # (R, M) reactant species indices, -1 padded
-    r_ord: np.ndarray        # (R, M) reactant counts
-    i_idx: np.ndarray        # (R, H) inhibitor species indices, -1 padded
-    i_k: np.ndarray          # (R, H) inhibitor half-saturation constants
-    nu: np.ndarray           # (R, S) net stoichiometry (int64)
-    nu_ptr: np.ndarray       # CSR over nonzero nu[j, :]
+    k: np.ndarray  # (R,) rate constants
+    r_idx: np.ndarray  # (R, M) reactant species indices, -1 padded
+    r_ord: np.ndarray  # (R, M) reactant counts
+    i_idx: np.ndarray  # (R, H) inhibitor species indices, -1 padded
+    i_k: np.ndarray  # (R, H) inhibitor half-saturation constants
+    nu: np.ndarray  # (R, S) net stoichiometry (int64)
+    nu_ptr: np.ndarray  # CSR over nonzero nu[j, :]
     nu_s: np.ndarray
     nu_v: np.ndarray
-    dep_ptr: np.ndarray      # CSR: reactions whose propensity changes when j fires
+    dep_ptr: np.ndarray  # CSR: reactions whose propensity changes when j fires
     dep_idx: np.ndarray
 
 
@@ -198,7 +215,9 @@ class Network:
             raise HyosanError(f"model {self.name}: species names repeat")
         pnames = {p.name for p in self.parameters}
         if pnames & set(names):
-            raise HyosanError(f"model {self.name}: {sorted(pnames & set(names))} are both species and parameters")
+            raise HyosanError(
+                f"model {self.name}: {sorted(pnames & set(names))} are both species and parameters"
+            )
         for r in self.reactions:
             for s, _ in r.reactants + r.products + tuple((s, 0) for s, _ in r.inhibitors):
                 if s not in names:
@@ -206,11 +225,15 @@ class Network:
             for e in (r.rate, *(k for _, k in r.inhibitors)):
                 unknown = expr.names_in(e) - pnames
                 if unknown:
-                    raise HyosanError(f"model {self.name}, reaction {r.name!r}: unknown parameter(s) {sorted(unknown)}")
+                    raise HyosanError(
+                        f"model {self.name}, reaction {r.name!r}: unknown parameter(s) {sorted(unknown)}"
+                    )
         for item in self.schedule:
             used = {item.source, item.target} if isinstance(item, Impulse) else set()
             if used - set(names):
-                raise HyosanError(f"model {self.name}: schedule uses unknown species {sorted(used - set(names))}")
+                raise HyosanError(
+                    f"model {self.name}: schedule uses unknown species {sorted(used - set(names))}"
+                )
             if isinstance(item, SetParameter) and item.name not in pnames:
                 raise HyosanError(f"model {self.name}: schedule sets unknown parameter {item.name!r}")
         for s in self.initial:
@@ -231,9 +254,11 @@ class Network:
         raise HyosanError(self._unknown(name))
 
     def _unknown(self, name: str) -> str:
-        return (f"model {self.name} has no parameter or species {name!r}; accepted: "
-                f"parameters {', '.join(p.name for p in self.parameters)}; "
-                f"initial counts {', '.join(self.species_names)}")
+        return (
+            f"model {self.name} has no parameter or species {name!r}; accepted: "
+            f"parameters {', '.join(p.name for p in self.parameters)}; "
+            f"initial counts {', '.join(self.species_names)}"
+        )
 
     def params(self) -> dict[str, float]:
         """Current parameter values (defaults, with any values set on this network)."""
@@ -302,7 +327,7 @@ class Network:
     def compile(self, params: dict[str, float] | None = None) -> Compiled:
         """Flatten the network into arrays for the kernels, for one parameter set."""
         params = self.params() if params is None else params
-        R, S = len(self.reactions), len(self.species)
+        R = len(self.reactions)
         M = max([len(r.reactants) for r in self.reactions] + [1])
         H = max([len(r.inhibitors) for r in self.reactions] + [1])
         r_idx = -np.ones((R, M), dtype=np.int64)
@@ -316,7 +341,9 @@ class Network:
                 i_idx[j, m] = self.index(s)
                 i_k[j, m] = expr.evaluate(kexpr, params)
                 if i_k[j, m] <= 0:
-                    raise HyosanError(f"model {self.name}, reaction {r.name!r}: half-saturation {kexpr} must be > 0")
+                    raise HyosanError(
+                        f"model {self.name}, reaction {r.name!r}: half-saturation {kexpr} must be > 0"
+                    )
         nu = self.stoichiometry().T.copy()
         nu_ptr, nu_s, nu_v = [0], [], []
         for j in range(R):
@@ -331,8 +358,19 @@ class Network:
             dep_idx.extend(i for i in range(R) if reads[i] & changed)
             dep_ptr.append(len(dep_idx))
         as_i = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
-        return Compiled(self.rate_constants(params), r_idx, r_ord, i_idx, i_k, nu,
-                        as_i(nu_ptr), as_i(nu_s), as_i(nu_v), as_i(dep_ptr), as_i(dep_idx))
+        return Compiled(
+            self.rate_constants(params),
+            r_idx,
+            r_ord,
+            i_idx,
+            i_k,
+            nu,
+            as_i(nu_ptr),
+            as_i(nu_s),
+            as_i(nu_v),
+            as_i(dep_ptr),
+            as_i(dep_idx),
+        )
 
     # ----- deterministic calculus -------------------------------------------
     @staticmethod
@@ -388,7 +426,9 @@ class Network:
     def rate_unit(self, r: Reaction) -> str:
         """Unit of a reaction's rate constant, derived from its order and the time unit."""
         return {0: f"people/{self.time_unit}", 1: f"/{self.time_unit}"}.get(
-            r.order, f"/person/{self.time_unit}" if r.order == 2 else f"/person^{r.order - 1}/{self.time_unit}")
+            r.order,
+            f"/person/{self.time_unit}" if r.order == 2 else f"/person^{r.order - 1}/{self.time_unit}",
+        )
 
     def reaction_lines(self) -> list[str]:
         """One readable line per reaction: scheme, rate and value."""
@@ -412,14 +452,18 @@ class Network:
                 n = r.net().get(s, 0)
                 if n == 0:
                     continue
-                factors = [f"({expr.pretty(r.rate)})" if any(c in r.rate for c in "+-") else expr.pretty(r.rate)]
+                factors = [
+                    f"({expr.pretty(r.rate)})" if any(c in r.rate for c in "+-") else expr.pretty(r.rate)
+                ]
                 factors += [f"{sp}^{k}" if k > 1 else sp for sp, k in r.reactants]
                 factors += [f"{expr.pretty(k)}/({expr.pretty(k)}+{sp})" for sp, k in r.inhibitors]
                 mag = abs(n)
                 body = (f"{mag} " if mag > 1 else "") + " ".join(factors)
                 terms.append(("-" if n < 0 else "+", body))
-            rhs = "".join((f" {sign} " if n else ("-" if sign == "-" else "")) + body
-                          for n, (sign, body) in enumerate(terms))
+            rhs = "".join(
+                (f" {sign} " if n else ("-" if sign == "-" else "")) + body
+                for n, (sign, body) in enumerate(terms)
+            )
             lines.append(f"d{s}/dt = {rhs or '0'}")
         return lines
 
@@ -428,18 +472,22 @@ class Network:
         out = []
         for item in self.schedule:
             if isinstance(item, Impulse):
-                out.append(f"t = {item.t:g}: move fraction {expr.pretty(item.fraction)} of {item.source} to {item.target}"
-                           + (f"  ({item.label})" if item.label else ""))
+                out.append(
+                    f"t = {item.t:g}: move fraction {expr.pretty(item.fraction)} "
+                    f"of {item.source} to {item.target}" + (f"  ({item.label})" if item.label else "")
+                )
             else:
-                out.append(f"t = {item.t:g}: set {item.name} = {expr.pretty(item.value)}"
-                           + (f"  ({item.label})" if item.label else ""))
+                out.append(
+                    f"t = {item.t:g}: set {item.name} = {expr.pretty(item.value)}"
+                    + (f"  ({item.label})" if item.label else "")
+                )
         return out
 
     def __str__(self) -> str:
         params = self.params()
         lines = [f"{self.name}: {self.title}", f"  {self.reference}", "", "Reactions:"]
-        lines += ["  " + l for l in self.reaction_lines()]
-        lines += ["", "Equations:"] + ["  " + l for l in self.equations()]
+        lines += ["  " + line for line in self.reaction_lines()]
+        lines += ["", "Equations:"] + ["  " + line for line in self.equations()]
         lines += ["", "Parameters:"]
         for p in self.parameters:
             lines.append(f"  {p.name:<10} = {params[p.name]:<10g} {p.unit:<16} {p.meaning}")
@@ -447,6 +495,6 @@ class Network:
         for s in self.species:
             lines.append(f"  {s.name:<10} = {self.initial.get(s.name, 0):<10g} {s.meaning}")
         if self.schedule:
-            lines += ["", "Schedule:"] + ["  " + l for l in self.schedule_lines()]
+            lines += ["", "Schedule:"] + ["  " + line for line in self.schedule_lines()]
         lines += ["", f"Default end time: {self.t_end:g} {self.time_unit}s"]
         return "\n".join(lines)

@@ -24,8 +24,10 @@ def prepare_run_folder(out: Path | None, default: Path, force: bool, produces: t
         if folder.exists() and not folder.is_dir():
             raise HyosanError(f"--out {folder} is a file, not a folder")
         if folder.is_dir() and any(folder.iterdir()) and not force:
-            raise HyosanError(f"run folder {folder} already exists and is not empty; "
-                              "pass --force to replace its results, or choose another --out")
+            raise HyosanError(
+                f"run folder {folder} already exists and is not empty; "
+                "pass --force to replace its results, or choose another --out"
+            )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

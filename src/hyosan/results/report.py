@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-RUN_FILES = ("timeline.parquet", "events.parquet", "fates.csv", "summary.json", "scenario.toml", "timeline.png")
+RUN_FILES = (
+    "timeline.parquet",
+    "events.parquet",
+    "fates.csv",
+    "summary.json",
+    "scenario.toml",
+    "timeline.png",
+)
 
 
 def key_events(sim) -> list[dict]:
@@ -21,7 +28,9 @@ def key_events(sim) -> list[dict]:
         if not rows.empty:
             r = rows.iloc[0]
             who = r["agent_name"] + (f" (by {r['other_name']})" if r["other_name"] else "")
-            out.append({"t": float(r["t"]), "clock": r["clock"], "what": label, "who": who, "where": r["room"]})
+            out.append(
+                {"t": float(r["t"]), "clock": r["clock"], "what": label, "who": who, "where": r["room"]}
+            )
 
     first("bite", "first bite")
     first("turn", "first to turn")
@@ -35,7 +44,9 @@ def key_events(sim) -> list[dict]:
     over = tl[tl["zombie"] > tl["human"]]
     if not over.empty:
         t = float(over.index[0])
-        out.append({"t": t, "clock": sim.clock(t), "what": "zombies outnumber humans", "who": "", "where": ""})
+        out.append(
+            {"t": t, "clock": sim.clock(t), "what": "zombies outnumber humans", "who": "", "where": ""}
+        )
     return sorted(out, key=lambda e: e["t"])
 
 
@@ -43,17 +54,27 @@ def counts_over_time(sim, points: int = 9) -> list[dict]:
     """Counts by kind (whole building) at evenly spaced record times, first and last included."""
     tl = sim.timeline.groupby("t").sum(numeric_only=True).drop(columns=["level", "hours"])
     idx = np.unique(np.linspace(0, len(tl) - 1, points).round().astype(int))
-    return [{"t": float(t), "clock": sim.clock(float(t)), **{k: int(v) for k, v in row.items()}}
-            for t, row in tl.iloc[idx].iterrows()]
+    return [
+        {"t": float(t), "clock": sim.clock(float(t)), **{k: int(v) for k, v in row.items()}}
+        for t, row in tl.iloc[idx].iterrows()
+    ]
 
 
 def summary(sim) -> dict:
     """A JSON-ready account of the run."""
     ev = sim.events
-    return {"scenario": sim.scenario.name, "seed": sim.seed, "story_seconds": sim.t, "ended": sim.clock(sim.t),
-            "people": int(len(sim.agents.pos)), "final_counts": sim.counts(), "counts_over_time": counts_over_time(sim),
-            "events": {k: int(v) for k, v in ev["event"].value_counts().items()},
-            "fates": sim.fates.to_dict(orient="records"), "key_events": key_events(sim)}
+    return {
+        "scenario": sim.scenario.name,
+        "seed": sim.seed,
+        "story_seconds": sim.t,
+        "ended": sim.clock(sim.t),
+        "people": int(len(sim.agents.pos)),
+        "final_counts": sim.counts(),
+        "counts_over_time": counts_over_time(sim),
+        "events": {k: int(v) for k, v in ev["event"].value_counts().items()},
+        "fates": sim.fates.to_dict(orient="records"),
+        "key_events": key_events(sim),
+    }
 
 
 def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
@@ -63,8 +84,10 @@ def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
     sim.events.to_parquet(folder / "events.parquet", index=False)
     sim.fates.to_csv(folder / "fates.csv", index=False)
     if sim.scenario_text:
-        (folder / "scenario.toml").write_text(f"# as run: seed = {sim.seed}, story time {sim.t / 86400:g} days, "
-                                              f"from {sim.source}\n{sim.scenario_text}")
+        (folder / "scenario.toml").write_text(
+            f"# as run: seed = {sim.seed}, story time {sim.t / 86400:g} days, "
+            f"from {sim.source}\n{sim.scenario_text}"
+        )
         for m, text in sim.map_texts.items():  # the maps the run used, beside the scenario copy
             dst = folder / m
             dst.parent.mkdir(parents=True, exist_ok=True)

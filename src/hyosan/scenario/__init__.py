@@ -24,8 +24,10 @@ def resolve(name_or_path: str | Path) -> Path:
         return p / "scenario.toml"
     if (BUNDLED / str(name_or_path) / "scenario.toml").is_file():
         return BUNDLED / str(name_or_path) / "scenario.toml"
-    raise HyosanError(f"no scenario {str(name_or_path)!r}: not a file, not a folder with scenario.toml, "
-                      f"and not a bundled scenario ({', '.join(bundled())})")
+    raise HyosanError(
+        f"no scenario {str(name_or_path)!r}: not a file, not a folder with scenario.toml, "
+        f"and not a bundled scenario ({', '.join(bundled())})"
+    )
 
 
 def is_city(path: Path) -> bool:
@@ -52,7 +54,7 @@ def load(name_or_path: str | Path, seed: int | None = None):
     sc, path = load_scenario(name_or_path)
     texts = {}
     for m in sc.maps:
-        mp = (path.parent / m)
+        mp = path.parent / m
         if not mp.is_file():
             raise HyosanError(f"{path}: maps: no map file {m!r} beside the scenario (looked for {mp})")
         try:

@@ -30,8 +30,8 @@ from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
 from .schema import Strict, validation_error
 
-CITY = set("CriSX1234")       # inside the cordon
-OUTSIDE = set("hY")           # the hill road and Yangdong
+CITY = set("CriSX1234")  # inside the cordon
+OUTSIDE = set("hY")  # the hill road and Yangdong
 SITES = "1234"
 GLYPHS = CITY | OUTSIDE | {"."}
 
@@ -43,7 +43,9 @@ class Virus(Strict):
     beta: float = Field(0.014, gt=0, description="bites per zombie-resident pair per hour, in one cell")
     eta: float = Field(6.0, gt=0, description="turning rate of the bitten, per hour (mean 10 minutes)")
     mu: float = Field(0.0003, ge=0, description="slow-down of bites and kills across a cell border")
-    walk: float = Field(0.0008, ge=0, description="rate per hour at which a zombie walks to each neighbour cell")
+    walk: float = Field(
+        0.0008, ge=0, description="rate per hour at which a zombie walks to each neighbour cell"
+    )
 
 
 class Population(Strict):
@@ -51,11 +53,25 @@ class Population(Strict):
 
     residents: int = Field(170_000, ge=1, description="people inside the cordon (the city)")
     yangdong: int = Field(20_000, ge=0, description="people of Yangdong and the hill road")
-    weights: dict[str, float] = Field(default_factory=lambda: {"C": 10.0, "r": 3.0, "i": 1.0, "S": 20.0, "X": 1.0,
-                                                                "1": 3.0, "2": 3.0, "3": 3.0, "4": 3.0,
-                                                                "h": 0.3, "Y": 4.0},
-                                      description="relative residents per cell of each map character")
-    spread: float = Field(0.3, ge=0, lt=1, description="cell-to-cell variation of the weights (log-normal sigma)")
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "C": 10.0,
+            "r": 3.0,
+            "i": 1.0,
+            "S": 20.0,
+            "X": 1.0,
+            "1": 3.0,
+            "2": 3.0,
+            "3": 3.0,
+            "4": 3.0,
+            "h": 0.3,
+            "Y": 4.0,
+        },
+        description="relative residents per cell of each map character",
+    )
+    spread: float = Field(
+        0.3, ge=0, lt=1, description="cell-to-cell variation of the weights (log-normal sigma)"
+    )
 
 
 class Cordon(Strict):
@@ -76,7 +92,9 @@ class Drones(Strict):
     """Sound drones drawing the infected to the four sites (1-4 on the map)."""
 
     start_hour: float = Field(84.0, ge=0)
-    gather_per_hour: float = Field(0.3, ge=0, le=1, description="share of a cell's zombies that follow each hour")
+    gather_per_hour: float = Field(
+        0.3, ge=0, le=1, description="share of a cell's zombies that follow each hour"
+    )
 
 
 class Bombing(Strict):
@@ -116,13 +134,15 @@ def parse_city(path: Path, text: str, data: dict) -> CityScenario:
         raise HyosanError(f"{path}: mode: must be one of {', '.join(MODES)}, got {sc.mode!r}")
     unknown = set(sc.population.weights) - (CITY | OUTSIDE)
     if unknown:
-        raise HyosanError(f"{path}: population.weights: unknown map characters {sorted(unknown)}; "
-                          f"expected some of {''.join(sorted(CITY | OUTSIDE))}")
+        raise HyosanError(
+            f"{path}: population.weights: unknown map characters {sorted(unknown)}; "
+            f"expected some of {''.join(sorted(CITY | OUTSIDE))}"
+        )
     return sc
 
 
 def read_map(path: Path) -> np.ndarray:
-    """Read a city map into a character grid; refuse unknown characters and maps without what the story needs."""
+    """Read a city map as a character grid; refuse bad characters and maps missing what the story needs."""
     if not path.is_file():
         raise HyosanError(f"{path}: no such city map")
     lines = path.read_text().rstrip("\n").split("\n")
@@ -132,8 +152,9 @@ def read_map(path: Path) -> np.ndarray:
             raise HyosanError(f"{path}:{i}: ragged map: {len(line)} characters, line 1 has {width}")
         for j, ch in enumerate(line, start=1):
             if ch not in GLYPHS:
-                raise HyosanError(f"{path}:{i}:{j}: unknown map character {ch!r}; expected one of "
-                                  f"{''.join(sorted(GLYPHS))}")
+                raise HyosanError(
+                    f"{path}:{i}:{j}: unknown map character {ch!r}; expected one of {''.join(sorted(GLYPHS))}"
+                )
     grid = np.array([list(line) for line in lines])
     for ch, what in (("S", "school (S)"), ("X", "checkpoint (X)")):
         if not (grid == ch).any():
@@ -153,11 +174,13 @@ def spread_population(grid: np.ndarray, sc: CityScenario, rng: np.random.Generat
         if total == 0:
             continue
         if w.sum() <= 0:
-            raise HyosanError(f"population: every weight of {''.join(sorted(group))} is 0, cannot place {total} people")
+            raise HyosanError(
+                f"population: every weight of {''.join(sorted(group))} is 0, cannot place {total} people"
+            )
         exact = total * w / w.sum()
         base = np.floor(exact).astype(np.int64)
         extra = np.argsort(-(exact - base), kind="stable")[: total - base.sum()]
-        base[extra] += 1   # largest remainders, so the total is exact
+        base[extra] += 1  # largest remainders, so the total is exact
         pop[mask] = base
     return pop
 
@@ -176,10 +199,14 @@ class CitySim:
         v = sc.virus
         net = reactions.get("alemi-sezr").with_values(alpha=v.alpha, beta=v.beta, eta=v.eta)
         self.net = net.__class__(**{**net.__dict__, "time_unit": "hour"})
-        self.engine = Engine(self.net, self.population, mode=sc.mode, mu=v.mu, walk=v.walk, seed=self.seed + 1)
+        self.engine = Engine(
+            self.net, self.population, mode=sc.mode, mu=v.mu, walk=v.walk, seed=self.seed + 1
+        )
         school = np.argwhere((self.grid == "S") & (self.population > 0))
         if school.size == 0:
-            raise HyosanError(f"{self.map_path}: nobody lives in the school's cells; raise population.weights.S")
+            raise HyosanError(
+                f"{self.map_path}: nobody lives in the school's cells; raise population.weights.S"
+            )
         self.engine.seed_zombies(tuple(school[0]), sc.patient_zero)
         self.engine.reset()
         cells = self.engine.cells
@@ -187,11 +214,15 @@ class CitySim:
         self.in_city = np.isin(ch, list(CITY))
         self.in_yangdong = np.isin(ch, list(OUTSIDE))
         sites = [np.argwhere(self.grid == s) for s in SITES]
-        self.sites = [int(cells.index[tuple(s[0])]) for s in sites if s.size and cells.index[tuple(s[0])] >= 0]
-        d2 = np.stack([(cells.rows - cells.rows[s]) ** 2 + (cells.cols - cells.cols[s]) ** 2 for s in self.sites])
+        self.sites = [
+            int(cells.index[tuple(s[0])]) for s in sites if s.size and cells.index[tuple(s[0])] >= 0
+        ]
+        d2 = np.stack(
+            [(cells.rows - cells.rows[s]) ** 2 + (cells.cols - cells.cols[s]) ** 2 for s in self.sites]
+        )
         self.nearest_site = np.array(self.sites)[d2.argmin(axis=0)]
         # the bombing is of the city: a blast that reaches past the cordon (the hill road) stops there
-        self.in_blast = (d2.min(axis=0) <= sc.bombing.radius_cells ** 2) & self.in_city
+        self.in_blast = (d2.min(axis=0) <= sc.bombing.radius_cells**2) & self.in_city
         self.checkpoints = int((self.grid == "X").sum())
         self.evacuated = self.bombed_infected = self.bombed_uninfected = 0
         self.rows: list[dict] = []
@@ -237,10 +268,14 @@ class CitySim:
         x = self.engine.x
         n = self.net.species_names
         city, yd = x[self.in_city].sum(axis=0), x[self.in_yangdong].sum(axis=0)
-        row = {"hour": hour, **{f"city_{s}": int(v) for s, v in zip(n, city)},
-               **{f"yangdong_{s}": int(v) for s, v in zip(n, yd)},
-               "evacuated": self.evacuated, "bombed_infected": self.bombed_infected,
-               "bombed_uninfected": self.bombed_uninfected}
+        row = {
+            "hour": hour,
+            **{f"city_{s}": int(v) for s, v in zip(n, city)},
+            **{f"yangdong_{s}": int(v) for s, v in zip(n, yd)},
+            "evacuated": self.evacuated,
+            "bombed_infected": self.bombed_infected,
+            "bombed_uninfected": self.bombed_uninfected,
+        }
         self.rows.append(row)
 
     def run(self, days: float | None = None, progress=None, frames_every: float | None = None) -> "CitySim":
@@ -273,7 +308,9 @@ class CitySim:
             if h in (24, 48, 72) or h == math.ceil(sc.bombing.hour) - 1:
                 self.snapshots[float(h)] = self.engine.cells.to_grid(eng.x[:, zi])
             if frames_every and h % max(1, int(frames_every)) == 0:
-                share = np.ceil(255 * eng.x[:, zi] / np.maximum(self.population[eng.cells.rows, eng.cells.cols], 1))
+                share = np.ceil(
+                    255 * eng.x[:, zi] / np.maximum(self.population[eng.cells.rows, eng.cells.cols], 1)
+                )
                 self.frames.append((float(h), eng.cells.to_grid(np.minimum(share, 255).astype(np.uint8))))
             if progress is not None:
                 progress(h)
@@ -283,17 +320,27 @@ class CitySim:
         """The story's figures for this run."""
         last = self.rows[-1]
         infected_alive = last["city_E"] + last["city_Z"]
-        return {"scenario": self.sc.name, "seed": self.seed, "hours": last["hour"], "mode": self.sc.mode,
-                "residents": int(self.population[np.isin(self.grid, list(CITY))].sum()),
-                "yangdong_people": int(self.population[np.isin(self.grid, list(OUTSIDE))].sum()),
-                "got_out": self.evacuated, "bombing_killed_infected": self.bombed_infected,
-                "bombing_killed_uninfected": self.bombed_uninfected,
-                "zombies_destroyed_before_bombing": int(self.rows[-1]["city_R"] - self.bombed_infected
-                                                        - self.bombed_uninfected),
-                "left_in_city": {"uninfected": last["city_S"], "infected": infected_alive},
-                "yangdong": {"uninfected": last["yangdong_S"], "infected": last["yangdong_E"] + last["yangdong_Z"],
-                             "dead": last["yangdong_R"]},
-                "events": int(self.engine.events)}
+        return {
+            "scenario": self.sc.name,
+            "seed": self.seed,
+            "hours": last["hour"],
+            "mode": self.sc.mode,
+            "residents": int(self.population[np.isin(self.grid, list(CITY))].sum()),
+            "yangdong_people": int(self.population[np.isin(self.grid, list(OUTSIDE))].sum()),
+            "got_out": self.evacuated,
+            "bombing_killed_infected": self.bombed_infected,
+            "bombing_killed_uninfected": self.bombed_uninfected,
+            "zombies_destroyed_before_bombing": int(
+                self.rows[-1]["city_R"] - self.bombed_infected - self.bombed_uninfected
+            ),
+            "left_in_city": {"uninfected": last["city_S"], "infected": infected_alive},
+            "yangdong": {
+                "uninfected": last["yangdong_S"],
+                "infected": last["yangdong_E"] + last["yangdong_Z"],
+                "dead": last["yangdong_R"],
+            },
+            "events": int(self.engine.events),
+        }
 
     def write(self, folder: Path, animate: bool = False) -> dict:
         """Write the run folder: timeline, summary, scenario and map as run, maps, animation."""
@@ -301,12 +348,15 @@ class CitySim:
 
         folder = Path(folder)
         pd.DataFrame(self.rows).to_parquet(folder / "timeline.parquet", index=False)
-        (folder / "scenario.toml").write_text(f"# as run: seed = {self.seed}, from {self.source}\n"
-                                              + self.source.read_text())
+        (folder / "scenario.toml").write_text(
+            f"# as run: seed = {self.seed}, from {self.source}\n" + self.source.read_text()
+        )
         shutil.copyfile(self.map_path, folder / self.sc.map)
         maps.count_png(self.raster, self.population, folder / "population.png", "residents per cell")
         for h, z in self.snapshots.items():
-            maps.count_png(self.raster, z, folder / f"zombies_hour{int(h)}.png", f"zombies per cell, hour {h:g}")
+            maps.count_png(
+                self.raster, z, folder / f"zombies_hour{int(h)}.png", f"zombies per cell, hour {h:g}"
+            )
         city_timeline_png(pd.DataFrame(self.rows), self.sc, folder / "timeline.png")
         if animate:
             maps.animation_gif(self.raster, self.frames, folder / "animation.gif")
@@ -324,14 +374,20 @@ def city_timeline_png(df: pd.DataFrame, sc: CityScenario, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(9, 5))
-    for col, label, color in (("city_S", "uninfected in the city", "tab:blue"),
-                              ("city_Z", "zombies in the city", "tab:red"),
-                              ("city_E", "bitten, turning", "tab:orange"),
-                              ("evacuated", "got out", "tab:green"),
-                              ("yangdong_Z", "zombies in Yangdong", "tab:purple")):
+    for col, label, color in (
+        ("city_S", "uninfected in the city", "tab:blue"),
+        ("city_Z", "zombies in the city", "tab:red"),
+        ("city_E", "bitten, turning", "tab:orange"),
+        ("evacuated", "got out", "tab:green"),
+        ("yangdong_Z", "zombies in Yangdong", "tab:purple"),
+    ):
         ax.plot(df["hour"], df[col], label=label, color=color)
-    for hour, what in ((sc.cordon.hour, "cordon"), (sc.evacuation.start_hour, "evacuation"),
-                       (sc.drones.start_hour, "drones"), (sc.bombing.hour, "bombing")):
+    for hour, what in (
+        (sc.cordon.hour, "cordon"),
+        (sc.evacuation.start_hour, "evacuation"),
+        (sc.drones.start_hour, "drones"),
+        (sc.bombing.hour, "bombing"),
+    ):
         ax.axvline(hour, color="grey", lw=0.8, ls=":")
         ax.text(hour, ax.get_ylim()[1] * 0.97, what, rotation=90, va="top", fontsize=8, color="grey")
     ax.set(xlabel="hours since the first bite", ylabel="people", title=f"{sc.name}")

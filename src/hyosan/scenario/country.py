@@ -25,12 +25,17 @@ MODEL = "alemi-sezr"
 MAP_DAYS = (1, 7, 28)
 # Densest cell of each metro area on the Zombietown USA grid (900 x 1500, row 0 south), with
 # the city's latitude and longitude, used to label places on that grid.
-LANDMARKS = {"New York": ((587, 1317), (40.71, -74.01)), "Los Angeles": ((345, 167), (34.05, -118.24)),
-             "Chicago": ((631, 962), (41.88, -87.63)), "San Francisco": ((480, 59), (37.77, -122.42)),
-             "Boston": ((645, 1392), (42.36, -71.06)), "Miami": ((45, 1155), (25.76, -80.19))}
+LANDMARKS = {
+    "New York": ((587, 1317), (40.71, -74.01)),
+    "Los Angeles": ((345, 167), (34.05, -118.24)),
+    "Chicago": ((631, 962), (41.88, -87.63)),
+    "San Francisco": ((480, 59), (37.77, -122.42)),
+    "Boston": ((645, 1392), (42.36, -71.06)),
+    "Miami": ((45, 1155), (25.76, -80.19)),
+}
 USA_SHAPE = (900, 1500)
-METRO_CELLS = 10        # a metro area: cells within 20 miles of its densest cell
-SEABOARD_CELLS = 25     # the Eastern Seaboard: within 50 miles of the Atlantic edge of the map
+METRO_CELLS = 10  # a metro area: cells within 20 miles of its densest cell
+SEABOARD_CELLS = 25  # the Eastern Seaboard: within 50 miles of the Atlantic edge of the map
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class CountrySetup:
 
     alpha: float = 0.8
     beta: float = 0.0018
-    mu: float | None = None       # None: 1 / (11 * beta * 500)
+    mu: float | None = None  # None: 1 / (11 * beta * 500)
     walk: float = 0.0
     days: float = 60.0
     mode: str = "exact"
@@ -77,10 +82,10 @@ def regions_for(raster: Raster) -> dict[str, np.ndarray]:
     rows, cols = np.indices(raster.shape)
     out = {}
     for name, ((r, c), _) in LANDMARKS.items():
-        out[name] = (rows - r) ** 2 + (cols - c) ** 2 <= METRO_CELLS ** 2
+        out[name] = (rows - r) ** 2 + (cols - c) ** 2 <= METRO_CELLS**2
     inhabited = raster.counts > 0
     east = np.where(inhabited.any(axis=1), raster.shape[1] - 1 - np.argmax(inhabited[:, ::-1], axis=1), -1)
-    atlantic = east > LANDMARKS["Chicago"][0][1] + 140   # rows whose east edge is the Atlantic coast
+    atlantic = east > LANDMARKS["Chicago"][0][1] + 140  # rows whose east edge is the Atlantic coast
     out["Eastern Seaboard"] = atlantic[:, None] & (cols >= east[:, None] - SEABOARD_CELLS) & inhabited
     return out
 
@@ -114,7 +119,9 @@ def _last_places(raster: Raster, arrival_h: np.ndarray, block: int = 50) -> dict
             people = int(pop[sl][never[sl]].sum())
             reached = arrival_h[sl][pop[sl] > 0]
             reached = reached[~np.isnan(reached)]
-            rows.append((people, r0 + block // 2, c0 + block // 2, float(reached.max()) if reached.size else None))
+            rows.append(
+                (people, r0 + block // 2, c0 + block // 2, float(reached.max()) if reached.size else None)
+            )
 
     def place(r, c):
         d = {"row": int(r), "col": int(c)}
@@ -122,17 +129,24 @@ def _last_places(raster: Raster, arrival_h: np.ndarray, block: int = 50) -> dict
             d["lat"], d["lon"] = round(float(fit[0] @ [r, c, 1]), 1), round(float(fit[1] @ [r, c, 1]), 1)
         return d
 
-    unreached = [dict(place(r, c), people_not_reached=p) for p, r, c, _ in sorted(rows, reverse=True)[:5] if p > 0]
+    unreached = [
+        dict(place(r, c), people_not_reached=p) for p, r, c, _ in sorted(rows, reverse=True)[:5] if p > 0
+    ]
     last = np.nanargmax(np.where(pop > 0, arrival_h, np.nan)) if np.isfinite(arrival_h).any() else None
     latest = None
     if last is not None:
         r, c = np.unravel_index(last, pop.shape)
         latest = dict(place(r, c), hours=round(float(arrival_h[r, c]), 1))
-    return {"most_people_not_reached": unreached, "last_cell_reached": latest,
-            "people_in_unreached_cells": int(pop[never].sum())}
+    return {
+        "most_people_not_reached": unreached,
+        "last_cell_reached": latest,
+        "people_in_unreached_cells": int(pop[never].sum()),
+    }
 
 
-def run_country(raster: Raster, start: tuple[int, int], setup: CountrySetup, progress=None) -> tuple[MetaRun, dict]:
+def run_country(
+    raster: Raster, start: tuple[int, int], setup: CountrySetup, progress=None
+) -> tuple[MetaRun, dict]:
     """Simulate the whole raster population from zombies at `start`; return the run and its summary."""
     setup = setup.checked()
     net = reactions.get(MODEL).with_values(alpha=setup.alpha, beta=setup.beta)
@@ -141,12 +155,23 @@ def run_country(raster: Raster, start: tuple[int, int], setup: CountrySetup, pro
     hours_grid = np.arange(0, setup.days * 24 + 1e-9, 1.0)
     frame_every = 24.0 if setup.days >= 10 else max(1.0, setup.days * 24 / 40)
     clock = time.perf_counter()
-    run = metapopulation(net, raster.counts, start, t_end, mode=setup.mode, mu=setup.mu_value, walk=setup.walk,
-                         zombies=setup.zombies, seed=setup.seed, n_points=hours_grid.size,
-                         snapshot_times=tuple(d * 24 * tph for d in MAP_DAYS if d <= setup.days),
-                         frame_times=tuple(np.arange(0, setup.days * 24 + 1e-9, frame_every) * tph),
-                         regions=regions_for(raster), dt=setup.dt,
-                         progress=None if progress is None else (lambda t: progress(t / tph)))
+    run = metapopulation(
+        net,
+        raster.counts,
+        start,
+        t_end,
+        mode=setup.mode,
+        mu=setup.mu_value,
+        walk=setup.walk,
+        zombies=setup.zombies,
+        seed=setup.seed,
+        n_points=hours_grid.size,
+        snapshot_times=tuple(d * 24 * tph for d in MAP_DAYS if d <= setup.days),
+        frame_times=tuple(np.arange(0, setup.days * 24 + 1e-9, frame_every) * tph),
+        regions=regions_for(raster),
+        dt=setup.dt,
+        progress=None if progress is None else (lambda t: progress(t / tph)),
+    )
     wall = time.perf_counter() - clock
     traj = run.trajectory
     hours = traj.t / tph
@@ -157,30 +182,45 @@ def run_country(raster: Raster, start: tuple[int, int], setup: CountrySetup, pro
     arrival_h[np.isneginf(arrival_h)] = 0.0
     fall = {}
     for name, series in run.regions.items():
-        fall[name] = {"people": int(series[0].sum()),
-                      "half_fallen_hours": _fall_hours(series, hours, human, 0.5),
-                      "fallen_hours": _fall_hours(series, hours, human, 0.1),
-                      "humans_left_at_end": int(series[-1, human])}
+        fall[name] = {
+            "people": int(series[0].sum()),
+            "half_fallen_hours": _fall_hours(series, hours, human, 0.5),
+            "fallen_hours": _fall_hours(series, hours, human, 0.1),
+            "humans_left_at_end": int(series[-1, human]),
+        }
     infected_total = traj.x[0][:, [names.index(s) for s in ("E", "Z")]].sum(axis=1)
     died_out = bool(infected_total[-1] == 0)
     summary = {
-        "population_file": raster.name, "people": raster.total, "cells_inhabited": int(run.cells.rows.size),
-        "start": list(start), "setup": asdict(setup) | {"mu": setup.mu_value, "model": MODEL,
-                                                        "hours_per_time_unit": 1 / tph},
-        "final_counts": final, "hours": float(hours[-1]),
+        "population_file": raster.name,
+        "people": raster.total,
+        "cells_inhabited": int(run.cells.rows.size),
+        "start": list(start),
+        "setup": asdict(setup) | {"mu": setup.mu_value, "model": MODEL, "hours_per_time_unit": 1 / tph},
+        "final_counts": final,
+        "hours": float(hours[-1]),
         "outbreak_died_out": died_out,
         "cells_reached": int(np.isfinite(arrival_h).sum()),
         "people_in_reached_cells": int(raster.counts[np.isfinite(arrival_h)].sum()),
-        "regions": fall, "last_places": _last_places(raster, arrival_h),
-        "events": int(run.events), "kernel_seconds": round(run.kernel_seconds, 2), "wall_seconds": round(wall, 2),
+        "regions": fall,
+        "last_places": _last_places(raster, arrival_h),
+        "events": int(run.events),
+        "kernel_seconds": round(run.kernel_seconds, 2),
+        "wall_seconds": round(wall, 2),
     }
     if setup.mode == "tau":
         summary["tau"] = {"dt": setup.dt, "border_events_cut": run.clipped, "cell_leaps": run.cell_steps}
     return run, summary
 
 
-COUNTRY_FILES = ("summary.json", "timeseries.parquet", "regions.parquet", "arrival_hours.npy", "arrival.png",
-                 "timeseries.png", "animation.gif") + tuple(f"zombies_day{d}.png" for d in MAP_DAYS)
+COUNTRY_FILES = (
+    "summary.json",
+    "timeseries.parquet",
+    "regions.parquet",
+    "arrival_hours.npy",
+    "arrival.png",
+    "timeseries.png",
+    "animation.gif",
+) + tuple(f"zombies_day{d}.png" for d in MAP_DAYS)
 
 
 def write_country(run: MetaRun, summary: dict, raster: Raster, setup: CountrySetup, folder: Path) -> None:
@@ -194,8 +234,11 @@ def write_country(run: MetaRun, summary: dict, raster: Raster, setup: CountrySet
     for i, s in enumerate(traj.species):
         df[s] = traj.x[0, :, i].astype(np.int64)
     df.to_parquet(folder / "timeseries.parquet", index=False)
-    rows = [{"region": name, "hours": h, **{s: int(v) for s, v in zip(traj.species, series[i])}}
-            for name, series in run.regions.items() for i, h in enumerate(hours)]
+    rows = [
+        {"region": name, "hours": h, **{s: int(v) for s, v in zip(traj.species, series[i])}}
+        for name, series in run.regions.items()
+        for i, h in enumerate(hours)
+    ]
     if rows:
         pd.DataFrame(rows).to_parquet(folder / "regions.parquet", index=False)
     arrival_h = (run.arrival / tph).astype(np.float32)

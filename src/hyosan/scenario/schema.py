@@ -34,20 +34,28 @@ class Humans(Strict):
     panic_loudness: float = Field(45.0, ge=0, description="sound level a panicking or loud person makes")
     calm: float = Field(0.5, ge=0, le=1, description="default chance to hide rather than panic")
     strength: float = Field(1.0, gt=0, description="default fighting strength")
-    fight_odds: float = Field(0.2, ge=0, le=1, description="scales a person's odds of destroying an attacking zombie")
+    fight_odds: float = Field(
+        0.2, ge=0, le=1, description="scales a person's odds of destroying an attacking zombie"
+    )
     panic_seconds: float = Field(120.0, ge=0, description="how long panic lasts once no zombie is seen")
-    barricade_seconds: float = Field(60.0, ge=0, description="time hiding people need to barricade a closed door")
+    barricade_seconds: float = Field(
+        60.0, ge=0, description="time hiding people need to barricade a closed door"
+    )
     hide_hours: float = Field(10.0, ge=0, description="how long people stay hidden before they move on")
     water_days: float = Field(3.0, gt=0, description="days a person survives without water")
     food_days: float = Field(21.0, gt=0, description="days a person survives without food")
-    seek_water_share: float = Field(0.5, gt=0, le=1, description="share of water_days after which hiding "
-                                    "people leave to look for water")
-    wander_chance: float = Field(0.02, ge=0, le=1, description="chance per second that a calm person takes a "
-                                 "step within their room")
-    follow_distance: float = Field(2.0, ge=0, description="m a group member lets their leader get ahead "
-                                   "before catching up")
-    flush_distance: float = Field(3.0, ge=0, description="m: a hiding person who sees a zombie this close "
-                                  "panics")
+    seek_water_share: float = Field(
+        0.5, gt=0, le=1, description="share of water_days after which hiding people leave to look for water"
+    )
+    wander_chance: float = Field(
+        0.02, ge=0, le=1, description="chance per second that a calm person takes a step within their room"
+    )
+    follow_distance: float = Field(
+        2.0, ge=0, description="m a group member lets their leader get ahead before catching up"
+    )
+    flush_distance: float = Field(
+        3.0, ge=0, description="m: a hiding person who sees a zombie this close panics"
+    )
     teacher_strength: float = Field(1.1, gt=0, description="a teacher's strength relative to a student's")
     staff_strength: float = Field(1.05, gt=0, description="a staff member's strength relative to a student's")
     strength_spread: float = Field(0.15, ge=0, description="spread (sd) of drawn strengths around the role's")
@@ -90,12 +98,18 @@ class Virus(Strict):
 
     turn_median_seconds: float = Field(90.0, gt=0, description="median time from bite to turning")
     turn_spread: float = Field(0.8, ge=0, description="log-normal spread of the turning time")
-    hidden_bite_fraction: float = Field(0.05, ge=0, le=1, description="fraction who hide a bite and turn late")
+    hidden_bite_fraction: float = Field(
+        0.05, ge=0, le=1, description="fraction who hide a bite and turn late"
+    )
     hidden_bite_factor: float = Field(60.0, ge=1, description="how much later a hidden bite turns")
     hybrid_fraction: float = Field(0.01, ge=0, le=1, description="fraction of the bitten who become hybrids")
     immortal_fraction: float = Field(0.5, ge=0, le=1, description="fraction of hybrids who are immortal")
-    hunger_hours: float = Field(8.0, gt=0, description="hours for a hybrid's hunger to reach an average resolve")
-    far_gone: float = Field(0.5, ge=0, le=1, description="share of the turning time after which zombies ignore the bitten")
+    hunger_hours: float = Field(
+        8.0, gt=0, description="hours for a hybrid's hunger to reach an average resolve"
+    )
+    far_gone: float = Field(
+        0.5, ge=0, le=1, description="share of the turning time after which zombies ignore the bitten"
+    )
 
 
 class Group(Strict):
@@ -105,7 +119,9 @@ class Group(Strict):
     count: int = Field(ge=0)
     role: Literal["student", "teacher", "staff"] = "student"
     group: str | None = None
-    strength: float | None = Field(None, gt=0, description="everyone's strength (default: drawn around the role's)")
+    strength: float | None = Field(
+        None, gt=0, description="everyone's strength (default: drawn around the role's)"
+    )
 
 
 class Character(Strict):
@@ -120,7 +136,9 @@ class Character(Strict):
     calm: float = Field(0.5, ge=0, le=1)
     weapon: float = Field(1.0, ge=0, description="multiplier of strength in a fight (an archer's bow, a bat)")
     loud: bool = False
-    resolve: float = Field(1.0, gt=0, description="how long a hybrid's will holds against hunger (multiplier)")
+    resolve: float = Field(
+        1.0, gt=0, description="how long a hybrid's will holds against hunger (multiplier)"
+    )
     leader: bool = False
     patient_zero: bool = False
 
@@ -140,7 +158,9 @@ class Helicopter(Strict):
     at_hours: float = Field(ge=0)
     minutes: float = Field(10.0, gt=0)
     capacity: int = Field(8, ge=1)
-    announce_hours: float = Field(2.0, ge=0, description="hours before landing that people know and the roof door opens")
+    announce_hours: float = Field(
+        2.0, ge=0, description="hours before landing that people know and the roof door opens"
+    )
 
 
 class Lure(Strict):
@@ -181,9 +201,14 @@ class Scenario(Strict):
     days: float = Field(1.0, gt=0)
     seed: int = Field(1, ge=0)
     record_seconds: float = Field(60.0, gt=0, description="timeline resolution (a whole number of steps)")
-    step_seconds: float = Field(1.0, gt=0, le=1, description="story seconds per step (part of what a seed means)")
-    well_mixed: bool = Field(False, description="reshuffle everyone to random open cells every step (the "
-                             "well-mixed limit, for teaching and for testing against the population models)")
+    step_seconds: float = Field(
+        1.0, gt=0, le=1, description="story seconds per step (part of what a seed means)"
+    )
+    well_mixed: bool = Field(
+        False,
+        description="reshuffle everyone to random open cells every step (the "
+        "well-mixed limit, for teaching and for testing against the population models)",
+    )
     humans: Humans = Humans()
     zombies: Zombies = Zombies()
     virus: Virus = Virus()
@@ -240,8 +265,9 @@ def parse_scenario(path: Path) -> Scenario:
         raise validation_error(path, text, exc, hidden=("cordon", "helicopter", "lure", "bombing")) from None
 
 
-def validation_error(path: Path, text: str, exc: ValidationError, docs: str = "docs/scenarios.md",
-                     hidden: tuple[str, ...] = ()) -> HyosanError:
+def validation_error(
+    path: Path, text: str, exc: ValidationError, docs: str = "docs/scenarios.md", hidden: tuple[str, ...] = ()
+) -> HyosanError:
     """Turn pydantic's first error into one line naming file, line and field (tags in `hidden` left out)."""
     err = exc.errors()[0]
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in hidden))

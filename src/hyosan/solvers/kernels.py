@@ -55,8 +55,26 @@ def _pick(a, a0, u):
 
 
 @njit(cache=True)
-def ssa_segment(x, t, t_stop, grid, gi, out, k, r_idx, r_ord, i_idx, i_k,
-                nu_ptr, nu_s, nu_v, dep_ptr, dep_idx, rng, max_events):
+def ssa_segment(
+    x,
+    t,
+    t_stop,
+    grid,
+    gi,
+    out,
+    k,
+    r_idx,
+    r_ord,
+    i_idx,
+    i_k,
+    nu_ptr,
+    nu_s,
+    nu_v,
+    dep_ptr,
+    dep_idx,
+    rng,
+    max_events,
+):
     """Gillespie direct method from t to t_stop; returns (t, next grid index, events fired)."""
     R = k.shape[0]
     a = np.empty(R)
@@ -102,8 +120,29 @@ def _g(x, total, mult):
 
 
 @njit(cache=True)
-def tau_segment(x, t, t_stop, grid, gi, out, k, r_idx, r_ord, i_idx, i_k, nu,
-                nu_ptr, nu_s, nu_v, dep_ptr, dep_idx, rng, eps, n_critical, max_events):
+def tau_segment(
+    x,
+    t,
+    t_stop,
+    grid,
+    gi,
+    out,
+    k,
+    r_idx,
+    r_ord,
+    i_idx,
+    i_k,
+    nu,
+    nu_ptr,
+    nu_s,
+    nu_v,
+    dep_ptr,
+    dep_idx,
+    rng,
+    eps,
+    n_critical,
+    max_events,
+):
     """Tau-leaping (Cao, Gillespie, Petzold 2006) from t to t_stop; returns (t, grid index, firings).
 
     Step size: the largest tau for which each reactant's expected change and standard
@@ -177,8 +216,26 @@ def tau_segment(x, t, t_stop, grid, gi, out, k, r_idx, r_ord, i_idx, i_k, nu,
                     tau1 = min(tau1, bound * bound / var[s])
         if tau1 < 10.0 / a0:
             # leaping would not pay: take exact steps for a while
-            t, gi, fired = ssa_segment(x, t, t_stop, grid, gi, out, k, r_idx, r_ord, i_idx, i_k,
-                                       nu_ptr, nu_s, nu_v, dep_ptr, dep_idx, rng, 100)
+            t, gi, fired = ssa_segment(
+                x,
+                t,
+                t_stop,
+                grid,
+                gi,
+                out,
+                k,
+                r_idx,
+                r_ord,
+                i_idx,
+                i_k,
+                nu_ptr,
+                nu_s,
+                nu_v,
+                dep_ptr,
+                dep_idx,
+                rng,
+                100,
+            )
             n += fired
             if t >= t_stop or fired < 100:
                 return t, gi, n

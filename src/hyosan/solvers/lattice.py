@@ -39,29 +39,35 @@ MAX_SPECIES = 64
 class LatticeRules:
     """The network, read as lattice events."""
 
-    s: int                 # species index of the human
-    z: int                 # species index of the zombie
-    prob: np.ndarray       # (R,) probability each reaction is the one that happens
-    to_s: np.ndarray       # (R,) species the human's site becomes
-    to_z: np.ndarray       # (R,) species the zombie's site becomes
-    rate: float            # total rate per active bond
+    s: int  # species index of the human
+    z: int  # species index of the zombie
+    prob: np.ndarray  # (R,) probability each reaction is the one that happens
+    to_s: np.ndarray  # (R,) species the human's site becomes
+    to_z: np.ndarray  # (R,) species the zombie's site becomes
+    rate: float  # total rate per active bond
 
 
 def rules(network: Network, params: dict[str, float] | None = None) -> LatticeRules:
     """Check that the network is a set of S + Z pair events and read its outcomes."""
     names = network.species_names
     if "S" not in names or "Z" not in names:
-        raise HyosanError(f"the lattice solver needs species S and Z; model {network.name} has {', '.join(names)}")
+        raise HyosanError(
+            f"the lattice solver needs species S and Z; model {network.name} has {', '.join(names)}"
+        )
     k = network.rate_constants(params)
     to_s, to_z = [], []
     for r in network.reactions:
         if sorted(r.reactants) != [("S", 1), ("Z", 1)]:
-            raise HyosanError(f"the lattice solver runs pair events S + Z -> ...; reaction {r.name!r} of model "
-                              f"{network.name} is {r.scheme()} (use ode, ssa or tau for this model)")
+            raise HyosanError(
+                f"the lattice solver runs pair events S + Z -> ...; reaction {r.name!r} of model "
+                f"{network.name} is {r.scheme()} (use ode, ssa or tau for this model)"
+            )
         split = r.pair_split()
         if split is None:
-            raise HyosanError(f"reaction {r.name!r}: a lattice event needs exactly two products, one of them "
-                              "staying S or Z to tell which site changes")
+            raise HyosanError(
+                f"reaction {r.name!r}: a lattice event needs exactly two products, one of them "
+                "staying S or Z to tell which site changes"
+            )
         a, _, to_a, to_b = split
         to_s.append(to_a if a == "S" else to_b)
         to_z.append(to_b if a == "S" else to_a)
@@ -69,10 +75,18 @@ def rules(network: Network, params: dict[str, float] | None = None) -> LatticeRu
     if total <= 0:
         raise HyosanError(f"model {network.name}: every S + Z rate is zero, nothing can happen")
     if len(names) > MAX_SPECIES:
-        raise HyosanError(f"the lattice solver holds at most {MAX_SPECIES} species; model {network.name} has {len(names)}")
+        raise HyosanError(
+            f"the lattice solver holds at most {MAX_SPECIES} species; model {network.name} has {len(names)}"
+        )
     idx = network.index
-    return LatticeRules(idx("S"), idx("Z"), k / total, np.array([idx(s) for s in to_s], np.uint8),
-                        np.array([idx(s) for s in to_z], np.uint8), total)
+    return LatticeRules(
+        idx("S"),
+        idx("Z"),
+        k / total,
+        np.array([idx(s) for s in to_s], np.uint8),
+        np.array([idx(s) for s in to_z], np.uint8),
+        total,
+    )
 
 
 @njit(cache=True, inline="always")
@@ -202,8 +216,29 @@ AHEAD = 8
 
 
 @njit(cache=True)
-def events(site, L, S, Z, partner, cum, to_s, to_z, rate, bonds, counts, ist, fst, U, E, rng, max_events, t_stop,
-           rec_t, rec_c, rec_every):
+def events(
+    site,
+    L,
+    S,
+    Z,
+    partner,
+    cum,
+    to_s,
+    to_z,
+    rate,
+    bonds,
+    counts,
+    ist,
+    fst,
+    U,
+    E,
+    rng,
+    max_events,
+    t_stop,
+    rec_t,
+    rec_c,
+    rec_every,
+):
     """Fire up to max_events events, or until t_stop, no active bond, or a random buffer runs low.
 
     ist = [m list length, n active bonds, C look-ahead range, U cursor, E cursor, records made,
@@ -281,8 +316,10 @@ class LatticeState:
         self.partner = np.full(MAX_SPECIES, 255, np.int64)
         self.partner[rl.s], self.partner[rl.z] = rl.z, rl.s
         self.cum = np.cumsum(rl.prob)
-        for r in range(self.cum.size):  # exactly 1 once only zero-rate reactions follow, so none is ever drawn
-            if not rl.prob[r + 1:].any():
+        for r in range(
+            self.cum.size
+        ):  # exactly 1 once only zero-rate reactions follow, so none is ever drawn
+            if not rl.prob[r + 1 :].any():
                 self.cum[r] = 1.0
         self.bonds = np.empty(2 * site.size + AHEAD, np.int32)
         m, n = init_bonds(site, self.partner, self.bonds, self.L)
@@ -314,7 +351,9 @@ class LatticeState:
         """Time now, in the network's time unit."""
         return float(self.fst[0])
 
-    def advance(self, max_events: int, t_stop: float, rec_t: np.ndarray, rec_c: np.ndarray, rec_every: int) -> int:
+    def advance(
+        self, max_events: int, t_stop: float, rec_t: np.ndarray, rec_c: np.ndarray, rec_every: int
+    ) -> int:
         """Fire up to max_events events (fewer if t_stop or no active bond comes first); returns how many."""
         done = 0
         while done < max_events and self.n > 0 and self.t < t_stop:
@@ -326,9 +365,29 @@ class LatticeState:
             if self.ist[4] >= self.E.size:
                 self._re.standard_exponential(out=self.E)
                 self.ist[4] = 0
-            done += events(self.site, self.L, self.rules.s, self.rules.z, self.partner, self.cum, self.rules.to_s,
-                           self.rules.to_z, self.rules.rate, self.bonds, self.counts, self.ist, self.fst, self.U,
-                           self.E, self.rng, max_events - done, t_stop, rec_t, rec_c, rec_every)
+            done += events(
+                self.site,
+                self.L,
+                self.rules.s,
+                self.rules.z,
+                self.partner,
+                self.cum,
+                self.rules.to_s,
+                self.rules.to_z,
+                self.rules.rate,
+                self.bonds,
+                self.counts,
+                self.ist,
+                self.fst,
+                self.U,
+                self.E,
+                self.rng,
+                max_events - done,
+                t_stop,
+                rec_t,
+                rec_c,
+                rec_every,
+            )
         return done
 
 
@@ -336,11 +395,11 @@ class LatticeState:
 class LatticeRun:
     """Everything a lattice run produced: the final lattice, the trajectory, and events fired."""
 
-    site: np.ndarray          # (L, L) species index of each site
+    site: np.ndarray  # (L, L) species index of each site
     trajectory: Trajectory
     events: int
     species: tuple[str, ...]
-    kernel_seconds: float = 0.0   # time spent firing events (set-up excluded)
+    kernel_seconds: float = 0.0  # time spent firing events (set-up excluded)
 
     def counts(self) -> dict[str, int]:
         """Final number of sites of each species."""
@@ -366,8 +425,17 @@ def start_lattice(size: int, network: Network, zombies: int = 1) -> np.ndarray:
     return site
 
 
-def lattice(network: Network, size: int = 256, *, seed: int = 0, zombies: int = 1, t_end: float | None = None,
-            max_events: int = 2**62, n_records: int = 1000, site: np.ndarray | None = None) -> LatticeRun:
+def lattice(
+    network: Network,
+    size: int = 256,
+    *,
+    seed: int = 0,
+    zombies: int = 1,
+    t_end: float | None = None,
+    max_events: int = 2**62,
+    n_records: int = 1000,
+    site: np.ndarray | None = None,
+) -> LatticeRun:
     """Run the lattice model of a pair-event network (e.g. `alemi`) from one seeded start.
 
     Runs until no active bond is left (or t_end, or max_events). The trajectory records the
@@ -381,7 +449,9 @@ def lattice(network: Network, size: int = 256, *, seed: int = 0, zombies: int = 
     if L * L != site.size or L < 4:
         raise HyosanError(f"a lattice must be square with a side of at least 4; got {site.size} sites")
     if site.max() >= len(network.species):
-        raise HyosanError(f"lattice sites must hold species indices below {len(network.species)}; got {site.max()}")
+        raise HyosanError(
+            f"lattice sites must hold species indices below {len(network.species)}; got {site.max()}"
+        )
     state = LatticeState(rl, site, seed, len(network.species))
     counts = state.counts
     rec_every = max(1, (L * L) // n_records)
@@ -396,8 +466,8 @@ def lattice(network: Network, size: int = 256, *, seed: int = 0, zombies: int = 
     while state.n > 0 and total < max_events and state.t < t_stop:
         rec_n = int(state.ist[5])
         if rec_n >= cap - 1:  # recording buffer full: keep every other record and record half as often
-            rec_t[:rec_n // 2] = rec_t[:rec_n:2][:rec_n // 2]
-            rec_c[:rec_n // 2] = rec_c[:rec_n:2][:rec_n // 2]
+            rec_t[: rec_n // 2] = rec_t[:rec_n:2][: rec_n // 2]
+            rec_c[: rec_n // 2] = rec_c[:rec_n:2][: rec_n // 2]
             state.ist[5] = rec_n // 2
             rec_every *= 2
         total += state.advance(min(max_events - total, 10**7), t_stop, rec_t, rec_c, rec_every)
@@ -405,9 +475,20 @@ def lattice(network: Network, size: int = 256, *, seed: int = 0, zombies: int = 
     rec_n = int(state.ist[5])
     rec_t[rec_n], rec_c[rec_n] = state.t, counts
     rec_n += 1
-    traj = Trajectory(rec_t[:rec_n].copy(), rec_c[None, :rec_n].astype(float), network.species_names, network.name,
-                      "lattice", network.params(), seed=seed, events=np.array([total]), humans=network.humans,
-                      zombies=network.zombies, time_unit=network.time_unit, meta={"size": L})
+    traj = Trajectory(
+        rec_t[:rec_n].copy(),
+        rec_c[None, :rec_n].astype(float),
+        network.species_names,
+        network.name,
+        "lattice",
+        network.params(),
+        seed=seed,
+        events=np.array([total]),
+        humans=network.humans,
+        zombies=network.zombies,
+        time_unit=network.time_unit,
+        meta={"size": L},
+    )
     return LatticeRun((site & SPECIES).reshape(L, L), traj, total, network.species_names, kernel_seconds)
 
 

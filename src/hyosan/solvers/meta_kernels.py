@@ -95,9 +95,39 @@ def _has_zombie(x, c, zmask):
 
 
 @njit(cache=True)
-def exact_run(x, A, T, heap, hpos, nbr, k, r_idx, r_ord, i_idx, i_k, nu_ptr, nu_s, nu_v, field_r,
-              pa, pb, pk, d_own, d_part, field_own, field_part, walkers, walk, field_walk, zmask, arrival,
-              t, t_stop, rng, max_events):
+def exact_run(
+    x,
+    A,
+    T,
+    heap,
+    hpos,
+    nbr,
+    k,
+    r_idx,
+    r_ord,
+    i_idx,
+    i_k,
+    nu_ptr,
+    nu_s,
+    nu_v,
+    field_r,
+    pa,
+    pb,
+    pk,
+    d_own,
+    d_part,
+    field_own,
+    field_part,
+    walkers,
+    walk,
+    field_walk,
+    zmask,
+    arrival,
+    t,
+    t_stop,
+    rng,
+    max_events,
+):
     """Next-reaction method (Gibson-Bruck) over cells until t_stop; returns (t, events fired).
 
     T[c] is the absolute time of cell c's next event and A[c] its total propensity. After an
@@ -194,10 +224,51 @@ def _mark(j, touched, is_touched, n_t):
 
 
 @njit(cache=True)
-def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched, budget,
-            k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, d_part, walkers, walk, zmask, arrival,
-            vk, vr_idx, vr_ord, vi_idx, vi_k, vnu, vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx,
-            t, t_stop, dt, quiet, rng, eps, n_critical, stats):
+def tau_run(
+    x,
+    nbr,
+    act,
+    n_act,
+    inlist,
+    apos,
+    pend,
+    pend_w,
+    touched,
+    is_touched,
+    budget,
+    k,
+    r_idx,
+    r_ord,
+    i_idx,
+    i_k,
+    pa,
+    pb,
+    pk,
+    d_part,
+    walkers,
+    walk,
+    zmask,
+    arrival,
+    vk,
+    vr_idx,
+    vr_ord,
+    vi_idx,
+    vi_k,
+    vnu,
+    vnu_ptr,
+    vnu_s,
+    vnu_v,
+    vdep_ptr,
+    vdep_idx,
+    t,
+    t_stop,
+    dt,
+    quiet,
+    rng,
+    eps,
+    n_critical,
+    stats,
+):
     """Leap every active cell over steps of dt until t_stop; returns (t, active count).
 
     Within a step each active cell runs the tau-leaping kernel on its own counts (the cell
@@ -206,9 +277,10 @@ def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
     walking out of the cell), with tallies of border events. A quiet cell, expecting fewer
     than `quiet` events in the step, skips the kernel: it spends a unit exponential budget
     at its current total rate and fires one event when the budget runs out (exact for
-    rates held over the step); a cell expecting fewer than 50 * quiet takes exact steps. At the end of the step the tallies are dealt to the
-    neighbours (in proportion to the partners each held, walkers uniformly) and applied; a
-    partner-side change that would make a count negative is cut and counted in stats[1].
+    rates held over the step); a cell expecting fewer than 50 * quiet takes exact steps. At
+    the end of the step the tallies are dealt to the neighbours (in proportion to the
+    partners each held, walkers uniformly) and applied; a partner-side change that would
+    make a count negative is cut and counted in stats[1].
     stats[0] counts firings, stats[2] cell steps, stats[3] kernel leaps.
     """
     S = x.shape[1]
@@ -274,13 +346,52 @@ def tau_run(x, nbr, act, n_act, inlist, apos, pend, pend_w, touched, is_touched,
             elif a0 * h < 50.0 * quiet:
                 # few events: exact steps with the step's border rates cost less than a leap
                 budget[c] = -1.0
-                _, _, fired = ssa_segment(xl, t, t + h, grid, 0, out, kl, vr_idx, vr_ord, vi_idx, vi_k,
-                                          vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx, rng, 1 << 62)
+                _, _, fired = ssa_segment(
+                    xl,
+                    t,
+                    t + h,
+                    grid,
+                    0,
+                    out,
+                    kl,
+                    vr_idx,
+                    vr_ord,
+                    vi_idx,
+                    vi_k,
+                    vnu_ptr,
+                    vnu_s,
+                    vnu_v,
+                    vdep_ptr,
+                    vdep_idx,
+                    rng,
+                    1 << 62,
+                )
                 stats[0] += fired
             else:
                 budget[c] = -1.0
-                _, _, fired = tau_segment(xl, t, t + h, grid, 0, out, kl, vr_idx, vr_ord, vi_idx, vi_k, vnu,
-                                          vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx, rng, eps, n_critical, 1 << 62)
+                _, _, fired = tau_segment(
+                    xl,
+                    t,
+                    t + h,
+                    grid,
+                    0,
+                    out,
+                    kl,
+                    vr_idx,
+                    vr_ord,
+                    vi_idx,
+                    vi_k,
+                    vnu,
+                    vnu_ptr,
+                    vnu_s,
+                    vnu_v,
+                    vdep_ptr,
+                    vdep_idx,
+                    rng,
+                    eps,
+                    n_critical,
+                    1 << 62,
+                )
                 stats[0] += fired
                 stats[3] += 1
             changed = False

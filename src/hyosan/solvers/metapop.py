@@ -41,16 +41,16 @@ class SpatialRules:
     """A network read as the events of one cell, its borders and its walkers."""
 
     network: Network
-    local: object              # Compiled: the network's reactions inside a cell
-    pa: np.ndarray             # (P,) owner species of each pair reaction (the cell whose clock fires it)
-    pb: np.ndarray             # (P,) partner species, read in the 4 neighbours
-    pk: np.ndarray             # (P,) mu * rate constant
-    d_own: np.ndarray          # (P, S) change of the owner's cell
-    d_part: np.ndarray         # (P, S) change of the partner's cell
-    walkers: np.ndarray        # (W,) species that walk
+    local: object  # Compiled: the network's reactions inside a cell
+    pa: np.ndarray  # (P,) owner species of each pair reaction (the cell whose clock fires it)
+    pb: np.ndarray  # (P,) partner species, read in the 4 neighbours
+    pk: np.ndarray  # (P,) mu * rate constant
+    d_own: np.ndarray  # (P, S) change of the owner's cell
+    d_part: np.ndarray  # (P, S) change of the partner's cell
+    walkers: np.ndarray  # (W,) species that walk
     walk: float
-    field: np.ndarray          # (S,) species that a neighbour's rates read
-    view: object               # Compiled: the cell view for tau (own reactions, border tallies)
+    field: np.ndarray  # (S,) species that a neighbour's rates read
+    view: object  # Compiled: the cell view for tau (own reactions, border tallies)
 
 
 def spatial_rules(network: Network, mu: float, walk: float = 0.0, owner: str = "first") -> SpatialRules:
@@ -84,7 +84,9 @@ def spatial_rules(network: Network, mu: float, walk: float = 0.0, owner: str = "
         part[idx(b)] -= 1
         part[idx(to_b)] += 1
         pa.append(idx(a)), pb.append(idx(b)), pk.append(mu * k[j]), d_own.append(own), d_part.append(part)
-        tallies.append(Reaction(f"{r.name} across a border", ((a, 1),), ((to_a, 1), (f"_x{j}", 1)), f"_kx{j}"))
+        tallies.append(
+            Reaction(f"{r.name} across a border", ((a, 1),), ((to_a, 1), (f"_x{j}", 1)), f"_kx{j}")
+        )
     walkers = np.array([idx(z) for z in network.zombies], np.int64)
     for i, z in enumerate(network.zombies):
         tallies.append(Reaction(f"{z} walks out", ((z, 1),), ((f"_w{i}", 1),), f"_kw{i}"))
@@ -93,16 +95,31 @@ def spatial_rules(network: Network, mu: float, walk: float = 0.0, owner: str = "
     if walk > 0:
         field[walkers] = True
     # the cell view: the network's own reactions plus border and walking tallies, for tau_segment
-    view = replace(network, name=f"{network.name} (cell view)", schedule=(), initial={},
-                   species=network.species + tuple(Species(r.products[-1][0], "tally") for r in tallies),
-                   parameters=network.parameters + tuple(Parameter(r.rate, 0.0, "", "") for r in tallies),
-                   reactions=network.reactions + tuple(tallies))
+    view = replace(
+        network,
+        name=f"{network.name} (cell view)",
+        schedule=(),
+        initial={},
+        species=network.species + tuple(Species(r.products[-1][0], "tally") for r in tallies),
+        parameters=network.parameters + tuple(Parameter(r.rate, 0.0, "", "") for r in tallies),
+        reactions=network.reactions + tuple(tallies),
+    )
     vparams = params | {r.rate: 0.0 for r in tallies}
     as_f = lambda v: np.asarray(v, np.float64)  # noqa: E731
     P = len(pa)
-    return SpatialRules(network, local, np.array(pa, np.int64), np.array(pb, np.int64), as_f(pk),
-                        np.array(d_own, np.int64).reshape(P, S), np.array(d_part, np.int64).reshape(P, S),
-                        walkers, float(walk), field, view.compile(vparams))
+    return SpatialRules(
+        network,
+        local,
+        np.array(pa, np.int64),
+        np.array(pb, np.int64),
+        as_f(pk),
+        np.array(d_own, np.int64).reshape(P, S),
+        np.array(d_part, np.int64).reshape(P, S),
+        walkers,
+        float(walk),
+        field,
+        view.compile(vparams),
+    )
 
 
 @dataclass(frozen=True)
@@ -112,8 +129,8 @@ class Cells:
     shape: tuple[int, int]
     rows: np.ndarray
     cols: np.ndarray
-    nbr: np.ndarray            # (cells, 4) neighbour cell or -1: column+1, row+1, column-1, row-1
-    index: np.ndarray          # (rows, cols) cell number or -1
+    nbr: np.ndarray  # (cells, 4) neighbour cell or -1: column+1, row+1, column-1, row-1
+    index: np.ndarray  # (rows, cols) cell number or -1
 
     def to_grid(self, values: np.ndarray, fill=0) -> np.ndarray:
         """Spread per-cell values onto the raster's shape (fill where nobody lives)."""
@@ -137,19 +154,19 @@ def cells_of(counts: np.ndarray) -> Cells:
 class MetaRun:
     """What a metapopulation run produced (times in the network's time unit)."""
 
-    trajectory: Trajectory             # totals over the whole raster
+    trajectory: Trajectory  # totals over the whole raster
     cells: Cells
-    arrival: np.ndarray                # (rows, cols) time the first zombie was in each cell; NaN never; -inf: at start
-    snapshots: dict[float, np.ndarray] = field(default_factory=dict)   # t -> (rows, cols) counts, species last
+    arrival: np.ndarray  # (rows, cols) time the first zombie was in each cell; NaN never; -inf: at start
+    snapshots: dict[float, np.ndarray] = field(default_factory=dict)  # t -> (rows, cols) counts, species last
     frames: list[tuple[float, np.ndarray]] = field(default_factory=list)  # (t, zombie share per cell, uint8)
-    final: np.ndarray | None = None    # (cells, species) counts at the end
+    final: np.ndarray | None = None  # (cells, species) counts at the end
     regions: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (times, species) totals
     events: int = 0
-    clipped: int = 0                   # tau only: border events cut because the partner was gone
+    clipped: int = 0  # tau only: border events cut because the partner was gone
     kernel_seconds: float = 0.0
     mode: str = "exact"
-    cell_steps: int = 0                # tau only: active cells summed over steps
-    leaps: int = 0                     # tau only: cell steps that ran the tau-leaping kernel (not quiet)
+    cell_steps: int = 0  # tau only: active cells summed over steps
+    leaps: int = 0  # tau only: cell steps that ran the tau-leaping kernel (not quiet)
 
 
 Progress = Callable[[float], None]
@@ -159,9 +176,20 @@ class Engine:
     """A metapopulation run's state, advanced in time by the kernels and open to changes between
     advances (interventions move people, cordons cut borders): `reset` after any change."""
 
-    def __init__(self, network: Network, population: np.ndarray, *, mode: str = "exact", mu: float = 1.0,
-                 walk: float = 0.0, seed: int = 0, dt: float | None = None, eps: float = 0.03,
-                 n_critical: int = 10, quiet: float = 0.2):
+    def __init__(
+        self,
+        network: Network,
+        population: np.ndarray,
+        *,
+        mode: str = "exact",
+        mu: float = 1.0,
+        walk: float = 0.0,
+        seed: int = 0,
+        dt: float | None = None,
+        eps: float = 0.03,
+        n_critical: int = 10,
+        quiet: float = 0.2,
+    ):
         if mode not in MODES:
             raise HyosanError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if int(seed) < 0:
@@ -172,7 +200,14 @@ class Engine:
         if not 0 < eps < 1:
             raise HyosanError(f"tau-leaping eps must be in (0, 1), got {eps:g}")
         integer_state(network)  # refuse fractional initial counts in the network early
-        self.network, self.mode, self.dt, self.eps, self.n_critical, self.quiet = network, mode, dt, eps, n_critical, quiet
+        self.network, self.mode, self.dt, self.eps, self.n_critical, self.quiet = (
+            network,
+            mode,
+            dt,
+            eps,
+            n_critical,
+            quiet,
+        )
         self.counts = np.asarray(population)
         self.rules = spatial_rules(network, mu, walk, owner="first" if mode == "exact" else "zombie")
         self.cells = cells_of(self.counts)
@@ -209,12 +244,17 @@ class Engine:
     def seed_zombies(self, cell: tuple[int, int], zombies: int) -> int:
         """Turn `zombies` residents of an inhabited cell into zombies; returns the cell's number."""
         row, col = cell
-        if not (0 <= row < self.counts.shape[0] and 0 <= col < self.counts.shape[1]) or self.counts[row, col] <= 0:
+        if (
+            not (0 <= row < self.counts.shape[0] and 0 <= col < self.counts.shape[1])
+            or self.counts[row, col] <= 0
+        ):
             raise HyosanError(f"start cell {row},{col} is not an inhabited cell of the raster")
         c = int(self.cells.index[row, col])
         if not 1 <= zombies <= self.x[c, self.human]:
-            raise HyosanError(f"zombies must be between 1 and the start cell's {self.x[c, self.human]} residents, "
-                              f"got {zombies}")
+            raise HyosanError(
+                f"zombies must be between 1 and the start cell's {self.x[c, self.human]} residents, "
+                f"got {zombies}"
+            )
         self.x[c, self.human] -= zombies
         self.x[c, self.zombie] += zombies
         if self.arrival[c] == -1.0:
@@ -234,7 +274,7 @@ class Engine:
             idx = np.flatnonzero(on)
             self.inlist[:] = False
             self.inlist[idx] = True
-            self.act[:idx.size] = idx
+            self.act[: idx.size] = idx
             self.n_act = idx.size
             self.budget[:] = -1.0
 
@@ -244,19 +284,87 @@ class Engine:
             return
         L, r = self.rules.local, self.rules
         if self.mode == "exact":
-            _, fired = mk.exact_run(self.x, self.A, self.T, self.heap, self.hpos, self.nbr, L.k, L.r_idx, L.r_ord,
-                                    L.i_idx, L.i_k, L.nu_ptr, L.nu_s, L.nu_v, self._field_r, r.pa, r.pb, r.pk,
-                                    r.d_own, r.d_part, self._field_own, self._field_part, r.walkers, r.walk,
-                                    self._field_walk, self.zmask, self.arrival, self.t, t_stop, self.rng, 1 << 62)
+            _, fired = mk.exact_run(
+                self.x,
+                self.A,
+                self.T,
+                self.heap,
+                self.hpos,
+                self.nbr,
+                L.k,
+                L.r_idx,
+                L.r_ord,
+                L.i_idx,
+                L.i_k,
+                L.nu_ptr,
+                L.nu_s,
+                L.nu_v,
+                self._field_r,
+                r.pa,
+                r.pb,
+                r.pk,
+                r.d_own,
+                r.d_part,
+                self._field_own,
+                self._field_part,
+                r.walkers,
+                r.walk,
+                self._field_walk,
+                self.zmask,
+                self.arrival,
+                self.t,
+                t_stop,
+                self.rng,
+                1 << 62,
+            )
             self.events += fired
         else:
             V = r.view
-            _, self.n_act = mk.tau_run(self.x, self.nbr, self.act, self.n_act, self.inlist, self.apos, self.pend,
-                                       self.pend_w, self.touched, self.is_touched, self.budget, L.k, L.r_idx,
-                                       L.r_ord, L.i_idx, L.i_k, r.pa, r.pb, r.pk, r.d_part, r.walkers, r.walk,
-                                       self.zmask, self.arrival, V.k, V.r_idx, V.r_ord, V.i_idx, V.i_k, V.nu,
-                                       V.nu_ptr, V.nu_s, V.nu_v, V.dep_ptr, V.dep_idx, self.t, t_stop, self.dt,
-                                       self.quiet, self.rng, self.eps, self.n_critical, self.stats)
+            _, self.n_act = mk.tau_run(
+                self.x,
+                self.nbr,
+                self.act,
+                self.n_act,
+                self.inlist,
+                self.apos,
+                self.pend,
+                self.pend_w,
+                self.touched,
+                self.is_touched,
+                self.budget,
+                L.k,
+                L.r_idx,
+                L.r_ord,
+                L.i_idx,
+                L.i_k,
+                r.pa,
+                r.pb,
+                r.pk,
+                r.d_part,
+                r.walkers,
+                r.walk,
+                self.zmask,
+                self.arrival,
+                V.k,
+                V.r_idx,
+                V.r_ord,
+                V.i_idx,
+                V.i_k,
+                V.nu,
+                V.nu_ptr,
+                V.nu_s,
+                V.nu_v,
+                V.dep_ptr,
+                V.dep_idx,
+                self.t,
+                t_stop,
+                self.dt,
+                self.quiet,
+                self.rng,
+                self.eps,
+                self.n_critical,
+                self.stats,
+            )
             self.events = int(self.stats[0])
         self.t = t_stop
 
@@ -265,11 +373,27 @@ class Engine:
         return self.cells.to_grid(np.where(self.arrival == -1.0, np.nan, self.arrival), fill=np.nan)
 
 
-def metapopulation(network: Network, population: np.ndarray, start: tuple[int, int], t_end: float, *,
-                   mode: str = "exact", mu: float = 1.0, walk: float = 0.0, zombies: int = 1, seed: int = 0,
-                   n_points: int = 241, snapshot_times: tuple[float, ...] = (), frame_times: tuple[float, ...] = (),
-                   regions: dict[str, np.ndarray] | None = None, dt: float | None = None, eps: float = 0.03,
-                   n_critical: int = 10, quiet: float = 0.2, progress: Progress | None = None) -> MetaRun:
+def metapopulation(
+    network: Network,
+    population: np.ndarray,
+    start: tuple[int, int],
+    t_end: float,
+    *,
+    mode: str = "exact",
+    mu: float = 1.0,
+    walk: float = 0.0,
+    zombies: int = 1,
+    seed: int = 0,
+    n_points: int = 241,
+    snapshot_times: tuple[float, ...] = (),
+    frame_times: tuple[float, ...] = (),
+    regions: dict[str, np.ndarray] | None = None,
+    dt: float | None = None,
+    eps: float = 0.03,
+    n_critical: int = 10,
+    quiet: float = 0.2,
+    progress: Progress | None = None,
+) -> MetaRun:
     """Run a network on every cell of a population grid from `zombies` residents of `start` turned.
 
     Every resident starts in the network's first human species; `zombies` of the start
@@ -283,14 +407,27 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
     """
     if not (math.isfinite(t_end) and t_end > 0):
         raise HyosanError(f"end time must be > 0, got {t_end}")
-    eng = Engine(network, population, mode=mode, mu=mu, walk=walk, seed=seed, dt=dt, eps=eps,
-                 n_critical=n_critical, quiet=quiet)
+    eng = Engine(
+        network,
+        population,
+        mode=mode,
+        mu=mu,
+        walk=walk,
+        seed=seed,
+        dt=dt,
+        eps=eps,
+        n_critical=n_critical,
+        quiet=quiet,
+    )
     eng.seed_zombies(start, zombies)
     eng.reset()
     cells, x, S = eng.cells, eng.x, len(network.species)
     grid_t = np.linspace(0.0, t_end, n_points)
-    stops = sorted(set(grid_t.tolist()) | {float(s) for s in snapshot_times if 0 <= s <= t_end}
-                   | {float(s) for s in frame_times if 0 <= s <= t_end})
+    stops = sorted(
+        set(grid_t.tolist())
+        | {float(s) for s in snapshot_times if 0 <= s <= t_end}
+        | {float(s) for s in frame_times if 0 <= s <= t_end}
+    )
     want_snap = {float(s) for s in snapshot_times}
     want_frame = {float(s) for s in frame_times}
     want_grid = set(grid_t.tolist())
@@ -327,9 +464,18 @@ def metapopulation(network: Network, population: np.ndarray, start: tuple[int, i
     run.arrival = eng.arrival_grid()
     run.final = x
     run.regions = run_regions
-    run.trajectory = Trajectory(grid_t, totals[None].astype(float), network.species_names, network.name,
-                                f"metapopulation-{mode}", network.params() | {"mu": mu, "walk": walk},
-                                seed=int(seed), events=np.array([run.events]), humans=network.humans,
-                                zombies=network.zombies, time_unit=network.time_unit,
-                                meta={"cells": int(cells.rows.size), "start": list(start), "zombies": zombies})
+    run.trajectory = Trajectory(
+        grid_t,
+        totals[None].astype(float),
+        network.species_names,
+        network.name,
+        f"metapopulation-{mode}",
+        network.params() | {"mu": mu, "walk": walk},
+        seed=int(seed),
+        events=np.array([run.events]),
+        humans=network.humans,
+        zombies=network.zombies,
+        time_unit=network.time_unit,
+        meta={"cells": int(cells.rows.size), "start": list(start), "zombies": zombies},
+    )
     return run

@@ -59,13 +59,20 @@ def apply_parameters(params: dict[str, float], due: list) -> dict[str, float]:
         if isinstance(item, SetParameter):
             value = expr.evaluate(item.value, params)
             if value < 0:
-                raise HyosanError(f"schedule at t = {item.t:g}: {item.name} would become negative ({value:g})")
+                raise HyosanError(
+                    f"schedule at t = {item.t:g}: {item.name} would become negative ({value:g})"
+                )
             new[item.name] = value
     return new
 
 
-def apply_impulses(network: Network, params: dict[str, float], due: list, x: np.ndarray,
-                   move: Callable[[float, float], float]) -> None:
+def apply_impulses(
+    network: Network,
+    params: dict[str, float],
+    due: list,
+    x: np.ndarray,
+    move: Callable[[float, float], float],
+) -> None:
     """Apply the Impulse items in `due` to state x in place; `move(count, fraction)` says how many."""
     for item in due:
         if isinstance(item, Impulse):

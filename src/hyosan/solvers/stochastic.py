@@ -15,23 +15,60 @@ from .trajectory import Trajectory
 Progress = Callable[[int], None]
 
 
-def ssa(network: Network, t_end: float | None = None, n_points: int = 1001, *, runs: int = 1,
-        seed: int = 0, max_events: int = 10**12, progress: Progress | None = None) -> Trajectory:
+def ssa(
+    network: Network,
+    t_end: float | None = None,
+    n_points: int = 1001,
+    *,
+    runs: int = 1,
+    seed: int = 0,
+    max_events: int = 10**12,
+    progress: Progress | None = None,
+) -> Trajectory:
     """Exact stochastic simulation (Gillespie's direct method, Numba) of `runs` seeded runs.
 
     Propensities are updated only for reactions whose inputs changed (a dependency graph
     derived from the network). Runs that reach an absorbing state (no reaction possible) keep
     their final counts to t_end. Returns counts at `n_points` equally spaced times.
     """
+
     def step(x, t, t_stop, grid, gi, out, c, rng):
-        return kernels.ssa_segment(x, t, t_stop, grid, gi, out, c.k, c.r_idx, c.r_ord, c.i_idx, c.i_k,
-                                   c.nu_ptr, c.nu_s, c.nu_v, c.dep_ptr, c.dep_idx, rng, max_events)
+        return kernels.ssa_segment(
+            x,
+            t,
+            t_stop,
+            grid,
+            gi,
+            out,
+            c.k,
+            c.r_idx,
+            c.r_ord,
+            c.i_idx,
+            c.i_k,
+            c.nu_ptr,
+            c.nu_s,
+            c.nu_v,
+            c.dep_ptr,
+            c.dep_idx,
+            rng,
+            max_events,
+        )
+
     return _ensemble(network, "ssa", step, t_end, n_points, runs, seed, progress)
 
 
-def tau(network: Network, t_end: float | None = None, n_points: int = 1001, *, runs: int = 1,
-        seed: int = 0, eps: float = 0.03, n_critical: int = 10, max_events: int = 10**15,
-        progress: Progress | None = None) -> Trajectory:
+def tau(
+    network: Network,
+    t_end: float | None = None,
+    n_points: int = 1001,
+    *,
+    runs: int = 1,
+    seed: int = 0,
+    eps: float = 0.03,
+    n_critical: int = 10,
+    max_events: int = 10**15,
+    progress: Progress | None = None,
+) -> Trajectory:
     """Tau-leaping with Cao-Gillespie-Petzold (2006) step control; counts never go negative.
 
     eps bounds the relative change of each reactant's propensity per leap (0.03 is the
@@ -43,9 +80,30 @@ def tau(network: Network, t_end: float | None = None, n_points: int = 1001, *, r
         raise HyosanError(f"tau-leaping eps must be in (0, 1), got {eps:g}")
 
     def step(x, t, t_stop, grid, gi, out, c, rng):
-        return kernels.tau_segment(x, t, t_stop, grid, gi, out, c.k, c.r_idx, c.r_ord, c.i_idx, c.i_k, c.nu,
-                                   c.nu_ptr, c.nu_s, c.nu_v, c.dep_ptr, c.dep_idx, rng, eps, n_critical,
-                                   max_events)
+        return kernels.tau_segment(
+            x,
+            t,
+            t_stop,
+            grid,
+            gi,
+            out,
+            c.k,
+            c.r_idx,
+            c.r_ord,
+            c.i_idx,
+            c.i_k,
+            c.nu,
+            c.nu_ptr,
+            c.nu_s,
+            c.nu_v,
+            c.dep_ptr,
+            c.dep_idx,
+            rng,
+            eps,
+            n_critical,
+            max_events,
+        )
+
     return _ensemble(network, "tau", step, t_end, n_points, runs, seed, progress)
 
 
@@ -82,10 +140,23 @@ def _ensemble(network, method, step, t_end, n_points, runs, seed, progress) -> T
                 t, gi, n = step(x, seg.t0, seg.t1, grid, gi, out[r], c, rng)
                 events[r] += n
                 if t < seg.t1:
-                    raise HyosanError(f"run {r} stopped at t = {t:g} after its event budget ({events[r]} events)")
+                    raise HyosanError(
+                        f"run {r} stopped at t = {t:g} after its event budget ({events[r]} events)"
+                    )
             apply_impulses(network, seg.params, seg.due, x, lambda count, f: rng.binomial(int(count), f))
         out[r, gi:] = x
         if progress is not None:
             progress(r + 1)
-    return Trajectory(grid, out, network.species_names, network.name, method, network.params(), seed=int(seed),
-                      events=events, humans=network.humans, zombies=network.zombies, time_unit=network.time_unit)
+    return Trajectory(
+        grid,
+        out,
+        network.species_names,
+        network.name,
+        method,
+        network.params(),
+        seed=int(seed),
+        events=events,
+        humans=network.humans,
+        zombies=network.zombies,
+        time_unit=network.time_unit,
+    )

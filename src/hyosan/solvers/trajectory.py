@@ -67,24 +67,42 @@ class Trajectory:
         import pyarrow.parquet as pq
 
         table = pa.Table.from_pandas(self.to_dataframe(), preserve_index=False)
-        meta = {b"hyosan": json.dumps({"model": self.model, "method": self.method, "seed": self.seed,
-                                       "params": self.params, "time_unit": self.time_unit}).encode()}
+        meta = {
+            b"hyosan": json.dumps(
+                {
+                    "model": self.model,
+                    "method": self.method,
+                    "seed": self.seed,
+                    "params": self.params,
+                    "time_unit": self.time_unit,
+                }
+            ).encode()
+        }
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), **meta})
         path = Path(path)
         pq.write_table(table, path)
         return path
 
     def crossing_times(self) -> dict[str, np.ndarray]:
-        """Per run: first time humans fall below one, and first time zombies outnumber humans (nan if never)."""
+        """Per run: first time humans fall below one, first time zombies outnumber humans (nan if never)."""
         humans, zombies = self.total(self.humans), self.total(self.zombies)
-        return {"humans_below_one": _first_time(self.t, humans - 1.0, below=True),
-                "zombies_outnumber_humans": _first_time(self.t, zombies - humans, below=False)}
+        return {
+            "humans_below_one": _first_time(self.t, humans - 1.0, below=True),
+            "zombies_outnumber_humans": _first_time(self.t, zombies - humans, below=False),
+        }
 
     def summary(self) -> dict:
         """A short account: when humans fell below one, when zombies first outnumbered them, final counts."""
         cross = self.crossing_times()
-        out = {"model": self.model, "method": self.method, "runs": self.runs, "seed": self.seed,
-               "t_end": float(self.t[-1]), "time_unit": self.time_unit, "params": self.params}
+        out = {
+            "model": self.model,
+            "method": self.method,
+            "runs": self.runs,
+            "seed": self.seed,
+            "t_end": float(self.t[-1]),
+            "time_unit": self.time_unit,
+            "params": self.params,
+        }
         for key, times in cross.items():
             hit = np.isfinite(times)
             entry = {"fraction_of_runs": float(hit.mean())}
@@ -96,8 +114,15 @@ class Trajectory:
         final = {}
         for i, s in enumerate(self.species):
             v = self.final[:, i]
-            final[s] = float(v[0]) if self.runs == 1 else {
-                "median": float(np.median(v)), "p5": float(np.percentile(v, 5)), "p95": float(np.percentile(v, 95))}
+            final[s] = (
+                float(v[0])
+                if self.runs == 1
+                else {
+                    "median": float(np.median(v)),
+                    "p5": float(np.percentile(v, 5)),
+                    "p95": float(np.percentile(v, 95)),
+                }
+            )
         out["final"] = final
         if self.events is not None:
             out["events"] = int(self.events.sum())
@@ -123,7 +148,9 @@ class Trajectory:
                 (line,) = ax.plot(self.t, med, label=f"{name} (median)")
                 ax.fill_between(self.t, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
         runs = f", {self.runs} runs, 5-95% band" if self.runs > 1 else ""
-        ax.set(xlabel=f"time ({self.time_unit}s)", ylabel="count", title=f"{self.model} ({self.method}{runs})")
+        ax.set(
+            xlabel=f"time ({self.time_unit}s)", ylabel="count", title=f"{self.model} ({self.method}{runs})"
+        )
         ax.legend(loc="best")
         fig.tight_layout()
         return fig

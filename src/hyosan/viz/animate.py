@@ -9,8 +9,12 @@ import numpy as np
 from ..agents import Kind
 from ..world import Cell
 
-RGB = {Kind.HUMAN: (40, 110, 230), Kind.ZOMBIE: (220, 30, 30), Kind.HYBRID_IMMUNE: (150, 60, 200),
-       Kind.HYBRID_IMMORTAL: (230, 80, 200)}
+RGB = {
+    Kind.HUMAN: (40, 110, 230),
+    Kind.ZOMBIE: (220, 30, 30),
+    Kind.HYBRID_IMMUNE: (150, 60, 200),
+    Kind.HYBRID_IMMORTAL: (230, 80, 200),
+}
 
 
 def snapshot(sim) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
@@ -30,7 +34,9 @@ def frame(sim, pos: np.ndarray, kind: np.ndarray, cells: np.ndarray) -> np.ndarr
     flat = img.reshape(-1, 3)
     for k, rgb in RGB.items():
         flat[pos[kind == k]] = rgb
-    strip = np.concatenate([np.pad(img[f], ((0, 0), (0, 2), (0, 0)), constant_values=255) for f in range(F)], axis=1)
+    strip = np.concatenate(
+        [np.pad(img[f], ((0, 0), (0, 2), (0, 0)), constant_values=255) for f in range(F)], axis=1
+    )
     return np.repeat(np.repeat(strip, 2, axis=0), 2, axis=1)
 
 

@@ -45,10 +45,21 @@ def arrival_png(raster, arrival_hours: np.ndarray, path: Path, horizon_hours: fl
     inhabited = raster.north_up(raster.counts > 0)
     arr = raster.north_up(arrival_hours)
     _paint(ax, inhabited & np.isnan(arr), (0.55, 0.55, 0.55))
-    im = ax.imshow(np.where(inhabited, arr, np.nan), cmap="inferno_r", interpolation="nearest",
-                   vmin=0, vmax=max(horizon_hours, 1))
-    return _finish(fig, ax, im, "hours until the first zombie arrives (grey: not reached)",
-                   f"{raster.name}: arrival of the zombies", path)
+    im = ax.imshow(
+        np.where(inhabited, arr, np.nan),
+        cmap="inferno_r",
+        interpolation="nearest",
+        vmin=0,
+        vmax=max(horizon_hours, 1),
+    )
+    return _finish(
+        fig,
+        ax,
+        im,
+        "hours until the first zombie arrives (grey: not reached)",
+        f"{raster.name}: arrival of the zombies",
+        path,
+    )
 
 
 def count_png(raster, counts: np.ndarray, path: Path, title: str) -> Path:
@@ -57,8 +68,12 @@ def count_png(raster, counts: np.ndarray, path: Path, title: str) -> Path:
     _paint(ax, raster.north_up(raster.counts > 0), (0.25, 0.25, 0.3))
     c = raster.north_up(counts).astype(float)
     vmax = max(float(c.max()), 10.0)
-    im = ax.imshow(np.where(c > 0, c, np.nan), cmap="Reds", norm=mcolors.LogNorm(vmin=1, vmax=vmax),
-                   interpolation="nearest")
+    im = ax.imshow(
+        np.where(c > 0, c, np.nan),
+        cmap="Reds",
+        norm=mcolors.LogNorm(vmin=1, vmax=vmax),
+        interpolation="nearest",
+    )
     return _finish(fig, ax, im, "count per cell", f"{raster.name}: {title}", path)
 
 
@@ -68,9 +83,13 @@ def series_png(df, species, path: Path, summary: dict) -> Path:
     colors = {"S": "tab:blue", "E": "tab:orange", "Z": "tab:red", "R": "black"}
     for s in species:
         ax.plot(df["hours"], df[s].clip(lower=0.5), label=s, color=colors.get(s))
-    ax.set(yscale="log", xlabel="hours since the first zombie", ylabel="people",
-           title=f"{summary.get('population_file', '')}: start {summary.get('start')}, "
-                 f"{summary['setup']['mode']}, seed {summary['setup']['seed']}")
+    ax.set(
+        yscale="log",
+        xlabel="hours since the first zombie",
+        ylabel="people",
+        title=f"{summary.get('population_file', '')}: start {summary.get('start')}, "
+        f"{summary['setup']['mode']}, seed {summary['setup']['seed']}",
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -96,7 +115,9 @@ def animation_gif(raster, frames: list[tuple[float, np.ndarray]], path: Path, ma
         for dr in range(step):
             for dc in range(step):
                 part = s[dr::step, dc::step][:h, :w]
-                block[:part.shape[0], :part.shape[1]] = np.maximum(block[:part.shape[0], :part.shape[1]], part)
+                block[: part.shape[0], : part.shape[1]] = np.maximum(
+                    block[: part.shape[0], : part.shape[1]], part
+                )
         img = base.copy()
         on = block > 0
         level = 0.35 + 0.65 * block[on] / 255.0

@@ -9,8 +9,15 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLORS = {"human": "tab:blue", "zombie": "tab:red", "hybrid (immune)": "tab:purple",
-          "hybrid (immortal)": "tab:pink", "dead": "black", "escaped": "tab:green", "rescued": "tab:olive"}
+COLORS = {
+    "human": "tab:blue",
+    "zombie": "tab:red",
+    "hybrid (immune)": "tab:purple",
+    "hybrid (immortal)": "tab:pink",
+    "dead": "black",
+    "escaped": "tab:green",
+    "rescued": "tab:olive",
+}
 
 
 def timeline_png(sim, path: Path) -> Path:

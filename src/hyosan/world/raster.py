@@ -55,7 +55,9 @@ class Raster:
         try:
             row, col = (int(p) for p in parts)
         except ValueError:
-            raise HyosanError(f"start cell {text!r}: expected ROW,COL as two whole numbers, e.g. 587,1317") from None
+            raise HyosanError(
+                f"start cell {text!r}: expected ROW,COL as two whole numbers, e.g. 587,1317"
+            ) from None
         rows, cols = self.shape
         if not (0 <= row < rows and 0 <= col < cols):
             raise HyosanError(f"start cell {row},{col} is outside {self.name} ({rows} rows x {cols} columns)")
@@ -72,15 +74,21 @@ def _checked(values: np.ndarray, path: Path) -> np.ndarray:
         raise HyosanError(f"{path}: the population grid is empty (shape {values.shape})")
     if values.dtype.kind not in "iuf":
         raise HyosanError(f"{path}: cells must hold numbers of people, got values of type {values.dtype}")
-    for test, what in ((~np.isfinite(values) if values.dtype.kind == "f" else None, "is NaN or infinite"),
-                       (values < 0, "is negative"),
-                       (values != np.floor(values) if values.dtype.kind == "f" else None, "is not a whole number")):
+    for test, what in (
+        (~np.isfinite(values) if values.dtype.kind == "f" else None, "is NaN or infinite"),
+        (values < 0, "is negative"),
+        (values != np.floor(values) if values.dtype.kind == "f" else None, "is not a whole number"),
+    ):
         if test is not None and test.any():
             r, c = np.argwhere(test)[0]
-            raise HyosanError(f"{path}: cell at row {r}, column {c} {what} ({values[r, c]!r}); "
-                              "cells hold whole numbers of people >= 0")
+            raise HyosanError(
+                f"{path}: cell at row {r}, column {c} {what} ({values[r, c]!r}); "
+                "cells hold whole numbers of people >= 0"
+            )
     if values.max() > np.iinfo(np.int32).max:
-        raise HyosanError(f"{path}: a cell holds {values.max():g} people; at most {np.iinfo(np.int32).max} per cell")
+        raise HyosanError(
+            f"{path}: a cell holds {values.max():g} people; at most {np.iinfo(np.int32).max} per cell"
+        )
     counts = values.astype(np.int64)
     if counts.sum() == 0:
         raise HyosanError(f"{path}: the population grid holds nobody (all cells are 0)")
@@ -98,12 +106,18 @@ def _from_rows(rows, path: Path, line_of=lambda i: f"row {i}") -> np.ndarray:
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise HyosanError(f"{path}: ragged rows: {line_of(i)} has {len(row)} cells, {line_of(0)} has {width}")
+            raise HyosanError(
+                f"{path}: ragged rows: {line_of(i)} has {len(row)} cells, {line_of(0)} has {width}"
+            )
         for j, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise HyosanError(f"{path}: {line_of(i)}, column {j}: {v!r} is not a number of people")
-    return _checked(np.array(rows, dtype=np.float64 if any(
-        isinstance(v, float) for row in rows for v in row) else np.int64), path)
+    return _checked(
+        np.array(
+            rows, dtype=np.float64 if any(isinstance(v, float) for row in rows for v in row) else np.int64
+        ),
+        path,
+    )
 
 
 def _read_json(path: Path):
@@ -128,7 +142,9 @@ def _read_csv(path: Path) -> np.ndarray:
                 try:
                     values.append(float(cell))
                 except ValueError:
-                    raise HyosanError(f"{path}:{lineno}: column {j}: {cell.strip()!r} is not a number of people") from None
+                    raise HyosanError(
+                        f"{path}:{lineno}: column {j}: {cell.strip()!r} is not a number of people"
+                    ) from None
             rows.append((lineno, values))
     if not rows:
         raise HyosanError(f"{path}: the population grid is empty (no rows)")
