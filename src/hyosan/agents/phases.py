@@ -30,11 +30,6 @@ BIG = 1 << 30
 BLOCK = 8  # side of the coarse blocks used to skip far-away agents
 
 
-def n_blocks(F, H, W):
-    """Number of coarse blocks in a building."""
-    return F * ((H + BLOCK - 1) // BLOCK) * ((W + BLOCK - 1) // BLOCK)
-
-
 def block_of_cells(F, H, W):
     """Coarse block of every cell: (floor, row // BLOCK, col // BLOCK) flattened (looked up, not divided)."""
     f, r, c = np.unravel_index(np.arange(F * H * W), (F, H, W))
@@ -242,11 +237,17 @@ def hear(ag, w, fs, par, ctr, t):
 
 @rule
 def descend(i, field, stamp, gen, w, table, rng):
-    """Neighbour of i that lowers a distance field most (random among ties), or -1 at a minimum."""
+    """Neighbour of i that lowers a distance field most (random among ties), or -1 at a minimum.
+
+    Cells whose stamp is not `gen` are unreached. With gen = 0 the field marks unreached cells
+    with BIG itself (the goal fields) and `stamp` is not read.
+    """
     best, best_d, ties = -1, BIG, 0
     for k in range(10):
         j = w.nbr[i, k]
-        if j < 0 or stamp[j] != gen or not table[w.cells[j]] or not diagonal_ok(i, k, w.cells, w.W, table):
+        if j < 0 or (gen != 0 and stamp[j] != gen) or not table[w.cells[j]]:
+            continue
+        if not diagonal_ok(i, k, w.cells, w.W, table):
             continue
         d = field[j]
         if d < best_d:
@@ -255,7 +256,7 @@ def descend(i, field, stamp, gen, w, table, rng):
             ties += 1
             if rng.random() * ties < 1.0:
                 best = j
-    if best >= 0 and stamp[i] == gen and best_d >= field[i]:
+    if best >= 0 and (gen == 0 or stamp[i] == gen) and best_d >= field[i]:
         return -1
     return best
 
@@ -465,10 +466,10 @@ def next_cell(ag, w, fs, par, sw, rng, a, flee, led, gen):
         if j >= 0:
             return j
     if ag.thirst[a] > par.seek_water * par.water_s:
-        return descend(i, w.goal_supply, w.goal_stamp, 1, w, HUMAN_PASS, rng)
+        return descend(i, w.goal_supply, w.goal_supply, 0, w, HUMAN_PASS, rng)
     if sw[Sw.HELI_KNOWN] > 0.5 and m != Mode.PANIC:
-        return descend(i, w.goal_heli, w.goal_stamp, 1, w, HUMAN_PASS, rng)
-    return descend(i, w.goal_exit, w.goal_stamp, 1, w, HUMAN_PASS, rng)
+        return descend(i, w.goal_heli, w.goal_heli, 0, w, HUMAN_PASS, rng)
+    return descend(i, w.goal_exit, w.goal_exit, 0, w, HUMAN_PASS, rng)
 
 
 @rule

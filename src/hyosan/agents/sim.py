@@ -93,7 +93,7 @@ class Sim:
         self.agents = self._populate()
         N = len(self.agents.pos)
         self.fields = new_fields(
-            self.world.cells.size, N, phases.n_blocks(self.F, self.H, self.W), self.world.lure_cell.size
+            self.world.cells.size, N, int(self.world.block_of.max()) + 1, self.world.lure_cell.size
         )
         self.schedule = self._build_schedule()
         self.sw = switches_initial()
@@ -157,7 +157,6 @@ class Sim:
             goal_exit=np.zeros(n, np.int64),
             goal_heli=np.zeros(n, np.int64),
             goal_supply=np.zeros(n, np.int64),
-            goal_stamp=np.ones(n, np.int64),
             mix_cells=np.flatnonzero(np.isin(cells, [Cell.FLOOR, Cell.DOOR_OPEN, Cell.DOOR_BROKEN])).astype(
                 np.int64
             ),

@@ -47,7 +47,7 @@ Agents.__doc__ = "Every agent's traits and state, one array each (see AGENT_ARRA
 World = namedtuple(
     "World",
     "F H W cells rooms nbr nose_mask goal_mask block_of door_hp door_full door_ptr door_cells sound_cost "
-    "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply goal_stamp "
+    "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
     "mix_cells lure_cell lure_level lure_start lure_end",
 )
 World.__doc__ = "The building as the kernels see it (flat cells: (floor * H + row) * W + col)."
