@@ -56,11 +56,11 @@ def profile(sim, seconds: float) -> dict[str, float]:
         c1 = clock()
         P.refresh_goals(w, fs, sw, ctr)
         c2 = clock()
-        P.perceive(ag, w, fs, par, ctr, t, zs, hs)
+        P.perceive(ag, w, fs, par, ctr, sw, t)
         c3 = clock()
         P.hear(ag, w, fs, par, ctr, t)
         c4 = clock()
-        order = rng.permutation(len(ag.pos))
+        order = fs.order[: P.shuffle_alive(ag, fs, rng)]
         c5 = clock()
         P.zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, zs, order)
         c6 = clock()
@@ -82,7 +82,7 @@ def profile(sim, seconds: float) -> dict[str, float]:
 
 def main(argv: list[str]) -> None:
     """Print the phase profile of the bundled scenario at a few moments of the story."""
-    seed = 3
+    seed = int(argv[0]) if argv else 5
     sim = hyosan.load("hyosan-high", seed=seed)
     profile(sim, 5)  # compile
     sim = hyosan.load("hyosan-high", seed=seed)

@@ -122,7 +122,7 @@ def test_interventions_happen_at_their_step_whatever_the_calls(tmp_path):
     )
 
     def story(calls):
-        sim = world(tmp_path, SMALL, {"r": "room r", "a": "room a"}, toml, seed=11)
+        sim = world(tmp_path, SMALL, {"r": "room r", "a": "room a"}, toml, seed=12)
         return run_in_calls(sim, 60.0, calls).events
 
     one = story(60)

@@ -94,6 +94,7 @@ class Sw(IntEnum):
     HELI_ACTIVE = 2  # 1 while it is on the pad
     HELI_SEATS = 3  # seats left on the helicopter
     GOALS_STALE = 4  # 1 when a cell changed so that the goal fields must be rebuilt
+    REGIONS_STALE = 5  # 1 when a cell changed what can be seen through, so sight regions must be relabelled
 
 
 N_SWITCHES = len(Sw)
@@ -108,10 +109,7 @@ class Ctr(IntEnum):
     EV_N = 3  # events written
     TL_N = 4  # timeline rows written
     NEXT_ACTION = 5  # next row of the intervention schedule
-    PREY_KEY = 6  # fingerprint of the last prey field's sources (reused while unchanged)
-    PGEN = 7  # generation stamp of the prey field
-    CELL_VERSION = 8  # bumped whenever a door changes what zombies sense through
-    GOAL_GEN = 9  # goal-field rebuilds so far (their stamps are negative, apart from GEN's)
+    GOAL_GEN = 6  # goal-field rebuilds so far (their stamps are negative, apart from GEN's)
 
 
 N_COUNTERS = len(Ctr)

@@ -7,7 +7,7 @@
 | 3     | mix              | well-mixed limit only: everyone alive reshuffled                         |
 | 4     | perceive         | prey field (what zombies chase), threat field (what people see)          |
 | 5     | hear             | the sound field, every `sound.every_seconds`                             |
-| 6     | (order)          | one random permutation of the agents, shared by phases 7 to 9            |
+| 6     | shuffle_alive    | the agents still acting in a random order, shared by phases 7 to 9        |
 | 7     | zombies_act      | starve, or chase / follow sound / wander; push doors                     |
 | 8     | encounters       | zombies and starving hybrids attack someone within reach                 |
 | 9     | people_act       | thirst and hunger, rescue, notice, mode, hide and barricade, move        |
@@ -38,9 +38,9 @@ def step(ag, w, fs, log, sched, par, sw, ctr, rng):
     P.refresh_goals(w, fs, sw, ctr)
     if par.mixing > 0.5:
         P.mix(ag, w, rng)
-    P.perceive(ag, w, fs, par, ctr, t, z_sight, h_sight)
+    P.perceive(ag, w, fs, par, ctr, sw, t)
     P.hear(ag, w, fs, par, ctr, t)
-    order = rng.permutation(ag.pos.shape[0])
+    order = fs.order[: P.shuffle_alive(ag, fs, rng)]
     P.zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order)
     P.encounters(ag, w, fs, log, par, ctr, rng, t, order)
     P.people_act(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, order)

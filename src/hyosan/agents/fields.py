@@ -233,3 +233,36 @@ def sound_field(cells, nbr, W, src_cells, src_level, n_src, level, stamp, gen, b
                     buckets[nl, bucket_len[nl]] = j
                     bucket_len[nl] += 1
     return 0
+
+
+@njit(cache=True)
+def label_regions(cells, F, H, W, table, out, queue):
+    """Connected parts of each floor through the cells `table` passes (8 neighbours, corners allowed).
+
+    Writes the part's number to out (-1 for cells that do not pass) and returns how many parts
+    there are. A line of sight never leaves its part (it only crosses passing cells, stepping to
+    one of the 8 neighbours), so two cells in different parts cannot see each other.
+    """
+    out[:] = -1
+    n = 0
+    for s in range(F * H * W):
+        if out[s] >= 0 or not table[cells[s]]:
+            continue
+        out[s] = n
+        queue[0] = s
+        head, tail = 0, 1
+        while head < tail:
+            i = queue[head]
+            head += 1
+            r, c = (i % (H * W)) // W, i % W
+            for k in range(8):
+                rr, cc = r + DR[k], c + DC[k]
+                if rr < 0 or rr >= H or cc < 0 or cc >= W:
+                    continue
+                j = i + DR[k] * W + DC[k]
+                if out[j] < 0 and table[cells[j]]:
+                    out[j] = n
+                    queue[tail] = j
+                    tail += 1
+        n += 1
+    return n

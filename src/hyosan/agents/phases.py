@@ -17,9 +17,11 @@ from .fields import (
     GOAL_PASS,
     HUMAN_PASS,
     NOSE_PASS,
+    SEE_THROUGH,
     WALK,
     bfs_masked,
     diagonal_ok,
+    label_regions,
     line_of_sight,
     pass_mask_of,
     sound_field,
@@ -96,14 +98,14 @@ def goal_field(w, fs, targets, out, stamp):
             targets,
             targets.shape[0],
             BIG,
-            fs.tdist,
-            fs.tsrc,
-            fs.tstamp,
+            fs.gdist,
+            fs.gsrc,
+            fs.gstamp,
             stamp,
             fs.queue,
         )
     for i in range(out.shape[0]):
-        out[i] = fs.tdist[i] if targets.shape[0] > 0 and fs.tstamp[i] == stamp else BIG
+        out[i] = fs.gdist[i] if targets.shape[0] > 0 and fs.gstamp[i] == stamp else BIG
 
 
 @kernel
@@ -133,66 +135,154 @@ def mix(ag, w, rng):
 
 
 @kernel
-def mark_blocks(ag, w, fs, t, par, reach):
-    """blocks bit 1: holds prey, bit 2: holds a zombie; bit 4: near prey, bit 8: near a zombie.
-
-    'Near' is within `reach` cells on the same floor or one floor up or down (stairs).
-    """
-    F, H, W = w.F, w.H, w.W
-    bh = (H + BLOCK - 1) // BLOCK
-    bw = (W + BLOCK - 1) // BLOCK
-    blocks = fs.blocks
-    blocks[:] = 0
-    for a in range(ag.pos.shape[0]):
-        if ag.kind[a] == Kind.ZOMBIE:
-            blocks[w.block_of[ag.pos[a]]] |= 2
-        elif R.is_prey(ag, a, t, par):
-            blocks[w.block_of[ag.pos[a]]] |= 1
-    rb = (reach + BLOCK - 1) // BLOCK
-    for b in range(blocks.shape[0]):
-        own = blocks[b] & 3
-        if own == 0:
+def index_agents(ag, w, fs, t, par, gen):
+    """Where the zombies and the prey are: a list of each per block (in agent order) and a count of each
+    per sight region (`fields.label_regions`), for `nearest_seen`."""
+    fs.zhead[:] = -1
+    fs.phead[:] = -1
+    for a in range(ag.pos.shape[0] - 1, -1, -1):
+        zombie = ag.kind[a] == Kind.ZOMBIE
+        if not (zombie or R.is_prey(ag, a, t, par)):
             continue
-        f, r, c = b // (bh * bw), (b % (bh * bw)) // bw, b % bw
-        for ff in range(max(0, f - 1), min(F, f + 2)):
-            for rr in range(max(0, r - rb), min(bh, r + rb + 1)):
-                for cc in range(max(0, c - rb), min(bw, c + rb + 1)):
-                    blocks[(ff * bh + rr) * bw + cc] |= own << 2
+        i = ag.pos[a]
+        b = w.block_of[i]
+        r = w.region[i]
+        if r >= 0 and fs.rstamp[r] != gen:
+            fs.rstamp[r] = gen
+            fs.zcount[r] = 0
+            fs.pcount[r] = 0
+        if zombie:
+            fs.znext[a] = fs.zhead[b]
+            fs.zhead[b] = a
+            if r >= 0:
+                fs.zcount[r] += 1
+        else:
+            fs.pnext[a] = fs.phead[b]
+            fs.phead[b] = a
+            if r >= 0:
+                fs.pcount[r] += 1
 
 
 @kernel
-def perceive(ag, w, fs, par, ctr, t, z_sight, h_sight):
-    """Distance fields: to prey near a zombie (what zombies chase) and to zombies near prey (what people see).
-
-    Only agents near the other side can matter, so the fields start from those alone. The prey
-    field is kept while its sources, radius and the doors it senses through are unchanged.
-    """
+def perceive(ag, w, fs, par, ctr, sw, t):
+    """What the senses work from: sight regions (relabelled when a door changed them), and where the
+    zombies and the prey are. Each zombie and person then looks for itself (`nearest_seen`)."""
     ctr[Ctr.GEN] += 1
     gen = ctr[Ctr.GEN]
-    mark_blocks(ag, w, fs, t, par, max(int(z_sight), int(h_sight)) + 2)
-    n = 0
-    radius = int(z_sight)  # a chaser needs the field where it stands and one step nearer
-    key = (radius * 1000003 + ctr[Ctr.CELL_VERSION]) & 0x7FFFFFFFFFFF
-    for a in range(ag.pos.shape[0]):
-        if fs.blocks[w.block_of[ag.pos[a]]] & 8 and R.is_prey(ag, a, t, par):
-            fs.sources[n] = ag.pos[a]
-            n += 1
-            key = (key * 1099511628211 + ag.pos[a] + 1) & 0x7FFFFFFFFFFF
-    if key != ctr[Ctr.PREY_KEY] or ctr[Ctr.PGEN] == 0:
-        ctr[Ctr.PREY_KEY] = key
-        ctr[Ctr.PGEN] = gen
-        bfs_masked(w.nose_mask, w.nbr, w.W, fs.sources, n, radius, fs.dist, fs.src, fs.stamp, gen, fs.queue)
-    n = 0
-    for a in range(ag.pos.shape[0]):
-        if ag.kind[a] == Kind.ZOMBIE and fs.blocks[w.block_of[ag.pos[a]]] & 4:
-            fs.sources[n] = ag.pos[a]
-            n += 1
-    bfs_masked(
-        w.nose_mask, w.nbr, w.W, fs.sources, n, int(h_sight), fs.tdist, fs.tsrc, fs.tstamp, gen, fs.queue
-    )
+    if sw[Sw.REGIONS_STALE] > 0.5:
+        label_regions(w.cells, w.F, w.H, w.W, SEE_THROUGH, w.region, fs.queue)
+        sw[Sw.REGIONS_STALE] = 0.0
+    index_agents(ag, w, fs, t, par, gen)
     for a in range(ag.pos.shape[0]):
         if R.alive(ag.kind[a]):
             fs.here[ag.pos[a]] = gen  # occupied cells, kept up to date as people move
+
+
+@rule
+def cheb(w, i, j):
+    """Moves between cells i and j of one floor in the open (the larger of the row and column gaps)."""
+    HW = w.H * w.W
+    return max(abs((i % HW) // w.W - (j % HW) // w.W), abs(i % w.W - j % w.W))
+
+
+@rule
+def smell_path(w, fs, i, j, d):
+    """True when a path of d moves through cells zombies sense through leads from cell i to cell j."""
+    fs.queue[0] = i
+    top = 1
+    while top > 0:
+        top -= 1
+        c = fs.queue[top]
+        dc = cheb(w, c, j)
+        for k in range(8):
+            n = w.nbr[c, k]
+            if n < 0 or cheb(w, n, j) != dc - 1 or not (n == j or NOSE_PASS[w.cells[n]]):
+                continue
+            if not diagonal_ok(c, k, w.cells, w.W, NOSE_PASS):
+                continue
+            if n == j:
+                return True
+            if top < fs.queue.shape[0]:
+                fs.queue[top] = n
+                top += 1
+    return False
+
+
+@rule
+def nearest_seen(ag, w, fs, i, head, nxt, count, sight, smell, gen):
+    """Sight and smell: the nearest of the agents listed in (head, nxt) that one at cell i senses, as
+    (cell, distance in moves); (-1, BIG) if none.
+
+    Seen: in i's sight region (its `count` is above zero), within `sight` cells, on a clear line
+    of sight. Smelt: within `smell` moves through doors. Only the blocks around i are searched.
+    """
+    reg = w.region[i]
+    regional = reg >= 0 and fs.rstamp[reg] == gen and count[reg] > 0
+    reach = int(sight) if regional else int(smell)
+    if reach <= 0:
+        return -1, BIG
+    bh, bw = (w.H + BLOCK - 1) // BLOCK, (w.W + BLOCK - 1) // BLOCK
+    HW = w.H * w.W
+    f, row, col = i // HW, (i % HW) // w.W, i % w.W
+    best, best_d = -1, reach + 1
+    for br in range(max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1):
+        for bc in range(max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1):
+            b = head[(f * bh + br) * bw + bc]
+            while b >= 0:
+                j = ag.pos[b]
+                d = cheb(w, i, j)
+                if j // HW == f and d < best_d:
+                    if (d <= smell and smell_path(w, fs, i, j, d)) or (
+                        regional
+                        and w.region[j] == reg
+                        and d <= sight
+                        and line_of_sight(w.cells, w.H, w.W, i, j)
+                    ):
+                        best, best_d = j, d
+                b = nxt[b]
+    return (best, best_d) if best >= 0 else (-1, BIG)
+
+
+@rule
+def toward(w, rng, i, target, table):
+    """The neighbour of i (passing `table`) nearest to cell `target` on its floor, if nearer than i; else -1.
+
+    Ties go to the straighter step, then at random.
+    """
+    HW = w.H * w.W
+    tr, tc = (target % HW) // w.W, target % w.W
+    here = cheb(w, i, target)
+    best, best_s, ties = -1, BIG, 0
+    for k in range(8):
+        j = w.nbr[i, k]
+        if j < 0 or not table[w.cells[j]] or not diagonal_ok(i, k, w.cells, w.W, table):
+            continue
+        dr, dc = (j % HW) // w.W - tr, j % w.W - tc
+        d = max(abs(dr), abs(dc))
+        if d >= here:
+            continue
+        score = d * 65536 + dr * dr + dc * dc
+        if score < best_s:
+            best, best_s, ties = j, score, 1
+        elif score == best_s:
+            ties += 1
+            if rng.random() * ties < 1.0:
+                best = j
+    return best
+
+
+@kernel
+def shuffle_alive(ag, fs, rng):
+    """The agents still acting, in a fresh random order (Fisher-Yates) in fs.order; returns how many."""
+    n = 0
+    for a in range(ag.kind.shape[0]):
+        if R.alive(ag.kind[a]):
+            fs.order[n] = a
+            n += 1
+    for k in range(n - 1, 0, -1):
+        j = int(rng.random() * (k + 1))
+        fs.order[k], fs.order[j] = fs.order[j], fs.order[k]
+    return n
 
 
 @kernel
@@ -280,13 +370,11 @@ def louder(i, w, fs, sgen):
 
 @rule
 def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
-    """One zombie: chase prey it senses, else follow the loudest sound, else wander; push doors in the way."""
+    """One zombie: chase the prey it senses, else follow the loudest sound, else wander; push doors."""
     i = ag.pos[a]
-    pgen, sgen = ctr[Ctr.PGEN], ctr[Ctr.SGEN]
-    chase = fs.stamp[i] == pgen and (
-        fs.dist[i] <= par.z_smell
-        or (fs.dist[i] <= z_sight and line_of_sight(w.cells, w.H, w.W, i, fs.src[i]))
-    )
+    sgen = ctr[Ctr.SGEN]
+    prey, _ = nearest_seen(ag, w, fs, i, fs.phead, fs.pnext, fs.pcount, z_sight, par.z_smell, ctr[Ctr.GEN])
+    chase = prey >= 0
     follow = (not chase) and fs.sstamp[i] == sgen and fs.snd[i] >= par.z_hear
     ag.acc[a] += (par.z_speed if (chase or follow) else par.z_wander) * ag.speed[a] * par.dt
     moves = int(ag.acc[a])
@@ -294,7 +382,7 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     for _ in range(moves):
         i = ag.pos[a]
         if chase:
-            j = descend(i, fs.dist, fs.stamp, pgen, w, NOSE_PASS, rng)
+            j = toward(w, rng, i, prey, NOSE_PASS)
         elif follow:
             j = louder(i, w, fs, sgen)
         else:
@@ -378,7 +466,7 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
 
 
 @rule
-def react(ag, w, fs, par, rng, a, t, sees, hears):
+def react(ag, w, par, rng, a, t, sees, near, hears):
     """How a person's mode changes: alarm (hide or panic), following the leader, calming, leaving a hide."""
     i = ag.pos[a]
     ld = ag.leader[a]
@@ -400,29 +488,35 @@ def react(ag, w, fs, par, rng, a, t, sees, hears):
     ):
         ag.mode[a] = Mode.SEEK
         ag.mode_t[a] = t
-    if ag.mode[a] == Mode.HIDE and sees and fs.tdist[i] <= par.flush:
+    if ag.mode[a] == Mode.HIDE and sees and near <= par.flush:
         ag.mode[a] = Mode.PANIC
         ag.mode_t[a] = t
     return led
 
 
 @rule
-def flee_step(w, fs, rng, i, gen):
-    """Away from the nearest zombie, then toward the way out (random among ties); -1 if no better cell."""
-    best, best_d, ties = -1, -1, 0
+def flee_step(w, rng, i, z):
+    """Away from the zombie at cell z, then toward the way out (random among ties); -1 if all are nearer.
+
+    Distance is in moves: 8 neighbours on a floor, one more for each floor between (stairs).
+    """
+    HW = w.H * w.W
+    zr, zc = (z % HW) // w.W, z % w.W
+    here = max(abs((i % HW) // w.W - zr), abs(i % w.W - zc))
+    best, best_d, best_s, ties = -1, -1, -1, 0
     for k in range(10):
         jj = w.nbr[i, k]
         if jj < 0 or not HUMAN_PASS[w.cells[jj]] or not diagonal_ok(i, k, w.cells, w.W, HUMAN_PASS):
             continue
-        d = fs.tdist[jj] if fs.tstamp[jj] == gen else BIG
-        score = d * 4096 - min(w.goal_exit[jj], 4095)
-        if score > best_d:
-            best, best_d, ties = jj, score, 1
-        elif score == best_d:
+        d = max(abs((jj % HW) // w.W - zr), abs(jj % w.W - zc)) + abs(jj // HW - z // HW)
+        score = min(d, 4095) * 4096 - min(w.goal_exit[jj], 4095)
+        if score > best_s:
+            best, best_d, best_s, ties = jj, d, score, 1
+        elif score == best_s:
             ties += 1
             if rng.random() * ties < 1.0:
                 best = jj
-    if best >= 0 and (fs.tstamp[i] != gen or fs.tstamp[best] != gen or fs.tdist[best] >= fs.tdist[i]):
+    if best >= 0 and best_d >= here:
         return best
     return -1
 
@@ -448,12 +542,12 @@ def toward_leader(w, i, target, follow):
 
 
 @rule
-def next_cell(ag, w, fs, par, sw, rng, a, flee, led, gen):
+def next_cell(ag, w, par, sw, rng, a, threat, led):
     """Where a person steps next: flee, wander in the room, keep up with the leader, or head for a goal."""
     i = ag.pos[a]
     m = ag.mode[a]
-    if flee:
-        return flee_step(w, fs, rng, i, gen)
+    if threat >= 0:
+        return flee_step(w, rng, i, threat)
     if m == Mode.CALM:
         k = int(rng.random() * 8)
         j = w.nbr[i, k]
@@ -477,16 +571,16 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     """One person or hybrid: notice, change mode, hide or move; exits and the helipad end the way."""
     i = ag.pos[a]
     gen = ctr[Ctr.GEN]
-    sees = (
-        ag.kind[a] == Kind.HUMAN
-        and fs.tstamp[i] == gen
-        and fs.tdist[i] <= h_sight
-        and line_of_sight(w.cells, w.H, w.W, i, fs.tsrc[i])
+    z, near = (
+        nearest_seen(ag, w, fs, i, fs.zhead, fs.znext, fs.zcount, h_sight, 0.0, gen)
+        if ag.kind[a] == Kind.HUMAN
+        else (-1, BIG)
     )
+    sees = z >= 0
     hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] >= par.h_hear
     if sees:
         ag.alarm_t[a] = t
-    led = react(ag, w, fs, par, rng, a, t, sees, hears)
+    led = react(ag, w, par, rng, a, t, sees, near, hears)
     m = ag.mode[a]
     flee = sees and m != Mode.HIDE
     v = (
@@ -502,7 +596,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     if m == Mode.HIDE and w.rooms[i] >= 0:
         R.secure_doors(ag, w, fs, sw, ctr, log, a, w.rooms[i], gen, t, par)
     for _ in range(moves):
-        j = next_cell(ag, w, fs, par, sw, rng, a, flee, led, gen)
+        j = next_cell(ag, w, par, sw, rng, a, z if flee else -1, led)
         if j < 0:
             break
         R.step_to(ag, w, fs, sw, ctr, a, j, gen)

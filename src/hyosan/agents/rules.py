@@ -11,7 +11,7 @@ import math
 
 from ..world.floorplan import Cell
 from .codes import Ctr, Event, Kind, Mode, Sw
-from .fields import GOAL_PASS, NOSE_PASS, pass_mask_of
+from .fields import GOAL_PASS, SEE_THROUGH
 from .jit import rule
 
 
@@ -58,8 +58,8 @@ def log_event(log, ctr, t, what, a, b, cell):
 def set_cell(w, sw, ctr, j, code):
     """Change cell j (doors only); a door that shuts or is barricaded gets its full strength back.
 
-    Marks the goal fields stale when what people can path through changed, and bumps the
-    cell version when what zombies can sense through changed.
+    Marks the goal fields stale when what people can path through changed, and the sight
+    regions when what can be seen through changed.
     """
     old = w.cells[j]
     if old == code:
@@ -69,12 +69,8 @@ def set_cell(w, sw, ctr, j, code):
         w.door_hp[j] = max(w.door_hp[j], w.door_full[code])
     if GOAL_PASS[old] != GOAL_PASS[code]:
         sw[Sw.GOALS_STALE] = 1.0
-    if NOSE_PASS[old] != NOSE_PASS[code]:
-        ctr[Ctr.CELL_VERSION] += 1
-        for k in range(-1, 10):  # the cell's own moves and its neighbours' moves into it
-            i = j if k < 0 else w.nbr[j, k]
-            if i >= 0:
-                w.nose_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, NOSE_PASS)
+    if SEE_THROUGH[old] != SEE_THROUGH[code]:
+        sw[Sw.REGIONS_STALE] = 1.0
 
 
 @rule

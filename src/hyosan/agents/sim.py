@@ -25,7 +25,7 @@ from ..scenario.schema import Bombing, Cordon, Helicopter, Lure, Scenario
 from ..world.floorplan import CELL_NAMES, DOORS, Building, Cell, load_building
 from . import engine, phases, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
-from .fields import NOSE_PASS, neighbour_table, pass_masks, sound_costs
+from .fields import neighbour_table, sound_costs
 from .params import parameters, switches_initial
 from .state import (
     SCRATCH_ONLY,
@@ -39,7 +39,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 RNG_TAG = 0x48594F53
 
 
@@ -93,16 +93,19 @@ class Sim:
         self.agents = self._populate()
         N = len(self.agents.pos)
         self.fields = new_fields(
-            self.world.cells.size, N, int(self.world.block_of.max()) + 1, self.world.lure_cell.size
+            self.world.cells.size,
+            N,
+            int(self.world.block_of.max()) + 1,
+            self.world.lure_cell.size,
         )
         self.schedule = self._build_schedule()
         self.sw = switches_initial()
         self.ctr = np.zeros(N_COUNTERS, np.int64)
-        self.ctr[Ctr.PREY_KEY] = -1
         self.log = new_log(8 * N + 1024, 64, self.F)
         np.add.at(self.log.tl[0], (self.agents.pos // (self.H * self.W), self.agents.kind), 1)
         self.ctr[Ctr.TL_N] = 1
         self.sw[Sw.GOALS_STALE] = 1.0
+        self.sw[Sw.REGIONS_STALE] = 1.0
         phases.refresh_goals(self.world, self.fields, self.sw, self.ctr)
 
     # ----- set-up ----------------------------------------------------------------------
@@ -142,8 +145,8 @@ class Sim:
             W=self.W,
             cells=cells,
             rooms=rooms,
+            region=np.full(n, -1, np.int64),
             nbr=nbr,
-            nose_mask=pass_masks(cells, nbr, self.W, NOSE_PASS),
             goal_mask=np.zeros(cells.size, np.uint16),
             block_of=phases.block_of_cells(self.F, self.H, self.W),
             door_hp=door_full[cells].copy(),

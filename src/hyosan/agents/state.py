@@ -46,7 +46,7 @@ Agents.__doc__ = "Every agent's traits and state, one array each (see AGENT_ARRA
 
 World = namedtuple(
     "World",
-    "F H W cells rooms nbr nose_mask goal_mask block_of door_hp door_full door_ptr door_cells sound_cost "
+    "F H W cells rooms region nbr goal_mask block_of door_hp door_full door_ptr door_cells sound_cost "
     "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
     "mix_cells lure_cell lure_level lure_start lure_end",
 )
@@ -54,10 +54,13 @@ World.__doc__ = "The building as the kernels see it (flat cells: (floor * H + ro
 
 Fields = namedtuple(
     "Fields",
-    "dist src stamp tdist tsrc tstamp queue sources snd sstamp buckets bucket_len "
-    "blocks here occ_head occ_next occ_stamp snd_src snd_lv",
+    "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
+    "order zhead znext phead pnext rstamp zcount pcount here occ_head occ_next occ_stamp snd_src snd_lv",
 )
-Fields.__doc__ = "Perception scratch: prey and threat distance fields, sound, occupied cells."
+Fields.__doc__ = (
+    "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
+    "by sight region), occupied cells."
+)
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
 Log.__doc__ = "Event log (time, code, agent, other, cell) and timeline (time, counts by floor and kind)."
@@ -68,7 +71,18 @@ Schedule.__doc__ = (
 )
 
 # scratch that is fully rewritten before it is read, so checkpoints leave it out
-SCRATCH_ONLY = {"queue", "sources", "buckets", "bucket_len", "snd_src", "snd_lv"}
+SCRATCH_ONLY = {
+    "order",
+    "queue",
+    "sources",
+    "buckets",
+    "bucket_len",
+    "snd_src",
+    "snd_lv",
+    "gdist",
+    "gsrc",
+    "gstamp",
+}
 
 
 def new_agents(n: int) -> Agents:
@@ -85,19 +99,22 @@ def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_lures: int) -> Fiel
     """Zeroed perception scratch for a building of n_cells and n_agents."""
     z = lambda n, t=np.int64: np.zeros(max(n, 1), t)  # noqa: E731
     return Fields(
-        dist=z(n_cells),
-        src=z(n_cells),
-        stamp=z(n_cells),
-        tdist=z(n_cells),
-        tsrc=z(n_cells),
-        tstamp=z(n_cells),
+        gdist=z(n_cells),
+        gsrc=z(n_cells),
+        gstamp=z(n_cells),
         queue=z(n_cells + 1),
-        sources=z(n_agents),
         snd=z(n_cells),
         sstamp=z(n_cells),
         buckets=np.zeros((128, n_cells), np.int32),
         bucket_len=z(128),
-        blocks=z(n_blocks),
+        order=z(n_agents),
+        zhead=z(n_blocks),
+        znext=z(n_agents),
+        phead=z(n_blocks),
+        pnext=z(n_agents),
+        rstamp=z(n_cells),
+        zcount=z(n_cells),
+        pcount=z(n_cells),
         here=z(n_cells),
         occ_head=z(n_cells),
         occ_next=z(n_agents),
