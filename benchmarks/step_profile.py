@@ -1,13 +1,18 @@
-"""Where a step's time goes: the engine's phases timed one by one over a stretch of a real run.
+"""Where a step's time goes: the engine's phases timed inside a compiled loop by the CPU's cycle counter.
 
-Each phase is a compiled kernel; here they are called one at a time from Python (as
-`engine.step` calls them) with a timer around each, so the shares are honest up to the
-few microseconds of each call from Python. The run's events are those of `engine.step`.
+`timed_steps` runs the phases of `engine.step` in the same order on the same state, reading the
+cycle counter (`llvm.readcyclecounter`) between phases, so the figures carry no call overhead
+from Python. Cycles are converted to seconds by timing the counter against `time.perf_counter`.
 """
 
 from __future__ import annotations
 
 import time
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.core.extending import intrinsic
 
 import hyosan
 from hyosan.agents import phases as P
@@ -19,7 +24,7 @@ PHASES = (
     "refresh_goals",
     "perceive",
     "hear",
-    "order",
+    "shuffle_alive",
     "zombies_act",
     "encounters",
     "people_act",
@@ -28,79 +33,113 @@ PHASES = (
 )
 
 
-def profile(sim, seconds: float) -> dict[str, float]:
-    """Run `seconds` of story time phase by phase; return total wall seconds per phase."""
-    ag, w, fs, sched, par, sw, ctr, rng = (
-        sim.agents,
-        sim.world,
-        sim.fields,
-        sim.schedule,
-        sim.par,
-        sim.sw,
-        sim.ctr,
-        sim.rng,
-    )
-    n = int(round(seconds / par.dt))
-    sim.log = grown_log(sim.log, int(ctr[Ctr.EV_N]) + 8 * len(ag.pos) * n + 1024, int(ctr[Ctr.TL_N]) + n + 2)
-    log = sim.log
-    tot = dict.fromkeys(PHASES, 0.0)
-    clock = time.perf_counter
+@intrinsic
+def _cycles(typingctx):
+    """The CPU's cycle counter (an LLVM intrinsic)."""
+
+    def codegen(context, builder, signature, args):
+        fnty = ir.FunctionType(ir.IntType(64), [])
+        fn = builder.module.declare_intrinsic("llvm.readcyclecounter", fnty=fnty)
+        return builder.call(fn, [])
+
+    return types.int64(), codegen
+
+
+@njit
+def cycles():
+    """The CPU's cycle counter, callable from Python."""
+    return _cycles()
+
+
+@njit
+def timed_steps(n, ag, w, fs, log, sched, par, sw, ctr, rng, acc):
+    """n steps of `engine.step`, adding each phase's cycles to acc[phase]."""
     for _ in range(n):
         t = ctr[Ctr.STEP] * par.dt
         hour = (par.start_hour + t / 3600.0) % 24.0
         night = hour >= 19.0 or hour < 6.0
-        zs = par.z_sight_night if night else par.z_sight_day
-        hs = par.h_sight_night if night else par.h_sight_day
-        c0 = clock()
+        z_sight = par.z_sight_night if night else par.z_sight_day
+        h_sight = par.h_sight_night if night else par.h_sight_day
+        c0 = _cycles()
         P.interventions(ag, w, sched, log, sw, ctr, t)
-        c1 = clock()
+        c1 = _cycles()
         P.refresh_goals(w, fs, sw, ctr)
-        c2 = clock()
+        c2 = _cycles()
         P.perceive(ag, w, fs, par, ctr, sw, t)
-        c3 = clock()
+        c3 = _cycles()
         P.hear(ag, w, fs, par, ctr, t)
-        c4 = clock()
+        c4 = _cycles()
         order = fs.order[: P.shuffle_alive(ag, fs, rng)]
-        c5 = clock()
-        P.zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, zs, order)
-        c6 = clock()
+        c5 = _cycles()
+        P.zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order)
+        c6 = _cycles()
         P.encounters(ag, w, fs, log, par, ctr, rng, t, order)
-        c7 = clock()
-        P.people_act(ag, w, fs, log, par, sw, ctr, rng, t, hs, order)
-        c8 = clock()
+        c7 = _cycles()
+        P.people_act(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, order)
+        c8 = _cycles()
         P.turning(ag, log, par, ctr, rng, t)
-        c9 = clock()
+        c9 = _cycles()
         P.record(ag, w, log, par, ctr, t)
-        c10 = clock()
+        c10 = _cycles()
         ctr[Ctr.STEP] += 1
-        for k, a, b in zip(
-            PHASES, (c0, c1, c2, c3, c4, c5, c6, c7, c8, c9), (c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)
-        ):
-            tot[k] += b - a
-    return tot
+        marks = (c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)
+        for k in range(10):
+            acc[k] += marks[k + 1] - marks[k]
+
+
+def cycles_per_second() -> float:
+    """The cycle counter's rate, measured against the wall clock."""
+    cycles()
+    a, t0 = cycles(), time.perf_counter()
+    time.sleep(0.2)
+    b, t1 = cycles(), time.perf_counter()
+    return (b - a) / (t1 - t0)
+
+
+def profile(sim, seconds: float, rate: float | None = None) -> dict[str, float]:
+    """Run `seconds` of story time; return the wall seconds spent in each phase."""
+    n = int(round(seconds / sim.par.dt))
+    N = len(sim.agents.pos)
+    sim.log = grown_log(sim.log, int(sim.ctr[Ctr.EV_N]) + 8 * N * n + 1024, int(sim.ctr[Ctr.TL_N]) + n + 2)
+    acc = np.zeros(len(PHASES), np.int64)
+    timed_steps(
+        n, sim.agents, sim.world, sim.fields, sim.log, sim.schedule, sim.par, sim.sw, sim.ctr, sim.rng, acc
+    )
+    rate = rate or cycles_per_second()
+    return {k: acc[i] / rate for i, k in enumerate(PHASES)}
+
+
+def profile_table(seed: int, moments=(0.0, 1.0, 6.0, 12.0, 30.0), seconds: int = 600) -> list[str]:
+    """Markdown rows: microseconds per step in each phase from each moment (hours) of the bundled story."""
+    profile(hyosan.load("hyosan-high", seed=seed), 2)  # compile
+    rate = cycles_per_second()
+    sim = hyosan.load("hyosan-high", seed=seed)
+    rows = []
+    for start_h in moments:
+        sim.run(days=max(start_h * 3600 - sim.t, 1) / 86400)
+        alive = sum(v for k, v in sim.counts().items() if k in ("human", "zombie"))
+        zombies = sim.counts()["zombie"]
+        us = {k: v / seconds * 1e6 for k, v in profile(sim, seconds, rate).items()}
+        rows.append(
+            f"| {start_h:g} h | {alive} | {zombies} | "
+            + " | ".join(f"{us[k]:.1f}" for k in PHASES)
+            + f" | {sum(us.values()):.0f} |"
+        )
+    return rows
+
+
+def table_header() -> list[str]:
+    """The header of `profile_table`'s rows."""
+    return [
+        "| from | alive | zombies | " + " | ".join(PHASES) + " | total |",
+        "|---" * (len(PHASES) + 4) + "|",
+    ]
 
 
 def main(argv: list[str]) -> None:
-    """Print the phase profile of the bundled scenario at a few moments of the story."""
-    seed = int(argv[0]) if argv else 5
-    sim = hyosan.load("hyosan-high", seed=seed)
-    profile(sim, 5)  # compile
-    sim = hyosan.load("hyosan-high", seed=seed)
-    rows = []
-    for start_h, secs in ((0.0, 300), (1.0, 300), (6.0, 300)):
-        sim.run(days=max(start_h * 3600 - sim.t, 1) / 86400)
-        tot = profile(sim, secs)
-        rows.append((start_h, secs, tot, sim.counts()))
-    print("| story time | " + " | ".join(PHASES) + " | total µs/step |")
-    print("|---" * (len(PHASES) + 2) + "|")
-    for start_h, secs, tot, counts in rows:
-        us = {k: v / secs * 1e6 for k, v in tot.items()}
-        print(
-            f"| {start_h:g} h (+{secs} s) | "
-            + " | ".join(f"{us[k]:.0f}" for k in PHASES)
-            + f" | {sum(us.values()):.0f} |"
-        )
-    print("counts at the end:", rows[-1][3])
+    """Print the phase profile of the bundled scenario (seed from argv, default 3)."""
+    seed = int(argv[0]) if argv else 3
+    print("\n".join(table_header() + profile_table(seed)))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 | 1     | interventions    | scheduled cordon, helicopter and bombing actions due at this step        |
 | 2     | refresh_goals    | exit, helipad and supply fields rebuilt if a door changed the ways       |
 | 3     | mix              | well-mixed limit only: everyone alive reshuffled                         |
-| 4     | perceive         | prey field (what zombies chase), threat field (what people see)          |
+| 4     | perceive         | sight regions, where everyone stands, zombies and prey indexed           |
 | 5     | hear             | the sound field, every `sound.every_seconds`                             |
 | 6     | shuffle_alive    | the agents still acting in a random order, shared by phases 7 to 9        |
 | 7     | zombies_act      | starve, or chase / follow sound / wander; push doors                     |

@@ -30,6 +30,7 @@ from .jit import kernel, rule
 
 BIG = 1 << 30
 BLOCK = 8  # side of the coarse blocks used to skip far-away agents
+NEAR = 2  # within this many moves, `nearest_seen` looks cell by cell
 
 
 def block_of_cells(F, H, W):
@@ -134,17 +135,53 @@ def mix(ag, w, rng):
 # ---- perception ------------------------------------------------------------------------------------
 
 
+def block_sums_size(F, H, W):
+    """Length of the per-floor prefix sums of agents per block (`index_agents`)."""
+    return F * ((H + BLOCK - 1) // BLOCK + 1) * ((W + BLOCK - 1) // BLOCK + 1)
+
+
+@kernel
+def prefix_sums(w, counts, sums):
+    """Per floor, sums[r, c] = agents in the blocks above and left of block (r, c), for `box_count`."""
+    bh, bw = (w.H + BLOCK - 1) // BLOCK, (w.W + BLOCK - 1) // BLOCK
+    for f in range(w.F):
+        for r in range(bh):
+            for c in range(bw):
+                q = (f * (bh + 1) + r + 1) * (bw + 1) + c + 1
+                sums[q] = counts[(f * bh + r) * bw + c] + sums[q - 1] + sums[q - bw - 1] - sums[q - bw - 2]
+
+
+@rule
+def box_count(w, sums, f, r0, r1, c0, c1):
+    """Agents counted in the blocks r0..r1-1, c0..c1-1 of floor f (see `prefix_sums`)."""
+    bh, bw = (w.H + BLOCK - 1) // BLOCK, (w.W + BLOCK - 1) // BLOCK
+    base = f * (bh + 1)
+    return (
+        sums[(base + r1) * (bw + 1) + c1]
+        - sums[(base + r0) * (bw + 1) + c1]
+        - sums[(base + r1) * (bw + 1) + c0]
+        + sums[(base + r0) * (bw + 1) + c0]
+    )
+
+
 @kernel
 def index_agents(ag, w, fs, t, par, gen):
-    """Where the zombies and the prey are: a list of each per block (in agent order) and a count of each
-    per sight region (`fields.label_regions`), for `nearest_seen`."""
+    """Where everyone stands at the start of the step (`seen_pos`), and where the zombies and the prey
+    are, for `nearest_seen`: a list of each per block (in agent order), their counts per cell, prefix
+    sums of their counts per block, and a count of each per sight region (`fields.label_regions`)."""
     fs.zhead[:] = -1
     fs.phead[:] = -1
+    fs.zblock[:] = 0
+    fs.pblock[:] = 0
+    for a in range(ag.pos.shape[0]):
+        fs.zcell[fs.seen_pos[a]] = 0
+        fs.pcell[fs.seen_pos[a]] = 0
     for a in range(ag.pos.shape[0] - 1, -1, -1):
+        i = ag.pos[a]
+        fs.seen_pos[a] = i
         zombie = ag.kind[a] == Kind.ZOMBIE
         if not (zombie or R.is_prey(ag, a, t, par)):
             continue
-        i = ag.pos[a]
         b = w.block_of[i]
         r = w.region[i]
         if r >= 0 and fs.rstamp[r] != gen:
@@ -154,13 +191,19 @@ def index_agents(ag, w, fs, t, par, gen):
         if zombie:
             fs.znext[a] = fs.zhead[b]
             fs.zhead[b] = a
+            fs.zblock[b] += 1
+            fs.zcell[i] += 1
             if r >= 0:
                 fs.zcount[r] += 1
         else:
             fs.pnext[a] = fs.phead[b]
             fs.phead[b] = a
+            fs.pblock[b] += 1
+            fs.pcell[i] += 1
             if r >= 0:
                 fs.pcount[r] += 1
+    prefix_sums(w, fs.zblock, fs.zsum)
+    prefix_sums(w, fs.pblock, fs.psum)
 
 
 @kernel
@@ -188,6 +231,8 @@ def cheb(w, i, j):
 @rule
 def smell_path(w, fs, i, j, d):
     """True when a path of d moves through cells zombies sense through leads from cell i to cell j."""
+    if d == 0:
+        return True
     fs.queue[0] = i
     top = 1
     while top > 0:
@@ -209,37 +254,62 @@ def smell_path(w, fs, i, j, d):
 
 
 @rule
-def nearest_seen(ag, w, fs, i, head, nxt, count, sight, smell, gen):
+def senses(w, fs, i, j, d, reg, regional, sight, smell):
+    """Whether one at cell i senses one at cell j, d moves away on its floor (see `nearest_seen`)."""
+    if d <= smell and smell_path(w, fs, i, j, d):
+        return True
+    return regional and d <= sight and w.region[j] == reg and line_of_sight(w.cells, w.H, w.W, i, j)
+
+
+@rule
+def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen):
     """Sight and smell: the nearest of the agents listed in (head, nxt) that one at cell i senses, as
-    (cell, distance in moves); (-1, BIG) if none.
+    (cell, distance in moves); (-1, BIG) if none. Others are where they stood at the step's start.
 
     Seen: in i's sight region (its `count` is above zero), within `sight` cells, on a clear line
-    of sight. Smelt: within `smell` moves through doors. Only the blocks around i are searched.
+    of sight. Smelt: within `smell` moves through doors. The cells within NEAR moves are looked
+    at one by one (`cellcount`); beyond, the blocks around i ring by ring, only while they can
+    hold someone nearer than the nearest found.
     """
     reg = w.region[i]
     regional = reg >= 0 and fs.rstamp[reg] == gen and count[reg] > 0
     reach = int(sight) if regional else int(smell)
-    if reach <= 0:
+    if reach < 0:
         return -1, BIG
-    bh, bw = (w.H + BLOCK - 1) // BLOCK, (w.W + BLOCK - 1) // BLOCK
     HW = w.H * w.W
     f, row, col = i // HW, (i % HW) // w.W, i % w.W
+    r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
+    c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
+    if box_count(w, sums, f, r0, r1, c0, c1) == 0:
+        return -1, BIG
+    for d in range(min(NEAR, reach) + 1):
+        for rr in range(max(0, row - d), min(w.H, row + d + 1)):
+            edge = rr == row - d or rr == row + d
+            for cc in range(max(0, col - d), min(w.W, col + d + 1)):
+                if edge or cc == col - d or cc == col + d:
+                    j = f * HW + rr * w.W + cc
+                    if cellcount[j] > 0 and senses(w, fs, i, j, d, reg, regional, sight, smell):
+                        return j, d
+    if reach <= NEAR:
+        return -1, BIG
+    bw = (w.W + BLOCK - 1) // BLOCK
+    cr, cc = row // BLOCK, col // BLOCK
     best, best_d = -1, reach + 1
-    for br in range(max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1):
-        for bc in range(max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1):
-            b = head[(f * bh + br) * bw + bc]
-            while b >= 0:
-                j = ag.pos[b]
-                d = cheb(w, i, j)
-                if j // HW == f and d < best_d:
-                    if (d <= smell and smell_path(w, fs, i, j, d)) or (
-                        regional
-                        and w.region[j] == reg
-                        and d <= sight
-                        and line_of_sight(w.cells, w.H, w.W, i, j)
-                    ):
+    for q in range(max(cr - r0, r1 - 1 - cr, cc - c0, c1 - 1 - cc) + 1):
+        if (q - 1) * BLOCK + 1 >= best_d:
+            break  # every cell of this ring is at least this far
+        for br in range(max(r0, cr - q), min(r1, cr + q + 1)):
+            edge = br == cr - q or br == cr + q
+            for bc in range(max(c0, cc - q), min(c1, cc + q + 1)):
+                if not edge and bc != cc - q and bc != cc + q:
+                    continue
+                b = head[(f * ((w.H + BLOCK - 1) // BLOCK) + br) * bw + bc]
+                while b >= 0:
+                    j = fs.seen_pos[b]
+                    d = cheb(w, i, j)
+                    if NEAR < d < best_d and senses(w, fs, i, j, d, reg, regional, sight, smell):
                         best, best_d = j, d
-                b = nxt[b]
+                    b = nxt[b]
     return (best, best_d) if best >= 0 else (-1, BIG)
 
 
@@ -373,7 +443,9 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     """One zombie: chase the prey it senses, else follow the loudest sound, else wander; push doors."""
     i = ag.pos[a]
     sgen = ctr[Ctr.SGEN]
-    prey, _ = nearest_seen(ag, w, fs, i, fs.phead, fs.pnext, fs.pcount, z_sight, par.z_smell, ctr[Ctr.GEN])
+    prey, _ = nearest_seen(
+        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, z_sight, par.z_smell, ctr[Ctr.GEN]
+    )
     chase = prey >= 0
     follow = (not chase) and fs.sstamp[i] == sgen and fs.snd[i] >= par.z_hear
     ag.acc[a] += (par.z_speed if (chase or follow) else par.z_wander) * ag.speed[a] * par.dt
@@ -572,7 +644,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     i = ag.pos[a]
     gen = ctr[Ctr.GEN]
     z, near = (
-        nearest_seen(ag, w, fs, i, fs.zhead, fs.znext, fs.zcount, h_sight, 0.0, gen)
+        nearest_seen(ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, h_sight, 0.0, gen)
         if ag.kind[a] == Kind.HUMAN
         else (-1, BIG)
     )

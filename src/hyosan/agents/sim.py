@@ -96,6 +96,7 @@ class Sim:
             self.world.cells.size,
             N,
             int(self.world.block_of.max()) + 1,
+            phases.block_sums_size(self.F, self.H, self.W),
             self.world.lure_cell.size,
         )
         self.schedule = self._build_schedule()

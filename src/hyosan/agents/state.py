@@ -55,7 +55,8 @@ World.__doc__ = "The building as the kernels see it (flat cells: (floor * H + ro
 Fields = namedtuple(
     "Fields",
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
-    "order zhead znext phead pnext rstamp zcount pcount here occ_head occ_next occ_stamp snd_src snd_lv",
+    "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
+    "here occ_head occ_next occ_stamp snd_src snd_lv",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
@@ -95,8 +96,8 @@ def bytes_per_agent(ag: Agents) -> int:
     return sum(a.itemsize for a in ag)
 
 
-def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_lures: int) -> Fields:
-    """Zeroed perception scratch for a building of n_cells and n_agents."""
+def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures: int) -> Fields:
+    """Zeroed perception scratch for a building of n_cells and n_agents (n_sums: block prefix sums)."""
     z = lambda n, t=np.int64: np.zeros(max(n, 1), t)  # noqa: E731
     return Fields(
         gdist=z(n_cells),
@@ -108,10 +109,17 @@ def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_lures: int) -> Fiel
         buckets=np.zeros((128, n_cells), np.int32),
         bucket_len=z(128),
         order=z(n_agents),
+        seen_pos=z(n_agents),
+        zcell=z(n_cells),
+        pcell=z(n_cells),
         zhead=z(n_blocks),
         znext=z(n_agents),
+        zblock=z(n_blocks),
+        zsum=z(n_sums),
         phead=z(n_blocks),
         pnext=z(n_agents),
+        pblock=z(n_blocks),
+        psum=z(n_sums),
         rstamp=z(n_cells),
         zcount=z(n_cells),
         pcount=z(n_cells),
