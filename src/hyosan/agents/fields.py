@@ -99,18 +99,9 @@ def pass_mask_of(i, cells, nbr, W, table):
     return m
 
 
-@njit(cache=True)
-def pass_masks(cells, nbr, W, table):
-    """`pass_mask_of` for every cell: the moves a BFS may make, looked up instead of tested."""
-    out = np.zeros(cells.shape[0], np.uint16)
-    for i in range(cells.shape[0]):
-        out[i] = pass_mask_of(i, cells, nbr, W, table)
-    return out
-
-
 @kernel
 def bfs_masked(mask, nbr, W, sources, n_sources, radius, dist, src, stamp, gen, queue):
-    """Multi-source path distance (in moves) up to `radius`, moving where `mask` allows (see `pass_masks`).
+    """Multi-source path distance (in moves) up to `radius`, moving where `mask` allows (`pass_mask_of`).
 
     Writes dist[i] and src[i] (the nearest source cell) for reached cells and marks them with
     stamp[i] = gen; other cells are 'far'. Sources are reached even if their own cell does not
