@@ -227,7 +227,7 @@ def sound_field(cells, nbr, W, src_cells, src_level, n_src, level, stamp, gen, b
 
 
 @njit(cache=True)
-def label_regions(cells, F, H, W, table, out, queue):
+def label_regions(cells, nbr, table, out, queue):
     """Connected parts of each floor through the cells `table` passes (8 neighbours, corners allowed).
 
     Writes the part's number to out (-1 for cells that do not pass) and returns how many parts
@@ -236,7 +236,7 @@ def label_regions(cells, F, H, W, table, out, queue):
     """
     out[:] = -1
     n = 0
-    for s in range(F * H * W):
+    for s in range(cells.shape[0]):
         if out[s] >= 0 or not table[cells[s]]:
             continue
         out[s] = n
@@ -245,13 +245,9 @@ def label_regions(cells, F, H, W, table, out, queue):
         while head < tail:
             i = queue[head]
             head += 1
-            r, c = (i % (H * W)) // W, i % W
             for k in range(8):
-                rr, cc = r + DR[k], c + DC[k]
-                if rr < 0 or rr >= H or cc < 0 or cc >= W:
-                    continue
-                j = i + DR[k] * W + DC[k]
-                if out[j] < 0 and table[cells[j]]:
+                j = nbr[i, k]
+                if j >= 0 and out[j] < 0 and table[cells[j]]:
                     out[j] = n
                     queue[tail] = j
                     tail += 1

@@ -164,9 +164,20 @@ def box_count(w, sums, f, r0, r1, c0, c1):
     )
 
 
+@rule
+def add_to_index(head, nxt, per_block, per_cell, per_region, a, b, i, r):
+    """Agent a, at cell i of block b and sight region r, into one side's index (`index_agents`)."""
+    nxt[a] = head[b]
+    head[b] = a
+    per_block[b] += 1
+    per_cell[i] += 1
+    if r >= 0:
+        per_region[r] += 1
+
+
 @kernel
 def index_agents(ag, w, fs, t, par, gen):
-    """Where everyone stands at the start of the step (`seen_pos`), and where the zombies and the prey
+    """Where everyone stands at the start of the step (`seen_pos`, `here`), and where the zombies and the prey
     are, for `nearest_seen`: a list of each per block (in agent order), their counts per cell, prefix
     sums of their counts per block, and a count of each per sight region (`fields.label_regions`)."""
     fs.zhead[:] = -1
@@ -179,6 +190,8 @@ def index_agents(ag, w, fs, t, par, gen):
     for a in range(ag.pos.shape[0] - 1, -1, -1):
         i = ag.pos[a]
         fs.seen_pos[a] = i
+        if R.alive(ag.kind[a]):
+            fs.here[i] = gen  # occupied cells, kept up to date as people move
         zombie = ag.kind[a] == Kind.ZOMBIE
         if not (zombie or R.is_prey(ag, a, t, par)):
             continue
@@ -189,19 +202,9 @@ def index_agents(ag, w, fs, t, par, gen):
             fs.zcount[r] = 0
             fs.pcount[r] = 0
         if zombie:
-            fs.znext[a] = fs.zhead[b]
-            fs.zhead[b] = a
-            fs.zblock[b] += 1
-            fs.zcell[i] += 1
-            if r >= 0:
-                fs.zcount[r] += 1
+            add_to_index(fs.zhead, fs.znext, fs.zblock, fs.zcell, fs.zcount, a, b, i, r)
         else:
-            fs.pnext[a] = fs.phead[b]
-            fs.phead[b] = a
-            fs.pblock[b] += 1
-            fs.pcell[i] += 1
-            if r >= 0:
-                fs.pcount[r] += 1
+            add_to_index(fs.phead, fs.pnext, fs.pblock, fs.pcell, fs.pcount, a, b, i, r)
     prefix_sums(w, fs.zblock, fs.zsum)
     prefix_sums(w, fs.pblock, fs.psum)
 
@@ -213,12 +216,9 @@ def perceive(ag, w, fs, par, ctr, sw, t):
     ctr[Ctr.GEN] += 1
     gen = ctr[Ctr.GEN]
     if sw[Sw.REGIONS_STALE] > 0.5:
-        label_regions(w.cells, w.F, w.H, w.W, SEE_THROUGH, w.region, fs.queue)
+        label_regions(w.cells, w.nbr, SEE_THROUGH, w.region, fs.queue)
         sw[Sw.REGIONS_STALE] = 0.0
     index_agents(ag, w, fs, t, par, gen)
-    for a in range(ag.pos.shape[0]):
-        if R.alive(ag.kind[a]):
-            fs.here[ag.pos[a]] = gen  # occupied cells, kept up to date as people move
 
 
 @rule
@@ -573,14 +573,13 @@ def flee_step(w, rng, i, z):
     Distance is in moves: 8 neighbours on a floor, one more for each floor between (stairs).
     """
     HW = w.H * w.W
-    zr, zc = (z % HW) // w.W, z % w.W
-    here = max(abs((i % HW) // w.W - zr), abs(i % w.W - zc))
+    here = cheb(w, i, z)
     best, best_d, best_s, ties = -1, -1, -1, 0
     for k in range(10):
         jj = w.nbr[i, k]
         if jj < 0 or not HUMAN_PASS[w.cells[jj]] or not diagonal_ok(i, k, w.cells, w.W, HUMAN_PASS):
             continue
-        d = max(abs((jj % HW) // w.W - zr), abs(jj % w.W - zc)) + abs(jj // HW - z // HW)
+        d = cheb(w, jj, z) + abs(jj // HW - z // HW)
         score = min(d, 4095) * 4096 - min(w.goal_exit[jj], 4095)
         if score > best_s:
             best, best_d, best_s, ties = jj, d, score, 1
