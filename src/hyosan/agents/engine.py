@@ -20,13 +20,12 @@ into calls of `run_steps`.
 
 from __future__ import annotations
 
-from numba import njit
-
 from . import phases as P
 from .codes import Ctr
+from .jit import kernel
 
 
-@njit(cache=True)
+@kernel
 def step(ag, w, fs, log, sched, par, sw, ctr, rng):
     """Advance every agent by one step of par.dt seconds (the phases in the table above)."""
     t = ctr[Ctr.STEP] * par.dt
@@ -49,7 +48,7 @@ def step(ag, w, fs, log, sched, par, sw, ctr, rng):
     ctr[Ctr.STEP] += 1
 
 
-@njit(cache=True)
+@kernel
 def run_steps(n_steps, ag, w, fs, log, sched, par, sw, ctr, rng):
     """Run up to n_steps; stops early (between steps) when the log needs more room. Returns steps done."""
     N = ag.pos.shape[0]

@@ -141,14 +141,12 @@ def bfs_masked(mask, nbr, W, sources, n_sources, radius, dist, src, stamp, gen, 
 
 
 @kernel
-def line_of_sight(cells, H, W, a, b):
-    """True when nothing opaque lies on the straight line between cells a and b (same floor)."""
-    HW = H * W
-    if a // HW != b // HW:
-        return False
-    base = a - a % HW
-    r0, c0 = (a % HW) // W, a % W
-    r1, c1 = (b % HW) // W, b % W
+def line_of_sight(cells, W, row_of, col_of, a, b):
+    """True when nothing opaque lies on the straight line between cells a and b of the same floor
+    (rows and columns looked up in row_of, col_of)."""
+    r0, c0 = np.int64(row_of[a]), np.int64(col_of[a])
+    r1, c1 = np.int64(row_of[b]), np.int64(col_of[b])
+    base = a - (r0 * W + c0)
     dr, dc = abs(r1 - r0), abs(c1 - c0)
     sr = 1 if r1 > r0 else -1
     sc = 1 if c1 > c0 else -1

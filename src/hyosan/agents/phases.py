@@ -14,16 +14,11 @@ from . import rules as R
 from .codes import Action, Ctr, Event, Kind, Mode, Sw
 from .fields import (
     BREAKABLE,
-    GOAL_PASS,
-    HUMAN_PASS,
-    NOSE_PASS,
     SEE_THROUGH,
     WALK,
     bfs_masked,
-    diagonal_ok,
     label_regions,
     line_of_sight,
-    pass_mask_of,
     sound_field,
 )
 from .jit import kernel, rule
@@ -31,6 +26,13 @@ from .jit import kernel, rule
 BIG = 1 << 30
 BLOCK = 8  # side of the coarse blocks used to skip far-away agents
 NEAR = 2  # within this many moves, `nearest_seen` looks cell by cell
+
+
+def coords_of_cells(F, H, W):
+    """Floor, row and column of every cell, looked up by the kernels instead of divided out (an integer
+    division costs tens of cycles; the rules that measure distances ask for them many times a step)."""
+    f, r, c = np.unravel_index(np.arange(F * H * W), (F, H, W))
+    return f.astype(np.int16), r.astype(np.int16), c.astype(np.int16)
 
 
 def block_of_cells(F, H, W):
@@ -115,13 +117,18 @@ def refresh_goals(w, fs, sw, ctr):
     if sw[Sw.GOALS_STALE] < 0.5:
         return
     ctr[Ctr.GOAL_GEN] += 1
-    for i in range(w.cells.shape[0]):  # the ways people plan through, as they are now
-        w.goal_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, GOAL_PASS)
     base = -3 * ctr[Ctr.GOAL_GEN]  # negative stamps never meet the positive perception generations
     goal_field(w, fs, w.exit_cells, w.goal_exit, base)
     goal_field(w, fs, w.heli_cells, w.goal_heli, base - 1)
     goal_field(w, fs, w.supply_cells, w.goal_supply, base - 2)
     sw[Sw.GOALS_STALE] = 0.0
+
+
+@kernel
+def build_masks(w):
+    """Every cell's move masks (`rules.refresh_masks`); after that `set_cell` keeps them true."""
+    for i in range(w.cells.shape[0]):
+        R.refresh_masks(w, i)
 
 
 @kernel
@@ -179,7 +186,9 @@ def add_to_index(head, nxt, per_block, per_cell, per_region, a, b, i, r):
 def index_agents(ag, w, fs, t, par, gen):
     """Where everyone stands at the start of the step (`seen_pos`, `here`), and where the zombies and the prey
     are, for `nearest_seen`: a list of each per block (in agent order), their counts per cell, prefix
-    sums of their counts per block, and a count of each per sight region (`fields.label_regions`)."""
+    sums of their counts per block, and a count of each per sight region (`fields.label_regions`).
+    The prey are also listed per cell (occ_head, occ_next) for `pick_victim`: nobody they could
+    be moves before the encounters."""
     fs.zhead[:] = -1
     fs.phead[:] = -1
     fs.zblock[:] = 0
@@ -204,6 +213,8 @@ def index_agents(ag, w, fs, t, par, gen):
         if zombie:
             add_to_index(fs.zhead, fs.znext, fs.zblock, fs.zcell, fs.zcount, a, b, i, r)
         else:
+            fs.occ_next[a] = fs.occ_head[i] if fs.pcell[i] > 0 else -1
+            fs.occ_head[i] = a
             add_to_index(fs.phead, fs.pnext, fs.pblock, fs.pcell, fs.pcount, a, b, i, r)
     prefix_sums(w, fs.zblock, fs.zsum)
     prefix_sums(w, fs.pblock, fs.psum)
@@ -224,8 +235,7 @@ def perceive(ag, w, fs, par, ctr, sw, t):
 @rule
 def cheb(w, i, j):
     """Moves between cells i and j of one floor in the open (the larger of the row and column gaps)."""
-    HW = w.H * w.W
-    return max(abs((i % HW) // w.W - (j % HW) // w.W), abs(i % w.W - j % w.W))
+    return max(abs(np.int64(w.row_of[i]) - w.row_of[j]), abs(np.int64(w.col_of[i]) - w.col_of[j]))
 
 
 @rule
@@ -241,9 +251,7 @@ def smell_path(w, fs, i, j, d):
         dc = cheb(w, c, j)
         for k in range(8):
             n = w.nbr[c, k]
-            if n < 0 or cheb(w, n, j) != dc - 1 or not (n == j or NOSE_PASS[w.cells[n]]):
-                continue
-            if not diagonal_ok(c, k, w.cells, w.W, NOSE_PASS):
+            if not R.can_step(w.nose_mask, c, k) or cheb(w, n, j) != dc - 1:
                 continue
             if n == j:
                 return True
@@ -258,7 +266,9 @@ def senses(w, fs, i, j, d, reg, regional, sight, smell):
     """Whether one at cell i senses one at cell j, d moves away on its floor (see `nearest_seen`)."""
     if d <= smell and smell_path(w, fs, i, j, d):
         return True
-    return regional and d <= sight and w.region[j] == reg and line_of_sight(w.cells, w.H, w.W, i, j)
+    if not (regional and d <= sight and w.region[j] == reg):
+        return False
+    return line_of_sight(w.cells, w.W, w.row_of, w.col_of, i, j)
 
 
 @rule
@@ -277,7 +287,7 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     if reach < 0:
         return -1, BIG
     HW = w.H * w.W
-    f, row, col = i // HW, (i % HW) // w.W, i % w.W
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
     r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
     c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
     if box_count(w, sums, f, r0, r1, c0, c1) == 0:
@@ -314,20 +324,19 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
 
 
 @rule
-def toward(w, rng, i, target, table):
-    """The neighbour of i (passing `table`) nearest to cell `target` on its floor, if nearer than i; else -1.
+def toward(w, rng, i, target, mask):
+    """The neighbour of i (a step `mask` allows) nearest to cell `target` on its floor, if nearer; else -1.
 
     Ties go to the straighter step, then at random.
     """
-    HW = w.H * w.W
-    tr, tc = (target % HW) // w.W, target % w.W
+    tr, tc = np.int64(w.row_of[target]), np.int64(w.col_of[target])
     here = cheb(w, i, target)
     best, best_s, ties = -1, BIG, 0
     for k in range(8):
-        j = w.nbr[i, k]
-        if j < 0 or not table[w.cells[j]] or not diagonal_ok(i, k, w.cells, w.W, table):
+        if not R.can_step(mask, i, k):
             continue
-        dr, dc = (j % HW) // w.W - tr, j % w.W - tc
+        j = w.nbr[i, k]
+        dr, dc = w.row_of[j] - tr, w.col_of[j] - tc
         d = max(abs(dr), abs(dc))
         if d >= here:
             continue
@@ -396,19 +405,14 @@ def hear(ag, w, fs, par, ctr, t):
 
 
 @rule
-def descend(i, field, stamp, gen, w, table, rng):
-    """Neighbour of i that lowers a distance field most (random among ties), or -1 at a minimum.
-
-    Cells whose stamp is not `gen` are unreached. With gen = 0 the field marks unreached cells
-    with BIG itself (the goal fields) and `stamp` is not read.
-    """
+def descend(w, rng, i, field, mask):
+    """Neighbour of i (a step `mask` allows) that lowers a goal field most (random among ties), or -1 at
+    a minimum. Unreached cells hold BIG."""
     best, best_d, ties = -1, BIG, 0
     for k in range(10):
+        if not R.can_step(mask, i, k):
+            continue
         j = w.nbr[i, k]
-        if j < 0 or (gen != 0 and stamp[j] != gen) or not table[w.cells[j]]:
-            continue
-        if not diagonal_ok(i, k, w.cells, w.W, table):
-            continue
         d = field[j]
         if d < best_d:
             best, best_d, ties = j, d, 1
@@ -416,7 +420,7 @@ def descend(i, field, stamp, gen, w, table, rng):
             ties += 1
             if rng.random() * ties < 1.0:
                 best = j
-    if best >= 0 and (gen == 0 or stamp[i] == gen) and best_d >= field[i]:
+    if best >= 0 and best_d >= field[i]:
         return -1
     return best
 
@@ -427,13 +431,7 @@ def louder(i, w, fs, sgen):
     j, best = -1, fs.snd[i]
     for k in range(10):
         jj = w.nbr[i, k]
-        if (
-            jj >= 0
-            and NOSE_PASS[w.cells[jj]]
-            and fs.sstamp[jj] == sgen
-            and fs.snd[jj] > best
-            and diagonal_ok(i, k, w.cells, w.W, NOSE_PASS)
-        ):
+        if R.can_step(w.nose_mask, i, k) and fs.sstamp[jj] == sgen and fs.snd[jj] > best:
             best, j = fs.snd[jj], jj
     return j
 
@@ -454,14 +452,12 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     for _ in range(moves):
         i = ag.pos[a]
         if chase:
-            j = toward(w, rng, i, prey, NOSE_PASS)
+            j = toward(w, rng, i, prey, w.nose_mask)
         elif follow:
             j = louder(i, w, fs, sgen)
         else:
             k = int(rng.random() * 8)
-            j = w.nbr[i, k]
-            if j >= 0 and not (WALK[w.cells[j]] and diagonal_ok(i, k, w.cells, w.W, WALK)):
-                j = -1
+            j = w.nbr[i, k] if R.can_step(w.walk_mask, i, k) else -1
         if j < 0:
             break
         if WALK[w.cells[j]]:
@@ -486,21 +482,21 @@ def zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order):
 
 
 @rule
-def pick_victim(ag, w, fs, a, t, par, rng, gen):
+def pick_victim(ag, w, fs, a, t, par, rng):
     """A random unbitten prey on the attacker's cell or a neighbouring one it can reach, or -1."""
     i = ag.pos[a]
     victim, seen = -1, 0
     for k in range(-1, 8):
-        c = i if k < 0 else w.nbr[i, k]
-        if c < 0 or fs.occ_stamp[c] != gen:
+        if k >= 0 and not R.can_step(w.walk_mask, i, k):
             continue
-        if k >= 0 and not (WALK[w.cells[c]] and diagonal_ok(i, k, w.cells, w.W, WALK)):
+        c = i if k < 0 else w.nbr[i, k]
+        if fs.pcell[c] == 0:
             continue
         b = fs.occ_head[c]
         while b >= 0:
-            if b != a and R.is_prey(ag, b, t, par) and ag.bitten_at[b] < 0.0:
+            if ag.bitten_at[b] < 0.0 and ag.kind[b] == Kind.HUMAN:
                 seen += 1
-                if rng.random() * seen < 1.0:
+                if seen == 1 or rng.random() * seen < 1.0:
                     victim = b
             b = fs.occ_next[b]
     return victim
@@ -509,24 +505,13 @@ def pick_victim(ag, w, fs, a, t, par, rng, gen):
 @kernel
 def encounters(ag, w, fs, log, par, ctr, rng, t, order):
     """A zombie (or a starving hybrid) that reached someone attacks before they can react."""
-    gen = ctr[Ctr.GEN]
-    for a in range(ag.pos.shape[0]):
-        if R.is_prey(ag, a, t, par):
-            c = ag.pos[a]
-            if fs.occ_stamp[c] != gen:
-                fs.occ_stamp[c] = gen
-                fs.occ_head[c] = -1
-            fs.occ_next[a] = fs.occ_head[c]
-            fs.occ_head[c] = a
     for oi in range(order.shape[0]):
         a = order[oi]
         k_a = ag.kind[a]
         if not (k_a == Kind.ZOMBIE or (R.is_hybrid(k_a) and ag.hunger[a] >= 1.0)):
             continue
-        if k_a == Kind.ZOMBIE and rng.random() >= par.attack_rate * par.dt:
-            continue
-        victim = pick_victim(ag, w, fs, a, t, par, rng, gen)
-        if victim < 0:
+        victim = pick_victim(ag, w, fs, a, t, par, rng)
+        if victim < 0 or (k_a == Kind.ZOMBIE and rng.random() >= par.attack_rate * par.dt):
             continue
         if k_a == Kind.ZOMBIE:
             R.fight(ag, log, ctr, a, victim, t, rng, par)
@@ -572,14 +557,13 @@ def flee_step(w, rng, i, z):
 
     Distance is in moves: 8 neighbours on a floor, one more for each floor between (stairs).
     """
-    HW = w.H * w.W
     here = cheb(w, i, z)
     best, best_d, best_s, ties = -1, -1, -1, 0
     for k in range(10):
-        jj = w.nbr[i, k]
-        if jj < 0 or not HUMAN_PASS[w.cells[jj]] or not diagonal_ok(i, k, w.cells, w.W, HUMAN_PASS):
+        if not R.can_step(w.human_mask, i, k):
             continue
-        d = cheb(w, jj, z) + abs(jj // HW - z // HW)
+        jj = w.nbr[i, k]
+        d = cheb(w, jj, z) + abs(np.int64(w.floor_of[jj]) - w.floor_of[z])
         score = min(d, 4095) * 4096 - min(w.goal_exit[jj], 4095)
         if score > best_s:
             best, best_d, best_s, ties = jj, d, score, 1
@@ -595,18 +579,14 @@ def flee_step(w, rng, i, z):
 @rule
 def toward_leader(w, i, target, follow):
     """The neighbour closest to the leader at `target` when over `follow` cells away; else -1."""
-    HW, W = w.H * w.W, w.W
-    if target // HW != i // HW:
-        return -1
-    lr, lc = (target % HW) // W, target % W
-    if max(abs(lr - (i % HW) // W), abs(lc - i % W)) <= follow:
+    if w.floor_of[target] != w.floor_of[i] or cheb(w, i, target) <= follow:
         return -1
     j, bd = -1, BIG
     for k in range(8):
-        jj = w.nbr[i, k]
-        if jj < 0 or not HUMAN_PASS[w.cells[jj]] or not diagonal_ok(i, k, w.cells, w.W, HUMAN_PASS):
+        if not R.can_step(w.human_mask, i, k):
             continue
-        dd = max(abs(lr - (jj % HW) // W), abs(lc - jj % W))
+        jj = w.nbr[i, k]
+        dd = cheb(w, jj, target)
         if dd < bd:
             bd, j = dd, jj
     return j
@@ -622,7 +602,7 @@ def next_cell(ag, w, par, sw, rng, a, threat, led):
     if m == Mode.CALM:
         k = int(rng.random() * 8)
         j = w.nbr[i, k]
-        if j >= 0 and WALK[w.cells[j]] and w.rooms[j] == w.rooms[i] and diagonal_ok(i, k, w.cells, w.W, WALK):
+        if R.can_step(w.walk_mask, i, k) and w.rooms[j] == w.rooms[i]:
             return j
         return -1
     ld = ag.leader[a]
@@ -631,10 +611,10 @@ def next_cell(ag, w, par, sw, rng, a, threat, led):
         if j >= 0:
             return j
     if ag.thirst[a] > par.seek_water * par.water_s:
-        return descend(i, w.goal_supply, w.goal_supply, 0, w, HUMAN_PASS, rng)
+        return descend(w, rng, i, w.goal_supply, w.human_mask)
     if sw[Sw.HELI_KNOWN] > 0.5 and m != Mode.PANIC:
-        return descend(i, w.goal_heli, w.goal_heli, 0, w, HUMAN_PASS, rng)
-    return descend(i, w.goal_exit, w.goal_exit, 0, w, HUMAN_PASS, rng)
+        return descend(w, rng, i, w.goal_heli, w.human_mask)
+    return descend(w, rng, i, w.goal_exit, w.human_mask)
 
 
 @rule
@@ -662,7 +642,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     ag.acc[a] += v * ag.speed[a] * par.dt
     moves = int(ag.acc[a])
     ag.acc[a] -= moves
-    if m == Mode.CALM and rng.random() < par.wander * par.dt:
+    if m == Mode.CALM and R.wanders(ag, a, t, par, rng):
         moves = 1
     if m == Mode.HIDE and w.rooms[i] >= 0:
         R.secure_doors(ag, w, fs, sw, ctr, log, a, w.rooms[i], gen, t, par)
@@ -709,7 +689,6 @@ def record(ag, w, log, par, ctr, t):
         return
     n = ctr[Ctr.TL_N]
     log.tl_t[n] = t + par.dt
-    HW = w.H * w.W
     for a in range(ag.pos.shape[0]):
-        log.tl[n, ag.pos[a] // HW, ag.kind[a]] += 1
+        log.tl[n, w.floor_of[ag.pos[a]], ag.kind[a]] += 1
     ctr[Ctr.TL_N] = n + 1

@@ -11,7 +11,7 @@ import math
 
 from ..world.floorplan import Cell
 from .codes import Ctr, Event, Kind, Mode, Sw
-from .fields import GOAL_PASS, SEE_THROUGH
+from .fields import GOAL_PASS, HUMAN_PASS, NOSE_PASS, SEE_THROUGH, WALK, pass_mask_of
 from .jit import rule
 
 
@@ -55,16 +55,36 @@ def log_event(log, ctr, t, what, a, b, cell):
 
 
 @rule
+def refresh_masks(w, i):
+    """Cell i's move masks (`fields.pass_mask_of`) for walkers, noses, people and plans, as the cells
+    around it are now. Read by every step an agent takes, so a step tests one bit, not the cells."""
+    w.walk_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, WALK)
+    w.nose_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, NOSE_PASS)
+    w.human_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, HUMAN_PASS)
+    w.goal_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, GOAL_PASS)
+
+
+@rule
+def can_step(mask, i, k):
+    """Whether the move mask lets one step from cell i to its k-th neighbour."""
+    return (mask[i] >> k) & 1 == 1
+
+
+@rule
 def set_cell(w, sw, ctr, j, code):
     """Change cell j (doors only); a door that shuts or is barricaded gets its full strength back.
 
-    Marks the goal fields stale when what people can path through changed, and the sight
-    regions when what can be seen through changed.
+    Keeps the move masks of the cells around it true, marks the goal fields stale when what people
+    can path through changed, and the sight regions when what can be seen through changed.
     """
     old = w.cells[j]
     if old == code:
         return
     w.cells[j] = code
+    refresh_masks(w, j)
+    for k in range(10):  # a cell's masks read the cells next to it (diagonal steps)
+        if w.nbr[j, k] >= 0:
+            refresh_masks(w, w.nbr[j, k])
     if code == Cell.DOOR_CLOSED or code == Cell.DOOR_BARRICADED:
         w.door_hp[j] = max(w.door_hp[j], w.door_full[code])
     if GOAL_PASS[old] != GOAL_PASS[code]:
@@ -191,6 +211,29 @@ def drink_eat_or_die(ag, w, log, ctr, a, t, par):
         return False
     ag.kind[a] = Kind.DEAD
     log_event(log, ctr, t, Event.THIRST if ag.thirst[a] > par.water_s else Event.HUNGER, a, -1, i)
+    return True
+
+
+@rule
+def steps_to_wait(p, rng):
+    """Steps until an event of chance p per step happens (geometric, at least 1), from one draw."""
+    if p >= 1.0:
+        return 1.0
+    if p <= 0.0:
+        return math.inf
+    return math.floor(math.log(1.0 - rng.random()) / math.log1p(-p)) + 1.0
+
+
+@rule
+def wanders(ag, a, t, par, rng):
+    """Whether a calm person takes a step within their room now: each second with chance wander_chance.
+    The wait to the next such step is drawn once (`steps_to_wait`), not a coin tossed every step."""
+    p = par.wander * par.dt
+    if ag.wander_t[a] < 0.0:
+        ag.wander_t[a] = t + (steps_to_wait(p, rng) - 1.0) * par.dt
+    if t + 0.5 * par.dt < ag.wander_t[a]:
+        return False
+    ag.wander_t[a] = t + steps_to_wait(p, rng) * par.dt
     return True
 
 

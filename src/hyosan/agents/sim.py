@@ -88,6 +88,7 @@ class Sim:
                 f"whole number of steps of {self.par.dt:g} s"
             )
         self.world = self._build_world()
+        phases.build_masks(self.world)
         self.names: list[str] = []
         self.roles: list[str] = []
         self.agents = self._populate()
@@ -140,6 +141,7 @@ class Sim:
         n = cells.size
         s = sc.sound
         nbr = neighbour_table(cells, self.F, self.H, self.W)
+        floor_of, row_of, col_of = phases.coords_of_cells(self.F, self.H, self.W)
         return World(
             F=self.F,
             H=self.H,
@@ -148,7 +150,13 @@ class Sim:
             rooms=rooms,
             region=np.full(n, -1, np.int64),
             nbr=nbr,
-            goal_mask=np.zeros(cells.size, np.uint16),
+            walk_mask=np.zeros(n, np.uint16),
+            nose_mask=np.zeros(n, np.uint16),
+            human_mask=np.zeros(n, np.uint16),
+            goal_mask=np.zeros(n, np.uint16),
+            floor_of=floor_of,
+            row_of=row_of,
+            col_of=col_of,
             block_of=phases.block_of_cells(self.F, self.H, self.W),
             door_hp=door_full[cells].copy(),
             door_full=door_full,

@@ -39,6 +39,7 @@ AGENT_ARRAYS = {
     "food": (np.float64, 0.0),
     "alarm_t": (np.float64, -1e9),
     "mode_t": (np.float64, 0.0),
+    "wander_t": (np.float64, -1.0),  # a calm person's next wandering step; < 0: not drawn yet
     "flags": (np.int64, 0),
 }
 Agents = namedtuple("Agents", list(AGENT_ARRAYS))
@@ -46,7 +47,8 @@ Agents.__doc__ = "Every agent's traits and state, one array each (see AGENT_ARRA
 
 World = namedtuple(
     "World",
-    "F H W cells rooms region nbr goal_mask block_of door_hp door_full door_ptr door_cells sound_cost "
+    "F H W cells rooms region nbr walk_mask nose_mask human_mask goal_mask floor_of row_of col_of block_of "
+    "door_hp door_full door_ptr door_cells sound_cost "
     "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
     "mix_cells lure_cell lure_level lure_start lure_end",
 )
@@ -56,7 +58,7 @@ Fields = namedtuple(
     "Fields",
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
-    "here occ_head occ_next occ_stamp snd_src snd_lv",
+    "here occ_head occ_next snd_src snd_lv",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
@@ -126,7 +128,6 @@ def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures:
         here=z(n_cells),
         occ_head=z(n_cells),
         occ_next=z(n_agents),
-        occ_stamp=z(n_cells),
         snd_src=z(n_agents + n_lures),
         snd_lv=z(n_agents + n_lures, np.float64),
     )
