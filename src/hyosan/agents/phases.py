@@ -485,6 +485,11 @@ def zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order):
 def pick_victim(ag, w, fs, a, t, par, rng):
     """A random unbitten prey on the attacker's cell or a neighbouring one it can reach, or -1."""
     i = ag.pos[a]
+    f, r, c = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    r0, r1 = max(0, r - 1) // BLOCK, min(w.H - 1, r + 1) // BLOCK + 1
+    c0, c1 = max(0, c - 1) // BLOCK, min(w.W - 1, c + 1) // BLOCK + 1
+    if box_count(w, fs.psum, f, r0, r1, c0, c1) == 0:
+        return -1  # most attackers: no prey in the blocks around them
     victim, seen = -1, 0
     for k in range(-1, 8):
         if k >= 0 and not R.can_step(w.walk_mask, i, k):

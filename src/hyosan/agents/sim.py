@@ -39,7 +39,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 2
+CHECKPOINT_VERSION = 3
 RNG_TAG = 0x48594F53
 
 
