@@ -62,7 +62,7 @@ def main(argv: list[str]) -> None:
         spread.append((days, seeds, secs, took_off))
     n_big = 2_000 if quick else 100_000
     big_days = 0.001 if quick else 600 / 86400
-    big_seed = 1  # its outbreak takes off within the 600 s (several other seeds' die out)
+    big_seed = 12  # its outbreak takes off within the 600 s (in most seeds it dies out in the crush)
     sim = crowded(n_big, big_seed)
     secs = time_run(sim, big_days)
     rows.append(
@@ -122,9 +122,14 @@ def main(argv: list[str]) -> None:
         *table_header(),
         *prof,
         "",
-        "Perception no longer builds distance fields: each zombie and person looks for the nearest one "
-        "it senses through per-block lists and per-cell counts (see docs/engine.md). What remains "
-        "is the agents' own work, which grows with the zombies that hunt: zombies_act and people_act.",
+        "Perception builds no distance fields: each zombie and person looks for the nearest one it "
+        "senses through per-block lists and per-cell counts (docs/engine.md). What remains is the "
+        "agents' own work, which grows with the zombies that hunt (zombies_act, people_act), and much "
+        "of it is waiting for memory: each agent reads a dozen per-cell arrays at its own cell, and "
+        "agents act in a fresh random order every step, so those reads miss the cache. Measured on a "
+        "snapshot of the bundled story (seed 5, 11.5 h, 382 zombies): zombies_act takes 11 us when "
+        "repeated on warm caches in the same order, 16 us in a fresh order each time, 39-44 us after "
+        "the caches are flushed, and 34 us inside the running step.",
     ]
     lines += [
         "",

@@ -272,36 +272,51 @@ def senses(w, fs, i, j, d, reg, regional, sight, smell):
 
 
 @rule
+def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell):
+    """The first agent one at cell i senses on the cells d0..d1 moves away, nearest rings first (each
+    ring in row order), counted in `cellcount`: (cell, distance), or (-1, BIG)."""
+    HW = w.H * w.W
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    for d in range(d0, d1 + 1):
+        for rr in range(max(0, row - d), min(w.H, row + d + 1)):
+            edge = rr == row - d or rr == row + d
+            step = 1 if edge else 2 * d
+            for cc in range(max(0, col - d) if edge else col - d, min(w.W, col + d + 1), step):
+                if cc < 0:
+                    continue
+                j = f * HW + rr * w.W + cc
+                if cellcount[j] > 0 and senses(w, fs, i, j, d, reg, regional, sight, smell):
+                    return j, d
+    return -1, BIG
+
+
+@rule
 def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen):
     """Sight and smell: the nearest of the agents listed in (head, nxt) that one at cell i senses, as
     (cell, distance in moves); (-1, BIG) if none. Others are where they stood at the step's start.
 
     Seen: in i's sight region (its `count` is above zero), within `sight` cells, on a clear line
     of sight. Smelt: within `smell` moves through doors. The cells within NEAR moves are looked
-    at one by one (`cellcount`); beyond, the blocks around i ring by ring, only while they can
-    hold someone nearer than the nearest found.
+    at one by one (`cellcount`, `scan_cells`); beyond, the blocks around i ring by ring, only while
+    they can hold someone nearer than the nearest found, unless the blocks in reach hold more
+    agents than a third of the cells in reach: then, in a crowd, the cells are looked at instead.
     """
     reg = w.region[i]
     regional = reg >= 0 and fs.rstamp[reg] == gen and count[reg] > 0
     reach = int(sight) if regional else int(smell)
     if reach < 0:
         return -1, BIG
-    HW = w.H * w.W
     f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
     r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
     c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
-    if box_count(w, sums, f, r0, r1, c0, c1) == 0:
+    in_box = box_count(w, sums, f, r0, r1, c0, c1)
+    if in_box == 0:
         return -1, BIG
-    for d in range(min(NEAR, reach) + 1):
-        for rr in range(max(0, row - d), min(w.H, row + d + 1)):
-            edge = rr == row - d or rr == row + d
-            for cc in range(max(0, col - d), min(w.W, col + d + 1)):
-                if edge or cc == col - d or cc == col + d:
-                    j = f * HW + rr * w.W + cc
-                    if cellcount[j] > 0 and senses(w, fs, i, j, d, reg, regional, sight, smell):
-                        return j, d
-    if reach <= NEAR:
-        return -1, BIG
+    crowd = 3 * in_box > (2 * reach + 1) * (2 * reach + 1)
+    last = reach if crowd else min(NEAR, reach)
+    j, d = scan_cells(w, fs, i, 0, last, cellcount, reg, regional, sight, smell)
+    if j >= 0 or crowd or reach <= NEAR:
+        return j, d
     bw = (w.W + BLOCK - 1) // BLOCK
     cr, cc = row // BLOCK, col // BLOCK
     best, best_d = -1, reach + 1
