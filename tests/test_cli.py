@@ -71,6 +71,22 @@ def test_solve_never_overwrites_without_force(tmp_path):
     assert (out / "mine.txt").read_text() == "user data"
 
 
+def test_force_replaces_a_school_run_whole(tmp_path):
+    """An animated run, then --force without --animate: the old animation goes, the user's file stays."""
+    out = tmp_path / "run"
+    short = ["run", "hyosan-high", "--days", "0.002", "--out", str(out)]
+    assert run(*short, "--seed", "1", "--animate").exit_code == 0
+    assert (out / "animation.gif").exists() and (out / "maps" / "floor1.map").exists()
+    (out / "mine.txt").write_text("user data")
+    (out / "maps" / "notes.txt").write_text("mine too")
+    assert run(*short, "--seed", "2", "--force").exit_code == 0
+    assert not (out / "animation.gif").exists()
+    assert (out / "mine.txt").read_text() == "user data"
+    assert (out / "maps" / "notes.txt").read_text() == "mine too"
+    assert "seed = 2" in (out / "scenario.toml").read_text()
+    assert json.loads((out / "summary.json").read_text())["seed"] == 2
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -253,9 +253,8 @@ def run(
             return
         sim = load(scenario, seed=seed)
         days = sim.scenario.days if days is None else days
-        folder = prepare_run_folder(
-            out, Path("runs") / f"{sim.scenario.name}-seed{sim.seed}", force, RUN_FILES
-        )
+        default = Path("runs") / f"{sim.scenario.name}-seed{sim.seed}"
+        folder = prepare_run_folder(out, default, force, RUN_FILES + tuple(sim.scenario.maps))
         frames = [snapshot(sim)] if animate else None
         total = days * 86400
         with Progress(
@@ -290,7 +289,9 @@ def _run_city(path: Path, seed, days, out, animate: bool, force: bool, as_json: 
 
     sim = load_city(path, seed)
     days = sim.sc.days if days is None else days
-    folder = prepare_run_folder(out, Path("runs") / f"{sim.sc.name}-seed{sim.seed}", force, CITY_FILES)
+    folder = prepare_run_folder(
+        out, Path("runs") / f"{sim.sc.name}-seed{sim.seed}", force, CITY_FILES + (sim.sc.map,)
+    )
     with Progress(
         TextColumn(sim.sc.name),
         BarColumn(),

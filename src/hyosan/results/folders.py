@@ -12,7 +12,9 @@ def prepare_run_folder(out: Path | None, default: Path, force: bool, produces: t
 
     With no `out`, the first free name of default, default-2, default-3, ... is used, so
     nothing is overwritten. An explicit `out` that exists and is not empty is refused unless
-    `force` is given; even then only the files this run produces are replaced.
+    `force` is given; then the files an earlier run of this kind wrote there (`produces`: names
+    and glob patterns relative to the folder) are removed first, so no result of the earlier run is
+    left beside the new ones, and every other file stays.
     """
     if out is None:
         folder, n = default, 1
@@ -28,8 +30,28 @@ def prepare_run_folder(out: Path | None, default: Path, force: bool, produces: t
                 f"run folder {folder} already exists and is not empty; "
                 "pass --force to replace its results, or choose another --out"
             )
+        if folder.is_dir() and force:
+            clear_earlier_run(folder, produces)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise HyosanError(f"cannot create run folder {folder}: {exc.strerror}") from None
     return folder
+
+
+def clear_earlier_run(folder: Path, produces: tuple[str, ...]) -> None:
+    """Remove the files matching `produces` in folder (an earlier run's results), and the subfolders
+    that leaves empty; nothing else is touched."""
+    emptied = set()
+    for pattern in produces:
+        for path in folder.glob(pattern):
+            if path.is_file() or path.is_symlink():
+                try:
+                    path.unlink()
+                except OSError as exc:
+                    raise HyosanError(f"--force: cannot remove {path}: {exc.strerror}") from None
+                if path.parent != folder:
+                    emptied.add(path.parent)
+    for sub in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+        if sub.is_dir() and not any(sub.iterdir()):
+            sub.rmdir()

@@ -15,7 +15,8 @@ RUN_FILES = (
     "summary.json",
     "scenario.toml",
     "timeline.png",
-)
+    "animation.gif",
+)  # and the scenario's maps, copied beside scenario.toml (`write_run`)
 
 
 def key_events(sim) -> list[dict]:

@@ -408,4 +408,12 @@ def load_city(path: Path, seed: int | None = None) -> CitySim:
     return CitySim(parse_city(path, text, data), path, seed)
 
 
-CITY_FILES = ("timeline.parquet", "summary.json", "scenario.toml", "timeline.png", "population.png")
+CITY_FILES = (
+    "timeline.parquet",
+    "summary.json",
+    "scenario.toml",
+    "timeline.png",
+    "population.png",
+    "zombies_hour*.png",
+    "animation.gif",
+)

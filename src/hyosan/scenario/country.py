@@ -220,7 +220,8 @@ COUNTRY_FILES = (
     "arrival.png",
     "timeseries.png",
     "animation.gif",
-) + tuple(f"zombies_day{d}.png" for d in MAP_DAYS)
+    "zombies_day*.png",
+)
 
 
 def write_country(run: MetaRun, summary: dict, raster: Raster, setup: CountrySetup, folder: Path) -> None:
