@@ -167,3 +167,17 @@ def test_run_cli_writes_the_run_folder_and_never_overwrites(tmp_path):
     assert {"t", "level", "human", "zombie", "dead", "escaped"} <= set(tl.columns)
     again = subprocess.run(cmd, capture_output=True, text=True)
     assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_error_text_is_printed_literally(tmp_path):
+    """Brackets in an error ([grid], [key]) reach the terminal as written, not eaten as markup."""
+    scenario = write(tmp_path, "scenario.toml", 'name = "s"\nmaps = ["bad.map"]\n')
+    write(tmp_path, "bad.map", "level = 1\n[grid]\n#####\n#ab'E\n#####\n[key]\na = room\n")
+    res = subprocess.run(
+        [sys.executable, "-m", "hyosan.cli", "run", str(scenario), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2, res.stderr
+    assert "room letter 'b' is not in the [key] section" in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr

@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from . import reactions
 from .errors import HyosanError
@@ -29,7 +30,7 @@ METHOD_NAMES = ("ode", "ssa", "tau")
 
 def fail(message: str) -> None:
     """Print one clear error line and exit with status 2."""
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)  # literal text
     raise typer.Exit(2)
 
 
