@@ -58,7 +58,8 @@ def main(argv: list[str]) -> None:
         for s in seeds:
             sim = hyosan.load("hyosan-high", seed=s)
             secs.append(time_run(sim, days))
-            took_off.append(int((sim.agents.kind != Kind.HUMAN).sum()) > 50)
+            k = sim.agents.kind
+            took_off.append(int(((k >= Kind.ZOMBIE) & (k <= Kind.DEAD)).sum()) > 50)
         spread.append((days, seeds, secs, took_off))
     n_big = 2_000 if quick else 100_000
     big_days = 0.001 if quick else 600 / 86400
