@@ -250,7 +250,7 @@ def smell_path(w, fs, i, j, d):
         c = fs.queue[top]
         dc = cheb(w, c, j)
         for k in range(8):
-            n = w.nbr[c, k]
+            n = c + w.step_off[k]
             if not R.can_step(w.nose_mask, c, k) or cheb(w, n, j) != dc - 1:
                 continue
             if n == j:
@@ -350,7 +350,7 @@ def toward(w, rng, i, target, mask):
     for k in range(8):
         if not R.can_step(mask, i, k):
             continue
-        j = w.nbr[i, k]
+        j = i + w.step_off[k]
         dr, dc = w.row_of[j] - tr, w.col_of[j] - tc
         d = max(abs(dr), abs(dc))
         if d >= here:
@@ -427,7 +427,7 @@ def descend(w, rng, i, field, mask):
     for k in range(10):
         if not R.can_step(mask, i, k):
             continue
-        j = w.nbr[i, k]
+        j = i + w.step_off[k]
         d = field[j]
         if d < best_d:
             best, best_d, ties = j, d, 1
@@ -445,7 +445,7 @@ def louder(i, w, fs, sgen):
     """Neighbour of i where the sound is loudest, if louder than here; else -1."""
     j, best = -1, fs.snd[i]
     for k in range(10):
-        jj = w.nbr[i, k]
+        jj = i + w.step_off[k]
         if R.can_step(w.nose_mask, i, k) and fs.sstamp[jj] == sgen and fs.snd[jj] > best:
             best, j = fs.snd[jj], jj
     return j
@@ -472,7 +472,7 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
             j = louder(i, w, fs, sgen)
         else:
             k = int(rng.random() * 8)
-            j = w.nbr[i, k] if R.can_step(w.walk_mask, i, k) else -1
+            j = i + w.step_off[k] if R.can_step(w.walk_mask, i, k) else -1
         if j < 0:
             break
         if WALK[w.cells[j]]:
@@ -509,7 +509,7 @@ def pick_victim(ag, w, fs, a, t, par, rng):
     for k in range(-1, 8):
         if k >= 0 and not R.can_step(w.walk_mask, i, k):
             continue
-        c = i if k < 0 else w.nbr[i, k]
+        c = i if k < 0 else i + w.step_off[k]
         if fs.pcell[c] == 0:
             continue
         b = fs.occ_head[c]
@@ -582,7 +582,7 @@ def flee_step(w, rng, i, z):
     for k in range(10):
         if not R.can_step(w.human_mask, i, k):
             continue
-        jj = w.nbr[i, k]
+        jj = i + w.step_off[k]
         d = cheb(w, jj, z) + abs(np.int64(w.floor_of[jj]) - w.floor_of[z])
         score = min(d, 4095) * 4096 - min(w.goal_exit[jj], 4095)
         if score > best_s:
@@ -605,7 +605,7 @@ def toward_leader(w, i, target, follow):
     for k in range(8):
         if not R.can_step(w.human_mask, i, k):
             continue
-        jj = w.nbr[i, k]
+        jj = i + w.step_off[k]
         dd = cheb(w, jj, target)
         if dd < bd:
             bd, j = dd, jj
@@ -621,7 +621,7 @@ def next_cell(ag, w, par, sw, rng, a, threat, led):
         return flee_step(w, rng, i, threat)
     if m == Mode.CALM:
         k = int(rng.random() * 8)
-        j = w.nbr[i, k]
+        j = i + w.step_off[k]
         if R.can_step(w.walk_mask, i, k) and w.rooms[j] == w.rooms[i]:
             return j
         return -1

@@ -25,7 +25,7 @@ from ..scenario.schema import Bombing, Cordon, Helicopter, Lure, Scenario
 from ..world.floorplan import CELL_NAMES, DOORS, Building, Cell, load_building
 from . import engine, phases, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
-from .fields import neighbour_table, sound_costs
+from .fields import DC, DR, neighbour_table, sound_costs
 from .params import parameters, switches_initial
 from .state import (
     SCRATCH_ONLY,
@@ -150,6 +150,7 @@ class Sim:
             rooms=rooms,
             region=np.full(n, -1, np.int64),
             nbr=nbr,
+            step_off=np.concatenate([DR * self.W + DC, [-self.H * self.W, self.H * self.W]]).astype(np.int64),
             walk_mask=np.zeros(n, np.uint16),
             nose_mask=np.zeros(n, np.uint16),
             human_mask=np.zeros(n, np.uint16),
