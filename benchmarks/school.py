@@ -63,9 +63,16 @@ def main(argv: list[str]) -> None:
         spread.append((days, seeds, secs, took_off))
     n_big = 2_000 if quick else 100_000
     big_days = 0.001 if quick else 600 / 86400
-    big_seed = 12  # its outbreak takes off within the 600 s (in most seeds it dies out in the crush)
-    sim = crowded(n_big, big_seed)
-    secs = time_run(sim, big_days)
+    tried = []
+    for big_seed in range(1, 4 if quick else 21):
+        # The first seed whose outbreak takes off within the run (1 % of the crowd infected or dead):
+        # in most seeds patient zero is overpowered in the crush, and a quiet crowd would flatter the rate.
+        sim = crowded(n_big, big_seed)
+        secs = time_run(sim, big_days)
+        k = sim.agents.kind
+        tried.append((big_seed, n_big * big_days * 86400 / secs))
+        if int(((k >= Kind.ZOMBIE) & (k <= Kind.DEAD)).sum()) >= n_big // 100:
+            break
     rows.append(
         (
             f"same building, {n_big:,} people, seed {big_seed}",
@@ -100,6 +107,14 @@ def main(argv: list[str]) -> None:
             + f" (median {sorted(secs)[len(secs) // 2]:.1f}, most {max(secs):.1f}; * = the outbreak took"
             + " off, over 50 infected or dead"
             + (f": those median {sorted(hot)[len(hot) // 2]:.1f})" if hot else ")")
+        )
+    if len(tried) > 1:
+        lines.append(
+            f"- {n_big:,} people, 600 s: seeds {tried[0][0]} to {tried[-2][0]}, whose outbreak died out "
+            "in the crush, ran at "
+            + ", ".join(f"{r / 1e6:.1f}" for _, r in tried[:-1])
+            + " M agent-steps/s; "
+            f"seed {tried[-1][0]} is the first whose outbreak took off (1 % of the crowd infected or dead)"
         )
     day = next((r for r in rows if r[1] == 1.0), None)
     five = next((r for r in rows if r[1] == 5.0), None)

@@ -174,23 +174,21 @@ def box_count(w, sums, f, r0, r1, c0, c1):
 @rule
 def add_to_index(head, nxt, per_block, per_cell, per_region, a, b, i, r):
     """Agent a, at cell i of block b and sight region r, into one side's index (`index_agents`)."""
-    nxt[a] = head[b]
-    head[b] = a
     per_block[b] += 1
     per_cell[i] += 1
     if r >= 0:
+        nxt[a] = head[r]
+        head[r] = a
         per_region[r] += 1
 
 
 @kernel
 def index_agents(ag, w, fs, t, par, gen):
     """Where everyone stands at the start of the step (`seen_pos`, `here`), and where the zombies and the prey
-    are, for `nearest_seen`: a list of each per block (in agent order), their counts per cell, prefix
-    sums of their counts per block, and a count of each per sight region (`fields.label_regions`).
+    are, for `nearest_seen`: their counts per cell, prefix sums of their counts per block, and a list
+    and a count of each per sight region (`fields.label_regions`; lists in agent order).
     The prey are also listed per cell (occ_head, occ_next) for `pick_victim`: nobody they could
     be moves before the encounters."""
-    fs.zhead[:] = -1
-    fs.phead[:] = -1
     fs.zblock[:] = 0
     fs.pblock[:] = 0
     for a in range(ag.pos.shape[0]):
@@ -210,6 +208,8 @@ def index_agents(ag, w, fs, t, par, gen):
             fs.rstamp[r] = gen
             fs.zcount[r] = 0
             fs.pcount[r] = 0
+            fs.zhead[r] = -1
+            fs.phead[r] = -1
         if zombie:
             add_to_index(fs.zhead, fs.znext, fs.zblock, fs.zcell, fs.zcount, a, b, i, r)
         else:
@@ -292,14 +292,15 @@ def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell):
 
 @rule
 def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen):
-    """Sight and smell: the nearest of the agents listed in (head, nxt) that one at cell i senses, as
-    (cell, distance in moves); (-1, BIG) if none. Others are where they stood at the step's start.
+    """Sight and smell: the nearest of the agents listed per sight region in (head, nxt) that one at
+    cell i senses, as (cell, distance in moves); (-1, BIG) if none. Others are where they stood at
+    the step's start.
 
     Seen: in i's sight region (its `count` is above zero), within `sight` cells, on a clear line
-    of sight. Smelt: within `smell` moves through doors. The cells within NEAR moves are looked
-    at one by one (`cellcount`, `scan_cells`); beyond, the blocks around i ring by ring, only while
-    they can hold someone nearer than the nearest found, unless the blocks in reach hold more
-    agents than a third of the cells in reach: then, in a crowd, the cells are looked at instead.
+    of sight. Smelt: within `smell` moves through doors. Nobody in the blocks in reach: nothing.
+    The cells within NEAR (or `smell`) moves are looked at one by one (`scan_cells`); beyond, only
+    sight reaches, so only i's region counts: its list is walked, or, when it holds more than a
+    third of the cells in reach (a crowd), the cells are scanned on out ring by ring.
     """
     reg = w.region[i]
     regional = reg >= 0 and fs.rstamp[reg] == gen and count[reg] > 0
@@ -309,32 +310,22 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
     r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
     c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
-    in_box = box_count(w, sums, f, r0, r1, c0, c1)
-    if in_box == 0:
+    if box_count(w, sums, f, r0, r1, c0, c1) == 0:
         return -1, BIG
-    crowd = 3 * in_box > (2 * reach + 1) * (2 * reach + 1)
-    last = reach if crowd else min(NEAR, reach)
-    j, d = scan_cells(w, fs, i, 0, last, cellcount, reg, regional, sight, smell)
-    if j >= 0 or crowd or reach <= NEAR:
+    near = min(reach, max(NEAR, int(smell)))
+    j, d = scan_cells(w, fs, i, 0, near, cellcount, reg, regional, sight, smell)
+    if j >= 0 or reach <= near or not regional:
         return j, d
-    bw = (w.W + BLOCK - 1) // BLOCK
-    cr, cc = row // BLOCK, col // BLOCK
+    if 3 * count[reg] > (2 * reach + 1) * (2 * reach + 1):
+        return scan_cells(w, fs, i, near + 1, reach, cellcount, reg, regional, sight, smell)
     best, best_d = -1, reach + 1
-    for q in range(max(cr - r0, r1 - 1 - cr, cc - c0, c1 - 1 - cc) + 1):
-        if (q - 1) * BLOCK + 1 >= best_d:
-            break  # every cell of this ring is at least this far
-        for br in range(max(r0, cr - q), min(r1, cr + q + 1)):
-            edge = br == cr - q or br == cr + q
-            for bc in range(max(c0, cc - q), min(c1, cc + q + 1)):
-                if not edge and bc != cc - q and bc != cc + q:
-                    continue
-                b = head[(f * ((w.H + BLOCK - 1) // BLOCK) + br) * bw + bc]
-                while b >= 0:
-                    j = fs.seen_pos[b]
-                    d = cheb(w, i, j)
-                    if NEAR < d < best_d and senses(w, fs, i, j, d, reg, regional, sight, smell):
-                        best, best_d = j, d
-                    b = nxt[b]
+    b = head[reg]
+    while b >= 0:
+        j = fs.seen_pos[b]
+        d = cheb(w, i, j)
+        if near < d < best_d and senses(w, fs, i, j, d, reg, regional, sight, smell):
+            best, best_d = j, d
+        b = nxt[b]
     return (best, best_d) if best >= 0 else (-1, BIG)
 
 
