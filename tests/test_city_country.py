@@ -53,6 +53,18 @@ def test_city_scenario_errors_name_file_line_and_field(tmp_path):
     assert "scenario.toml:" in result.output and "evacuation.per_hours: unknown field" in result.output
 
 
+def test_city_evacuation_must_end_after_it_starts(tmp_path):
+    import re
+
+    text = re.sub(r"(?m)^end_hour = .*$", "end_hour = 1", CITY.read_text(), count=1)
+    assert "end_hour = 1" in text
+    (tmp_path / "scenario.toml").write_text(text)
+    (tmp_path / "city.map").write_text((CITY.parent / "city.map").read_text())
+    result = runner.invoke(app, ["run", str(tmp_path / "scenario.toml")])
+    assert result.exit_code == 2
+    assert "evacuation: Value error, end_hour (1) must be after start_hour" in result.output
+
+
 def test_run_hyosan_city_writes_its_folder(tmp_path):
     out = tmp_path / "city"
     result = runner.invoke(app, ["run", "hyosan-city", "--days", "1", "--out", str(out), "--json"])

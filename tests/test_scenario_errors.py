@@ -82,6 +82,24 @@ def test_no_exit(tmp_path):
         ('[[interventions]]\nkind = "bombing"\nat_hours = 1\n', 5, "a bombing needs rooms or levels"),
         ('[[population]]\nroom = "room"\ncount = -3\n', 7, "population.0.count"),
         (person("A", "room"), None, "no character has patient_zero = true"),
+        ("[zombies]\nspeed = inf\n", 6, "zombies.speed: Input should be a finite number"),
+        ("[humans]\ncalm = nan\n", 6, "humans.calm: Input should be a finite number"),
+        (
+            person("A", "room", patient_zero='"yes"'),
+            8,
+            "characters.0.patient_zero: Input should be a valid boolean",
+        ),
+        (
+            person("A", "room", patient_zero=1),
+            8,
+            "characters.0.patient_zero: Input should be a valid boolean",
+        ),
+        (
+            person("A", "room", patient_zero=True) + '[[interventions]]\nkind = "cordon"\nstart_hours = 5\n'
+            "end_hours = 2\n",
+            9,
+            "end_hours (2) must be after start_hours (5)",
+        ),
     ],
 )
 def test_bad_scenario_fields_name_file_line_and_field(tmp_path, toml, line, message):

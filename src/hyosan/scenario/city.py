@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from .. import reactions
 from ..errors import HyosanError
@@ -86,6 +86,12 @@ class Evacuation(Strict):
     start_hour: float = Field(24.0, ge=0)
     end_hour: float = Field(84.0, ge=0, description="hour the checkpoints close (the military takes over)")
     per_hour: float = Field(455.0, ge=0, description="uninfected residents each checkpoint lets out per hour")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self):
+        if not self.end_hour > self.start_hour:
+            raise ValueError(f"end_hour ({self.end_hour:g}) must be after start_hour ({self.start_hour:g})")
+        return self
 
 
 class Drones(Strict):

@@ -12,15 +12,16 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from ..errors import HyosanError
 
 
 class Strict(BaseModel):
-    """Base: unknown fields are refused."""
+    """Base: unknown fields are refused, numbers must be finite (no inf, no nan), and a yes/no field
+    takes true or false only (not "yes", not 1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Humans(Strict):
@@ -135,12 +136,12 @@ class Character(Strict):
     speed: float = Field(1.0, gt=0, description="multiplier of the walk and run speeds")
     calm: float = Field(0.5, ge=0, le=1)
     weapon: float = Field(1.0, ge=0, description="multiplier of strength in a fight (an archer's bow, a bat)")
-    loud: bool = False
+    loud: StrictBool = False
     resolve: float = Field(
         1.0, gt=0, description="how long a hybrid's will holds against hunger (multiplier)"
     )
-    leader: bool = False
-    patient_zero: bool = False
+    leader: StrictBool = False
+    patient_zero: StrictBool = False
 
 
 class Cordon(Strict):
@@ -149,6 +150,14 @@ class Cordon(Strict):
     kind: Literal["cordon"]
     start_hours: float = Field(ge=0)
     end_hours: float | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self):
+        if self.end_hours is not None and not self.end_hours > self.start_hours:
+            raise ValueError(
+                f"end_hours ({self.end_hours:g}) must be after start_hours ({self.start_hours:g})"
+            )
+        return self
 
 
 class Helicopter(Strict):
@@ -204,7 +213,7 @@ class Scenario(Strict):
     step_seconds: float = Field(
         1.0, gt=0, le=1, description="story seconds per step (part of what a seed means)"
     )
-    well_mixed: bool = Field(
+    well_mixed: StrictBool = Field(
         False,
         description="reshuffle everyone to random open cells every step (the "
         "well-mixed limit, for teaching and for testing against the population models)",
