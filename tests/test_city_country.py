@@ -127,6 +127,8 @@ def test_country_on_a_small_raster_writes_maps_series_and_animation(tmp_path):
         (["--start", "999,0"], "outside"),
         (["--start", "15,20", "--mode", "fast"], "--mode must be one of exact, tau"),
         (["--start", "15,20", "--days", "0"], "--days must be a number > 0"),
+        (["--start", "15,20", "--alpha", "-1"], "--alpha must be a finite number >= 0"),
+        (["--start", "15,20", "--alpha", "inf"], "--alpha must be a finite number >= 0"),
     ],
 )
 def test_country_bad_input_gives_one_line_and_exit_2(tmp_path, args, message):
@@ -137,6 +139,21 @@ def test_country_bad_input_gives_one_line_and_exit_2(tmp_path, args, message):
         app, ["country", "--population", str(tmp_path / "pop.npy"), "--out", str(tmp_path / "o")] + args
     )
     assert result.exit_code == 2 and message in result.output
+
+
+def test_country_accepts_alpha_zero_like_solve_and_lattice(tmp_path):
+    grid = np.ones((8, 8), np.int64)
+    np.save(tmp_path / "pop.npy", grid)
+    args = ["--population", str(tmp_path / "pop.npy"), "--start", "4,4", "--days", "0.01", "--alpha", "0"]
+    result = runner.invoke(app, ["country", *args, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    lattice = runner.invoke(app, ["lattice", "--alpha", "0", "--size", "32", "--out", str(tmp_path / "l")])
+    assert lattice.exit_code == 0, lattice.output
+
+
+def test_a_folder_given_as_population_is_named_a_folder(tmp_path):
+    result = runner.invoke(app, ["country", "--population", str(tmp_path), "--start", "0,0"])
+    assert result.exit_code == 2 and "is a folder; expected a population file" in result.output
 
 
 def test_country_refuses_a_bad_raster(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Optional
@@ -369,8 +370,8 @@ def lattice_cmd(
     from .solvers.lattice import lattice, snapshot_png
 
     try:
-        if not alpha >= 0:
-            raise HyosanError(f"--alpha must be >= 0, got {alpha:g}")
+        if not (math.isfinite(alpha) and alpha >= 0):
+            raise HyosanError(f"--alpha must be a finite number >= 0, got {alpha:g}")
         if seed < 0:
             raise HyosanError(f"--seed must be >= 0, got {seed}")
         net = reactions.get("alemi").with_values(alpha=alpha)

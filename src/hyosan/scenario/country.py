@@ -54,7 +54,9 @@ class CountrySetup:
 
     def checked(self) -> "CountrySetup":
         """Refuse impossible values with the option's name."""
-        for name in ("alpha", "beta", "days"):
+        if not (math.isfinite(self.alpha) and self.alpha >= 0):  # the same bound as solve and lattice
+            raise HyosanError(f"--alpha must be a finite number >= 0, got {self.alpha}")
+        for name in ("beta", "days"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise HyosanError(f"--{name} must be a number > 0, got {v}")

@@ -163,6 +163,8 @@ def load_population(path: str | Path, origin: str | None = None, cell_miles: flo
     path = Path(path)
     if origin is not None and origin not in ORIGINS:
         raise HyosanError(f"origin must be one of {', '.join(ORIGINS)}, got {origin!r}")
+    if path.is_dir():
+        raise HyosanError(f"{path}: is a folder; expected a population file (.npy, .csv or .json)")
     if not path.is_file():
         raise HyosanError(f"{path}: no such population file")
     name = path.name
