@@ -1,6 +1,7 @@
 """The `hyosan` command: outputs, JSON, and one-line errors with exit code 2."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -106,3 +107,16 @@ def test_bad_input_gives_one_clear_line_and_exit_2(args, message):
     err = proc.stderr.strip()
     assert message in err
     assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_output_into_a_pipe_is_not_wrapped(tmp_path):
+    """Without a terminal, the run's tables keep each row on one line, however long."""
+    args = ["run", "hyosan-high", "--days", "0.01", "--out", str(tmp_path / "r")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "hyosan.cli", *args],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("│ Hyeon-ju")]
+    assert len(rows) == 1 and re.search(r"\(level \d+\)", rows[0]), proc.stdout

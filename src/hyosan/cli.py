@@ -23,8 +23,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="hyosan: simulate zombie outbreaks, from one school to a whole country.",
 )
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# Into a file or a pipe, lines are never wrapped (rich would fold tables at 80 columns there).
+out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
+err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 10_000)
 
 METHOD_NAMES = ("ode", "ssa", "tau")
 
