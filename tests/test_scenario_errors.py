@@ -199,3 +199,19 @@ def test_error_text_is_printed_literally(tmp_path):
     assert res.returncode == 2, res.stderr
     assert "room letter 'b' is not in the [key] section" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("which", ["scenario.toml", "floor1.map"])
+def test_a_binary_file_gets_one_line_not_a_traceback(tmp_path, which):
+    """A scenario or map that is not UTF-8 text: one line naming the file and the line, exit code 2."""
+    world(tmp_path, "#####\n#aa'E\n#####", {"a": "room"}, person("A", "room", patient_zero=True))
+    path = tmp_path / which
+    path.write_bytes(path.read_bytes() + b"\n\xff\xfe\x00binary")
+    args = ["run", str(tmp_path / "scenario.toml"), "--out", str(tmp_path / "o")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "hyosan.cli", *args],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert f"{path}:" in proc.stderr and "not a text" in proc.stderr and "not UTF-8" in proc.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import HyosanError
+from ..errors import HyosanError, read_text
 from .schema import Scenario, parse_scenario
 
 BUNDLED = Path(__file__).parent / "bundled"
@@ -36,7 +36,7 @@ def is_city(path: Path) -> bool:
 
     try:
         return tomllib.loads(Path(path).read_text()).get("kind") == "city"
-    except (OSError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False  # the school parser reports the file's problem with its line
 
 
@@ -57,11 +57,9 @@ def load(name_or_path: str | Path, seed: int | None = None):
         mp = path.parent / m
         if not mp.is_file():
             raise HyosanError(f"{path}: maps: no map file {m!r} beside the scenario (looked for {mp})")
-        try:
-            texts[m] = mp.read_text()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise HyosanError(f"{mp}: cannot read map ({exc})") from None
+        texts[m] = read_text(mp, "map")
     building = load_building([path.parent / m for m in sc.maps], [texts[m] for m in sc.maps])
     for room in {g.room for g in sc.population} | {c.room for c in sc.characters}:
         building.room_index(room)  # a clear error for a room the maps do not have
-    return Sim(sc, building, seed=seed, source=str(path), scenario_text=path.read_text(), map_texts=texts)
+    text = read_text(path, "scenario")
+    return Sim(sc, building, seed=seed, source=str(path), scenario_text=text, map_texts=texts)

@@ -25,7 +25,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from .. import reactions
-from ..errors import HyosanError
+from ..errors import HyosanError, read_text
 from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
 from .schema import Strict, validation_error
@@ -151,7 +151,7 @@ def read_map(path: Path) -> np.ndarray:
     """Read a city map as a character grid; refuse bad characters and maps missing what the story needs."""
     if not path.is_file():
         raise HyosanError(f"{path}: no such city map")
-    lines = path.read_text().rstrip("\n").split("\n")
+    lines = read_text(path, "city map").rstrip("\n").split("\n")
     width = len(lines[0]) if lines else 0
     for i, line in enumerate(lines, start=1):
         if len(line) != width:
@@ -406,7 +406,7 @@ def city_timeline_png(df: pd.DataFrame, sc: CityScenario, path: Path) -> Path:
 
 def load_city(path: Path, seed: int | None = None) -> CitySim:
     """Read and validate a city scenario file and build its simulation."""
-    text = path.read_text()
+    text = read_text(path, "scenario")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
-from ..errors import HyosanError
+from ..errors import HyosanError, read_text
 
 
 class Strict(BaseModel):
@@ -260,10 +260,7 @@ def _line_of(text: str, loc: tuple) -> int | None:
 
 def parse_scenario(path: Path) -> Scenario:
     """Read and validate a scenario file; errors name the file, the line and the field."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise HyosanError(f"{path}: cannot read scenario ({exc.strerror})") from None
+    text = read_text(path, "scenario")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

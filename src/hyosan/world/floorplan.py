@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import HyosanError
+from ..errors import HyosanError, read_text
 
 
 class Cell(IntEnum):
@@ -125,10 +125,7 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
     """Parse one map file; raise HyosanError naming file:line:column on any problem."""
     path = Path(path)
     if text is None:
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise HyosanError(f"{path}: cannot read map ({exc.strerror})") from None
+        text = read_text(path, "map")
     header: dict[str, tuple[str, int]] = {}
     grid: list[tuple[int, str]] = []
     key: dict[str, tuple[str, int]] = {}
