@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench docs clean
+.PHONY: demo test bench docs clean golden
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV))
@@ -24,6 +24,9 @@ docs: $(STAMP)
 	$(BIN)/hyosan models --markdown > docs/models.md
 	$(BIN)/python -c "from pathlib import Path; from hyosan.scenario.docs import update; p = Path('docs/scenarios.md'); p.write_text(update(p.read_text()))"
 	$(BIN)/python -c "from tests.test_scenario_docs import write_example; write_example('docs/example')"
+
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden --update
 
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info
