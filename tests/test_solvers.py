@@ -196,3 +196,23 @@ def test_bad_solver_arguments(kwargs, message):
 def test_fractional_initial_counts_refused_by_stochastic_solvers():
     with pytest.raises(HyosanError, match="whole initial counts"):
         ssa(hyosan.model("alemi").with_values(S=10.5))
+
+
+@pytest.mark.parametrize("name", ["alemi", "munz-basic"])
+def test_ode_milestones_come_from_the_solution_not_the_output_grid(name):
+    """On a horizon 3,000 times the story (output points 100 days apart), the milestones still match
+    those read off a fine solution of the first 60 days to a thousandth of a day."""
+    net = hyosan.model(name)
+    coarse = ode(net, 100_000, 1001).crossing_times()
+    fine_traj = ode(net, 60, 600_001)
+    humans, zombies = fine_traj.total(fine_traj.humans)[0], fine_traj.total(fine_traj.zombies)[0]
+    def first_true(cond):
+        return fine_traj.t[np.argmax(cond)] if cond.any() else np.nan
+
+    first = {
+        "humans_below_one": first_true(humans < 1.0),
+        "zombies_outnumber_humans": first_true(zombies > humans),
+    }
+    for key, t in first.items():
+        assert np.isfinite(t), (name, key)
+        assert abs(coarse[key][0] - t) < 1e-3, (name, key, coarse[key][0], t)

@@ -31,6 +31,8 @@ def ode(
     x = network.x0()
     out = np.empty((grid.size, x.size))
     gi = 0
+    crossings = Crossings(network)
+    crossings.check(0.0, x)
     for seg in segments(network, t_end):
         c = network.compile(seg.params)
         if seg.t1 > seg.t0:
@@ -44,13 +46,16 @@ def ode(
                 jac=lambda t, y: network.jacobian(c, y),
                 rtol=rtol,
                 atol=atol,
+                events=crossings.events,
             )
             if not sol.success:
                 raise HyosanError(f"ODE solver failed between t = {seg.t0:g} and {seg.t1:g}: {sol.message}")
             out[gi : gi + inside.size] = sol.y.T[: inside.size]
             gi += inside.size
             x = sol.y[:, -1].copy()
+            crossings.found(sol.t_events)
         apply_impulses(network, seg.params, seg.due, x, lambda count, f: count * f)
+        crossings.check(seg.t1, x)
     out[gi:] = x
     return Trajectory(
         grid,
@@ -62,4 +67,37 @@ def ode(
         humans=network.humans,
         zombies=network.zombies,
         time_unit=network.time_unit,
+        meta={"crossings": crossings.times},
     )
+
+
+class Crossings:
+    """The story's milestones found by the integrator's root search at full resolution (not read off
+    the output grid): humans falling below one, zombies first outnumbering humans."""
+
+    def __init__(self, network: Network):
+        h = [network.species_names.index(s) for s in network.humans]
+        z = [network.species_names.index(s) for s in network.zombies]
+
+        def humans_below_one(t, y):
+            return y[h].sum() - 1.0
+
+        def zombies_outnumber_humans(t, y):
+            return y[z].sum() - y[h].sum()
+
+        humans_below_one.direction = -1.0
+        zombies_outnumber_humans.direction = 1.0
+        self.events = [humans_below_one, zombies_outnumber_humans]
+        self.times = {f.__name__: float("nan") for f in self.events}
+
+    def found(self, t_events) -> None:
+        """Keep the first root of each milestone seen so far."""
+        for f, ts in zip(self.events, t_events):
+            if np.isnan(self.times[f.__name__]) and len(ts):
+                self.times[f.__name__] = float(ts[0])
+
+    def check(self, t: float, x: np.ndarray) -> None:
+        """A milestone already true at t (the start, or just after an impulse) happens at t."""
+        for f in self.events:
+            if np.isnan(self.times[f.__name__]) and f(t, x) * f.direction > 0:
+                self.times[f.__name__] = t

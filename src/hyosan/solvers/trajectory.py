@@ -84,7 +84,13 @@ class Trajectory:
         return path
 
     def crossing_times(self) -> dict[str, np.ndarray]:
-        """Per run: first time humans fall below one, first time zombies outnumber humans (nan if never)."""
+        """Per run: first time humans fall below one, first time zombies outnumber humans (nan if never).
+
+        Solvers that find them at full resolution leave them in meta["crossings"] (the ODE's root
+        search); otherwise they are interpolated between output points.
+        """
+        if "crossings" in self.meta:
+            return {k: np.array([v], float) for k, v in self.meta["crossings"].items()}
         humans, zombies = self.total(self.humans), self.total(self.zombies)
         return {
             "humans_below_one": _first_time(self.t, humans - 1.0, below=True),
