@@ -206,6 +206,7 @@ def test_ode_milestones_come_from_the_solution_not_the_output_grid(name):
     coarse = ode(net, 100_000, 1001).crossing_times()
     fine_traj = ode(net, 60, 600_001)
     humans, zombies = fine_traj.total(fine_traj.humans)[0], fine_traj.total(fine_traj.zombies)[0]
+
     def first_true(cond):
         return fine_traj.t[np.argmax(cond)] if cond.any() else np.nan
 
