@@ -172,6 +172,16 @@ def box_count(w, sums, f, r0, r1, c0, c1):
 
 
 @rule
+def count_near(w, sums, i, reach):
+    """Agents counted (in `sums`) in the blocks that hold the cells within `reach` moves of cell i on its
+    floor: zero means nobody is that near (more may be counted: whole blocks)."""
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
+    c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
+    return box_count(w, sums, f, r0, r1, c0, c1)
+
+
+@rule
 def add_to_index(head, nxt, per_block, per_cell, per_region, a, b, i, r):
     """Agent a, at cell i of block b and sight region r, into one side's index (`index_agents`)."""
     per_block[b] += 1
@@ -307,10 +317,7 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     reach = int(sight) if regional else int(smell)
     if reach < 0:
         return -1, BIG
-    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
-    r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
-    c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
-    if box_count(w, sums, f, r0, r1, c0, c1) == 0:
+    if count_near(w, sums, i, reach) == 0:
         return -1, BIG
     near = min(reach, max(NEAR, int(smell)))
     j, d = scan_cells(w, fs, i, 0, near, cellcount, reg, regional, sight, smell)
@@ -330,6 +337,19 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
 
 
 @rule
+def keep_least(best, best_s, ties, j, s, rng):
+    """One candidate j with score s against the least so far (best, best_s, ties seen at it): the new
+    (best, best_s, ties), ties broken at random so that each of them is kept with equal chance."""
+    if s < best_s:
+        return j, s, 1
+    if s == best_s:
+        ties += 1
+        if rng.random() * ties < 1.0:
+            best = j
+    return best, best_s, ties
+
+
+@rule
 def toward(w, rng, i, target, mask):
     """The neighbour of i (a step `mask` allows) nearest to cell `target` on its floor, if nearer; else -1.
 
@@ -346,13 +366,7 @@ def toward(w, rng, i, target, mask):
         d = max(abs(dr), abs(dc))
         if d >= here:
             continue
-        score = d * 65536 + dr * dr + dc * dc
-        if score < best_s:
-            best, best_s, ties = j, score, 1
-        elif score == best_s:
-            ties += 1
-            if rng.random() * ties < 1.0:
-                best = j
+        best, best_s, ties = keep_least(best, best_s, ties, j, d * 65536 + dr * dr + dc * dc, rng)
     return best
 
 
@@ -419,13 +433,7 @@ def descend(w, rng, i, field, mask):
         if not R.can_step(mask, i, k):
             continue
         j = i + w.step_off[k]
-        d = field[j]
-        if d < best_d:
-            best, best_d, ties = j, d, 1
-        elif d == best_d:
-            ties += 1
-            if rng.random() * ties < 1.0:
-                best = j
+        best, best_d, ties = keep_least(best, best_d, ties, j, field[j], rng)
     if best >= 0 and best_d >= field[i]:
         return -1
     return best
@@ -491,10 +499,7 @@ def zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order):
 def pick_victim(ag, w, fs, a, t, par, rng):
     """A random unbitten prey on the attacker's cell or a neighbouring one it can reach, or -1."""
     i = ag.pos[a]
-    f, r, c = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
-    r0, r1 = max(0, r - 1) // BLOCK, min(w.H - 1, r + 1) // BLOCK + 1
-    c0, c1 = max(0, c - 1) // BLOCK, min(w.W - 1, c + 1) // BLOCK + 1
-    if box_count(w, fs.psum, f, r0, r1, c0, c1) == 0:
+    if count_near(w, fs.psum, i, 1) == 0:
         return -1  # most attackers: no prey in the blocks around them
     victim, seen = -1, 0
     for k in range(-1, 8):

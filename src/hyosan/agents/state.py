@@ -77,7 +77,6 @@ Schedule.__doc__ = (
 SCRATCH_ONLY = {
     "order",
     "queue",
-    "sources",
     "buckets",
     "bucket_len",
     "snd_src",
