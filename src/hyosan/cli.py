@@ -16,6 +16,7 @@ from rich.text import Text
 from . import reactions
 from .errors import HyosanError
 from .results.folders import prepare_run_folder
+from .scenario.overrides import parse_sets
 
 app = typer.Typer(
     add_completion=False,
@@ -34,21 +35,6 @@ def fail(message: str) -> None:
     """Print one clear error line and exit with status 2."""
     err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)  # literal text
     raise typer.Exit(2)
-
-
-def parse_sets(items: list[str]) -> dict[str, float]:
-    """Turn ['beta=0.01', 'S=999'] into a dict, refusing malformed items."""
-    values: dict[str, float] = {}
-    for item in items:
-        name, sep, text = item.partition("=")
-        name, text = name.strip(), text.strip()
-        if not sep or not name or not text:
-            raise HyosanError(f"malformed --set {item!r}: expected NAME=VALUE, e.g. --set beta=0.01")
-        try:
-            values[name] = float(text)
-        except ValueError:
-            raise HyosanError(f"malformed --set {item!r}: {text!r} is not a number") from None
-    return values
 
 
 def _emit(data: dict, as_json: bool, text: str) -> None:
@@ -482,6 +468,227 @@ def country_cmd(
             lines.append(f"  {name}: half fallen " + (f"at {h:g} h" if h is not None else "not by the end"))
         lines.append(f"  {summary['events']:,} events in {summary['kernel_seconds']:g} s; wrote {folder}/")
         _emit(summary, as_json, "\n".join(lines))
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+# ----- many runs: ensembles, sweeps, sensitivity, calibration (hyosan.ensemble) ----------------
+TARGET_HELP = "a model (with --method) or a scenario: bundled name, folder or scenario.toml"
+
+
+class _runs_bar:
+    """A rich progress bar on stderr counting finished runs (hidden with --json)."""
+
+    def __init__(self, visible: bool):
+        self.bar = Progress(
+            TextColumn("runs"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=not visible,
+        )
+        self.task = None
+
+    def __enter__(self):
+        self.bar.start()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task("runs", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        self.bar.stop()
+        return False
+
+
+def _study_target(target: str, method: Optional[str], sets: list[str], days: Optional[float]):
+    from .ensemble import make_target
+
+    return make_target(target, method, parse_sets(sets), days)
+
+
+def _print_study(s: dict, lines: list[str], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(s, indent=2, default=_plain_json) + "\n")
+        return
+    for line in lines:
+        out_console.print(line, soft_wrap=True, markup=False)
+
+
+def _plain_json(v):
+    from .ensemble.studies import _plain
+
+    return _plain(v)
+
+
+def _timing_line(s: dict) -> str:
+    t = s["timing"]
+    resumed = f", {t['resumed_from']} already done" if t["resumed_from"] else ""
+    return (
+        f"  {t['ran_now']} runs on {t['workers']} workers in {t['wall_seconds']:.1f} s "
+        f"({t['compute_seconds']:.1f} s of simulation){resumed}; wrote {s['folder']}/"
+    )
+
+
+WORKERS_HELP = "local Dask worker processes (default: one per core)"
+SCHEDULER_HELP = "address of a running Dask scheduler (tcp://HOST:8786) instead of a local cluster"
+
+
+@app.command("ensemble")
+def ensemble_cmd(
+    target: str = typer.Argument(..., help=TARGET_HELP),
+    runs: int = typer.Option(..., "--runs", help="number of seeded runs"),
+    seed: int = typer.Option(
+        0, "--seed", help="ensemble seed: run i's seed is drawn from SeedSequence(seed)"
+    ),
+    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
+    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
+    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/TARGET-ensemble[-n])"),
+    resume: bool = typer.Option(False, "--resume", help="run only the runs the --out folder lacks"),
+    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+):
+    """Run many seeded runs on Dask: fates, survivors, die-out, distributions (summary.json, ensemble.png)."""
+    from .ensemble import studies
+    from .ensemble.summaries import summary_lines
+
+    try:
+        t = _study_target(target, method, sets, days)
+        with _runs_bar(not as_json) as bar:
+            r = studies.ensemble(t, runs, seed, studies.Cluster(workers, scheduler), out, force, resume, bar)
+        s = r.summary
+        head = f"{t.name}" + (f" by {t.method}" if t.kind == "model" else "") + f": {runs} runs, seed {seed}"
+        _print_study(s, [head, *summary_lines(s, t.kind), _timing_line(s)], as_json)
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+@app.command("sweep")
+def sweep_cmd(
+    target: str = typer.Argument(..., help=TARGET_HELP),
+    grid: list[str] = typer.Option([], "--grid", help="NAME=LO:HI:N, N points from LO to HI; repeatable"),
+    runs: int = typer.Option(1, "--runs", help="seeded runs at each point (same seeds at every point)"),
+    seed: int = typer.Option(0, "--seed", help="ensemble seed"),
+    outcome: Optional[str] = typer.Option(None, "--outcome", help="measure to plot (default: the headline)"),
+    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
+    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
+    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/TARGET-sweep[-n])"),
+    resume: bool = typer.Option(False, "--resume", help="run only the runs the --out folder lacks"),
+    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+):
+    """Sweep parameters over a grid: each measure's mean at every point (sweep.csv, sweep.png)."""
+    from .ensemble import studies
+
+    try:
+        g = studies.parse_grid(grid)
+        t = _study_target(target, method, sets, days)
+        with _runs_bar(not as_json) as bar:
+            r = studies.sweep(
+                t, g, runs, seed, outcome, studies.Cluster(workers, scheduler), out, force, resume, bar
+            )
+        s = r.summary
+        names = list(g)
+        lines = [f"{t.name}: sweep of {', '.join(names)}, {runs} runs per point; mean {s['outcome']}:"]
+        for row in s["surface"]:
+            lines.append("  " + ", ".join(f"{n} {row[n]:g}" for n in names) + f": {row[s['outcome']]:.4g}")
+        _print_study(s, [*lines, _timing_line(s)], as_json)
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(
+    target: str = typer.Argument(..., help=TARGET_HELP),
+    vary: list[str] = typer.Option([], "--vary", help="NAME=LO:HI, a range to vary; at least two"),
+    samples: int = typer.Option(64, "--samples", help="Sobol' base samples, a power of two"),
+    seed: int = typer.Option(0, "--seed", help="seed of the Sobol' design and of the runs"),
+    outcome: Optional[str] = typer.Option(None, "--outcome", help="measure to print and plot"),
+    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
+    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
+    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="run folder (default: runs/TARGET-sensitivity[-n])"
+    ),
+    resume: bool = typer.Option(False, "--resume", help="run only the runs the --out folder lacks"),
+    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+):
+    """Sobol' sensitivity indices (SALib) with 95 % intervals (sensitivity.json, sensitivity.png)."""
+    from .ensemble import studies
+
+    try:
+        v = studies.parse_vary(vary)
+        t = _study_target(target, method, sets, days)
+        with _runs_bar(not as_json) as bar:
+            r = studies.sensitivity(
+                t, v, samples, seed, outcome, studies.Cluster(workers, scheduler), out, force, resume, bar
+            )
+        s = r.summary
+        lines = [f"{t.name}: Sobol' indices of {s['outcome']} ({s['runs']} runs; 95 % intervals)"]
+        for n, d in s["indices"][s["outcome"]].items():
+            lines.append(
+                f"  {n}: first order {d['S1']:.3f} +- {d['S1_conf']:.3f}, "
+                f"total {d['ST']:.3f} +- {d['ST_conf']:.3f}"
+            )
+        _print_study(s, [*lines, _timing_line(s)], as_json)
+    except HyosanError as exc:
+        fail(str(exc))
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    target: str = typer.Argument(..., help=TARGET_HELP),
+    targets: Path = typer.Option(
+        ..., "--targets", help="TOML file: ranges to vary, figures to hit (docs/ensembles.md)"
+    ),
+    seed: int = typer.Option(0, "--seed", help="seed of the sampler and of the runs"),
+    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
+    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
+    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
+    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="run folder (default: runs/TARGET-calibration[-n])"
+    ),
+    resume: bool = typer.Option(False, "--resume", help="go on with the trials the --out folder holds"),
+    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+):
+    """Calibrate with Optuna (SQLite study, resumable): the setting closest to observed figures."""
+    from .ensemble import calibrate as cal
+    from .ensemble import studies
+
+    try:
+        tg = cal.read_targets(targets)
+        t = _study_target(target, method, sets, days)
+        with _runs_bar(not as_json) as bar:
+            r = cal.calibrate(t, tg, seed, studies.Cluster(workers, scheduler), out, force, resume, bar)
+        b = r.summary["best"]
+        lines = [
+            f"{t.name}: {r.summary['trials']} trials of {tg.runs} runs; "
+            f"best trial {b['trial']}, loss {b['loss']:.4f}",
+            "  " + ", ".join(f"{k} = {v:.6g}" for k, v in b["params"].items()),
+            "  "
+            + ", ".join(
+                f"{f.outcome} {f.statistic} {b['figures'][f.outcome]:,.6g} (aim {f.value:,.6g})"
+                for f in tg.target
+            ),
+            f"  wrote {r.summary['folder']}/",
+        ]
+        _print_study(r.summary, lines, as_json)
     except HyosanError as exc:
         fail(str(exc))
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import HyosanError, read_text
 from .schema import Scenario, parse_scenario
@@ -30,10 +33,69 @@ def resolve(name_or_path: str | Path) -> Path:
     )
 
 
+KINDS = ("school", "city")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A scenario file read once and validated: its kind, the validated scenario, where it came
+    from and its text (sets applied, if any)."""
+
+    kind: str
+    scenario: Any
+    path: Path
+    text: str
+    sets: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name
+
+    def map_files(self) -> list[str]:
+        """The map files beside the scenario file that a run reads (relative names)."""
+        return list(self.scenario.maps) if self.kind == "school" else [self.scenario.map]
+
+
+def read_scenario(name_or_path: str | Path, sets: dict[str, float] | None = None) -> Loaded:
+    """Read a scenario file once, apply `--set` values, and validate it by its `kind` (school when
+    absent, or city); every error is one line naming the file, line and field."""
+    from pydantic import ValidationError
+
+    from .city import CityScenario, parse_city
+    from .overrides import apply_sets, set_error
+
+    path = resolve(name_or_path)
+    text = read_text(path, "scenario")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+    kind = data.get("kind", "school")
+    if kind not in KINDS:
+        line = next((i + 1 for i, t in enumerate(text.splitlines()) if t.strip().startswith("kind")), None)
+        where = f"{path}:{line}" if line else str(path)
+        raise HyosanError(f"{where}: kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    sets = dict(sets or {})
+    apply_sets(data, sets)
+    parse = parse_city if kind == "city" else parse_scenario
+    try:
+        sc = parse(path, text, data)
+    except HyosanError:
+        # a value given by --set is named as such, not as a line of the file it never was on
+        schema = CityScenario if kind == "city" else Scenario
+        try:
+            schema.model_validate(data)
+        except ValidationError as exc:
+            err = set_error(exc, sets)
+            if err is not None:
+                raise err from None
+        raise
+    return Loaded(kind, sc, path, text, sets)
+
+
 def is_city(path: Path) -> bool:
     """Whether a scenario file is a city scenario (kind = "city"), run on maps of cells."""
-    import tomllib
-
     try:
         return tomllib.loads(Path(path).read_text()).get("kind") == "city"
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -41,17 +103,21 @@ def is_city(path: Path) -> bool:
 
 
 def load_scenario(name_or_path: str | Path) -> tuple[Scenario, Path]:
-    """Read, validate and return a scenario with the path it came from."""
-    path = resolve(name_or_path)
-    return parse_scenario(path), path
+    """Read, validate and return a school scenario with the path it came from."""
+    loaded = read_scenario(name_or_path)
+    return loaded.scenario, loaded.path
 
 
-def load(name_or_path: str | Path, seed: int | None = None):
-    """Build a ready-to-run simulation: `hyosan.load("hyosan-high", seed=1).run(days=1)`."""
+def build(loaded: Loaded, seed: int | None = None):
+    """The ready-to-run simulation of a read scenario: a school `Sim` or a `CitySim`."""
+    if loaded.kind == "city":
+        from .city import CitySim
+
+        return CitySim(loaded.scenario, loaded.path, seed)
     from ..agents.sim import Sim
     from ..world.floorplan import load_building
 
-    sc, path = load_scenario(name_or_path)
+    sc, path = loaded.scenario, loaded.path
     texts = {}
     for m in sc.maps:
         mp = path.parent / m
@@ -61,5 +127,10 @@ def load(name_or_path: str | Path, seed: int | None = None):
     building = load_building([path.parent / m for m in sc.maps], [texts[m] for m in sc.maps])
     for room in {g.room for g in sc.population} | {c.room for c in sc.characters}:
         building.room_index(room)  # a clear error for a room the maps do not have
-    text = read_text(path, "scenario")
-    return Sim(sc, building, seed=seed, source=str(path), scenario_text=text, map_texts=texts)
+    return Sim(sc, building, seed=seed, source=str(path), scenario_text=loaded.text, map_texts=texts)
+
+
+def load(name_or_path: str | Path, seed: int | None = None, sets: dict[str, float] | None = None):
+    """Build a ready-to-run simulation: `hyosan.load("hyosan-high", seed=1).run(days=1)` (a school
+    `Sim`, or a `CitySim` for a city scenario), with optional `sets` ({"virus.beta": 0.01})."""
+    return build(read_scenario(name_or_path, sets), seed)

@@ -203,6 +203,7 @@ Intervention = Annotated[Union[Cordon, Helicopter, Lure, Bombing], Field(discrim
 class Scenario(Strict):
     """A whole scenario: maps, people, behaviour parameters and interventions."""
 
+    kind: Literal["school"] = Field("school", description="a school scenario (the default kind)")
     name: str
     description: str = ""
     maps: list[str] = Field(min_length=1, description="map files, relative to the scenario file")
@@ -258,13 +259,15 @@ def _line_of(text: str, loc: tuple) -> int | None:
     return start + 1 if lines else None
 
 
-def parse_scenario(path: Path) -> Scenario:
-    """Read and validate a scenario file; errors name the file, the line and the field."""
-    text = read_text(path, "scenario")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+def parse_scenario(path: Path, text: str | None = None, data: dict | None = None) -> Scenario:
+    """Validate a school scenario (its TOML `data`, or the file read here); errors name file, line
+    and field."""
+    text = read_text(path, "scenario") if text is None else text
+    if data is None:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise HyosanError(f"{path}: not valid TOML: {exc}") from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,198 @@
+"""The one layer that runs many simulations: Dask tasks that write their own Parquet parts.
+
+Every study (ensemble, sweep, sensitivity, calibration) hands this layer a list of jobs. Jobs go
+to the workers in small batches; a worker runs its batch and writes the rows itself, one Parquet
+part per batch under `parts/`, first to a hidden temporary name and then renamed, so a part is
+either whole or absent. The driver only counts finished runs; the table is read back from the
+parts at the end. A part's rows are a function of its jobs alone, so a batch redone after a
+worker died writes the same part again: nothing is lost or doubled. `done_runs` lists what a
+folder already holds, which is how `--resume` runs only what is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import HyosanError
+from .targets import Job, Target
+
+PARTS = "parts"
+SERIES = "series"
+
+
+@contextlib.contextmanager
+def client(workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0) -> Iterator:
+    """A Dask client: on an existing cluster at `scheduler`, or on a local cluster of `workers`
+    single-threaded worker processes (default: one per core)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            c = Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise HyosanError(
+                f"cannot reach the Dask scheduler at {scheduler!r} within {timeout:g} s "
+                f"({exc.__class__.__name__})"
+            ) from None
+        try:
+            yield c
+        finally:
+            c.close()
+        return
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise HyosanError(f"--workers must be >= 1, got {workers}")
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    c = Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()
+
+
+def run_batch(target: Target, seed: int, jobs: list[Job], folder: str, series: bool) -> tuple[int, float]:
+    """Run a batch of jobs on a worker and write its part (and its series part); returns the
+    number of rows and the seconds the runs took."""
+    rows, curves, seconds = [], [], 0.0
+    for job in jobs:
+        row, s, dt = target.run(job, seed, series)
+        rows.append(row)
+        seconds += dt
+        if s is not None:
+            curves.append({"run": job.run, **{k: v.tolist() for k, v in s.items()}})
+    name = f"part-{jobs[0].run:08d}.parquet"
+    write_atomic(pd.DataFrame(rows), Path(folder) / PARTS / name)
+    if curves:
+        write_atomic(pd.DataFrame(curves), Path(folder) / SERIES / name)
+    return len(rows), seconds
+
+
+def write_atomic(df: pd.DataFrame, path: Path) -> None:
+    """Write a Parquet file whole or not at all: to a hidden name first, then renamed over."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+    os.replace(tmp, path)
+
+
+def done_runs(folder: Path) -> set[int]:
+    """The run numbers whose rows a folder's parts already hold (leftover temporary files removed)."""
+    parts = Path(folder) / PARTS
+    for sub in (parts, Path(folder) / SERIES):
+        for tmp in sub.glob(".*.tmp") if sub.is_dir() else ():
+            tmp.unlink(missing_ok=True)
+    done: set[int] = set()
+    for p in sorted(parts.glob("part-*.parquet")) if parts.is_dir() else ():
+        done.update(pq.read_table(p, columns=["run"]).column("run").to_pylist())
+    return done
+
+
+def batches(jobs: list[Job], per_batch: int) -> list[list[Job]]:
+    """Consecutive jobs grouped `per_batch` at a time."""
+    return [jobs[i : i + per_batch] for i in range(0, len(jobs), per_batch)]
+
+
+def per_batch_for(target: Target, todo: int, workers: int) -> int:
+    """Runs per task: one for a scenario (seconds each), enough for a model that a task is not
+    all overhead, few enough that every worker gets several tasks."""
+    if target.kind != "model":
+        return 1
+    return int(max(1, min(64, math.ceil(todo / (8 * max(workers, 1))))))
+
+
+def run_jobs(
+    c,
+    target: Target,
+    seed: int,
+    jobs: list[Job],
+    folder: Path,
+    series: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Run the jobs whose rows the folder lacks, on the client's workers; returns counts and timing.
+
+    progress(done, total) is called as batches finish (done counts rows already in the folder).
+    """
+    from distributed import as_completed
+
+    folder = Path(folder)
+    have = done_runs(folder)
+    todo = [j for j in jobs if j.run not in have]
+    total, done = len(jobs), len(jobs) - len(todo)
+    if progress is not None:
+        progress(done, total)
+    workers = max(1, len(c.scheduler_info().get("workers", {})))
+    t0, compute = time.perf_counter(), 0.0
+    futures = [
+        c.submit(run_batch, target, seed, b, str(folder), series, pure=False)
+        for b in batches(todo, per_batch_for(target, len(todo), workers))
+    ]
+    try:
+        for fut in as_completed(futures):
+            try:
+                n, seconds = fut.result()
+            except HyosanError:
+                raise
+            except Exception as exc:  # a worker lost too often, or a run that failed: one line
+                raise HyosanError(
+                    f"a batch of runs failed on the cluster: {exc.__class__.__name__}: {exc}"
+                ) from None
+            done += n
+            compute += seconds
+            if progress is not None:
+                progress(done, total)
+    finally:
+        for fut in futures:
+            fut.cancel()
+    return {
+        "runs": total,
+        "ran_now": len(todo),
+        "resumed_from": total - len(todo),
+        "wall_seconds": time.perf_counter() - t0,
+        "compute_seconds": compute,
+        "workers": workers,
+    }
+
+
+def read_table(folder: Path, runs: set[int] | None = None) -> pd.DataFrame:
+    """The outcome table of a folder's parts, one row per run, in run order."""
+    parts = sorted((Path(folder) / PARTS).glob("part-*.parquet"))
+    if not parts:
+        return pd.DataFrame()
+    df = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
+    df = df.drop_duplicates("run", keep="last").sort_values("run", ignore_index=True)
+    if runs is not None:
+        df = df[df["run"].isin(runs)].reset_index(drop=True)
+    return df
+
+
+def read_series(folder: Path, species: str, runs: set[int] | None = None) -> np.ndarray:
+    """One species' coarse series of every run (rows in run order): read a column at a time, so
+    the driver never holds all of a large ensemble's curves at once."""
+    parts = sorted((Path(folder) / SERIES).glob("part-*.parquet"))
+    if not parts:
+        return np.empty((0, 0))
+    frames = [pq.read_table(p, columns=["run", species]).to_pandas() for p in parts]
+    df = pd.concat(frames, ignore_index=True).drop_duplicates("run", keep="last").sort_values("run")
+    if runs is not None:
+        df = df[df["run"].isin(runs)]
+    return np.array(df[species].tolist(), dtype=float)

@@ -1,0 +1,200 @@
+"""Run objects: one small interface for every kind of run.
+
+A school scenario, a city scenario and a model solved by a method each give a run object with
+    run(progress=None)  advance to the end (progress gets the story time reached)
+    summary()           a JSON-ready account of the run
+    outcomes()          one flat row of named measures (numbers, and strings for fates)
+    write(folder)       its run folder; returns the summary with the folder's name
+so that a single run (`hyosan run`, `hyosan solve`) and an ensemble of thousands (`hyosan
+ensemble`) measure a run the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+# How a named character's fate is counted in an ensemble (the words of `Sim.fates`, simplified).
+FATES = ("survived", "bitten", "escaped", "rescued", "hybrid", "turned", "died")
+
+
+def fate_class(fate: str) -> str:
+    """The ensemble category of a fate as `Sim.fates` words it ('died (bombed)' -> 'died')."""
+    if fate.startswith("survived (bitten"):
+        return "bitten"
+    return fate.split(" ", 1)[0]
+
+
+class SchoolRun:
+    """A school scenario's run (an agent `Sim`)."""
+
+    kind = "school"
+
+    def __init__(self, sim, days: float | None = None, animate: bool = False):
+        self.sim = sim
+        self.days = sim.scenario.days if days is None else float(days)
+        self.frames = None
+        self.animate = animate
+
+    def run(self, progress=None, chunk_seconds: float = 600.0) -> "SchoolRun":
+        """Advance the simulation to its end (animation frames every 5 story minutes if asked)."""
+        from ..viz.animate import snapshot
+
+        sim = self.sim
+        self.frames = [snapshot(sim)] if self.animate else None
+
+        def advance(t):
+            if progress is not None:
+                progress(t)
+            if self.frames is not None and t - self.frames[-1][0] >= 300 - 1e-6:
+                self.frames.append(snapshot(sim))
+
+        sim.run(days=self.days, progress=advance, chunk_seconds=300 if self.animate else chunk_seconds)
+        return self
+
+    def summary(self) -> dict:
+        """The run's account: counts over time, fates, key events (`results.report.summary`)."""
+        from .report import summary
+
+        return summary(self.sim)
+
+    def overrun_hours(self) -> float:
+        """Story hours until zombies first outnumber humans in the school (nan if they never do)."""
+        from ..agents.codes import Ctr, Kind
+
+        lg, n = self.sim.log, int(self.sim.ctr[Ctr.TL_N])
+        tl = lg.tl[:n].sum(axis=1)
+        over = np.flatnonzero(tl[:, Kind.ZOMBIE] > tl[:, Kind.HUMAN])
+        return float(lg.tl_t[over[0]]) / 3600 if over.size else math.nan
+
+    def outcomes(self) -> dict:
+        """Counts by kind at the end, survivors, the time the school is overrun, each named fate."""
+        from ..agents.codes import KIND_NAMES, Kind
+
+        sim, ag = self.sim, self.sim.agents
+        row: dict = {"hours": sim.t / 3600, "people": int(ag.kind.size)}
+        for i, k in enumerate(KIND_NAMES):
+            row[k] = int((ag.kind == i).sum())
+        alive = np.isin(ag.kind, (Kind.HUMAN, Kind.ESCAPED, Kind.RESCUED)) & (ag.bitten_at < 0)
+        row["survivors"] = int(alive.sum())
+        row["overrun_hours"] = self.overrun_hours()
+        turning = (ag.kind == Kind.HUMAN) & (ag.bitten_at >= 0)
+        row["outbreak_over"] = bool(row["zombie"] == 0 and not turning.any())
+        for f in self.sim.fates.itertuples():
+            row[f"fate: {f.name}"] = fate_class(f.fate)
+        return row
+
+    def write(self, folder: Path) -> dict:
+        """Write the run folder (timeline, events, fates, summary, scenario and maps as run, plots)."""
+        from .report import write_run
+
+        return write_run(self.sim, Path(folder), self.frames)
+
+
+class CityRun:
+    """A city scenario's run (a `CitySim`)."""
+
+    kind = "city"
+
+    def __init__(self, sim, days: float | None = None, animate: bool = False):
+        self.sim = sim
+        self.days = sim.sc.days if days is None else float(days)
+        self.animate = animate
+
+    def run(self, progress=None) -> "CityRun":
+        """Advance hour by hour to the end (progress gets story seconds)."""
+        self.sim.run(
+            self.days,
+            progress=None if progress is None else (lambda h: progress(h * 3600.0)),
+            frames_every=2 if self.animate else None,
+        )
+        return self
+
+    def summary(self) -> dict:
+        """The story's figures for this run."""
+        return self.sim.summary()
+
+    def outcomes(self) -> dict:
+        """The story's figures as one flat row."""
+        s = self.summary()
+        row = {k: v for k, v in s.items() if isinstance(v, (int, float)) and k != "seed"}
+        for part in ("left_in_city", "yangdong"):
+            row.update({f"{part} {k}": v for k, v in s[part].items()})
+        return row
+
+    def write(self, folder: Path) -> dict:
+        """Write the run folder (timeline, maps, summary, scenario and map as run)."""
+        return self.sim.write(Path(folder), animate=self.animate)
+
+
+class ModelRun:
+    """A model (reaction network) solved by one method: ode, ssa or tau."""
+
+    kind = "model"
+
+    def __init__(
+        self,
+        network,
+        method: str = "ode",
+        t_end: float | None = None,
+        points: int = 1001,
+        seed: int = 0,
+        runs: int = 1,
+    ):
+        self.network, self.method = network, method
+        self.t_end, self.points, self.seed, self.runs = t_end, points, seed, runs
+        self.trajectory = None
+
+    def run(self, progress=None) -> "ModelRun":
+        """Solve; progress gets the number of runs done (stochastic methods)."""
+        from .. import solvers
+
+        if self.method == "ode":
+            self.trajectory = solvers.ode(self.network, self.t_end, self.points)
+        else:
+            self.trajectory = solvers.METHODS[self.method](
+                self.network, self.t_end, self.points, runs=self.runs, seed=self.seed, progress=progress
+            )
+        return self
+
+    def summary(self) -> dict:
+        """Crossing times and final counts (`Trajectory.summary`)."""
+        return self.trajectory.summary()
+
+    def outcomes(self) -> dict:
+        """Final counts, crossing times (nan if never) and whether the outbreak died out (run 0)."""
+        tr = self.trajectory
+        row = {f"final {s}": float(v) for s, v in zip(tr.species, tr.final[0])}
+        for key, times in tr.crossing_times().items():
+            row[key] = float(times[0])
+        infected = tuple(self.network.zombies) + tuple(self.network.infected)
+        row["died_out"] = bool(sum(tr.final[0][tr.species.index(s)] for s in infected) < 0.5)
+        if tr.events is not None:
+            row["events"] = int(tr.events[0])
+        return row
+
+    def series(self, points: int = 101) -> dict[str, np.ndarray]:
+        """The times `t` and each species (run 0) on `points` equally spaced times, for bands."""
+        tr = self.trajectory
+        grid = np.linspace(tr.t[0], tr.t[-1], points)
+        # stochastic counts hold between events: take the last output point at or before each time
+        idx = np.clip(np.searchsorted(tr.t, grid, side="right") - 1, 0, tr.t.size - 1)
+        return {"t": grid, **{s: tr.x[0, idx, i].astype(float) for i, s in enumerate(tr.species)}}
+
+    def write(self, folder: Path) -> dict:
+        """Write trajectory.parquet, trajectory.png and summary.json."""
+        folder = Path(folder)
+        tr = self.trajectory
+        tr.to_parquet(folder / "trajectory.parquet")
+        fig = tr.plot()
+        fig.savefig(folder / "trajectory.png", dpi=120)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        s = self.summary()
+        s["folder"] = str(folder)
+        (folder / "summary.json").write_text(json.dumps(s, indent=2) + "\n")
+        return s
