@@ -668,7 +668,7 @@ def calibrate_cmd(
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ):
     """Calibrate with Optuna (SQLite study, resumable): the setting closest to observed figures."""
-    from .ensemble import calibrate as cal
+    from .ensemble import calibration as cal
     from .ensemble import studies
 
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import calibrate as _calibrate
+from . import calibration as _calibrate
 from . import studies
 from .studies import Cluster, StudyResult
 from .targets import Job, Target, make_target, run_seed

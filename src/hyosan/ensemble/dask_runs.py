@@ -58,7 +58,7 @@ def client(workers: int | None = None, scheduler: str | None = None, timeout: fl
         n_workers=workers,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     )
     c = Client(cluster)
