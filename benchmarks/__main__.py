@@ -2,7 +2,7 @@
 
 import sys
 
-from . import city, country, lattice, school, ssa
+from . import city, country, ensemble, lattice, school, ssa
 from .zombie_grid import bench as zombie_grid
 
 BENCHMARKS = {
@@ -11,6 +11,7 @@ BENCHMARKS = {
     "zombie-grid": zombie_grid.main,
     "lattice": lattice.speed,
     "country": country.main,
+    "ensemble": ensemble.main,
 }
 STUDIES = {"lattice-study": lattice.study, "city-study": city.study}  # long: run by name only, not by `all`
 

@@ -13,5 +13,14 @@ def resume(path):
     return _resume(path)
 
 
+def __getattr__(name):
+    # hyosan.ensemble (Dask, SALib, Optuna) is imported on first use, not with every `import hyosan`
+    if name in ("ensemble", "solvers"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'hyosan' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
-__all__ = ["HyosanError", "load", "model", "models", "resume", "__version__"]
+__all__ = ["HyosanError", "ensemble", "load", "model", "models", "resume", "__version__"]

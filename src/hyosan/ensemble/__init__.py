@@ -7,10 +7,14 @@ or a scenario: bundled name, folder or file), runs its simulations on a local cl
 
     >>> r = hyosan.ensemble("alemi", method="ssa", runs=200, seed=1, sets={"alpha": 0.8}, workers=2)
     >>> r.summary["probabilities"]["died_out"]["p"]
+
+`hyosan.ensemble(...)` is `hyosan.ensemble.ensemble(...)`: the package can be called.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 from . import calibration as _calibrate
@@ -163,3 +167,14 @@ __all__ = [
     "sensitivity",
     "sweep",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """The package itself runs an ensemble when called: `hyosan.ensemble(target, runs, ...)`."""
+
+    def __call__(self, *args, **kwargs) -> StudyResult:
+        """Run an ensemble (see `ensemble`)."""
+        return ensemble(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
