@@ -1,7 +1,9 @@
 """Hyosan city across seeds: the calibration table of docs/city.md.
 
-python -m benchmarks city-study            # 40 seeds of the bundled defaults -> docs/city.md
-python -m benchmarks city-study --search   # the calibration grid (prints medians, writes nothing)
+python -m benchmarks city-study   # 40 seeds of the bundled defaults -> docs/city.md
+
+The defaults themselves come from `hyosan calibrate hyosan-city --targets docs/city-targets.toml`
+(docs/city.md), which replaced the hand-written grid search that lived here.
 """
 
 from __future__ import annotations
@@ -23,63 +25,8 @@ LABELS = {
 }
 
 
-GRID = {
-    "virus.alpha": (0.05, 0.1),
-    "virus.beta": (0.008, 0.01, 0.012, 0.013, 0.014),
-    "evacuation.per_hour": (440, 455, 460),
-    "bombing.radius_cells": (8, 12, 14),
-    "patient_zero": (3, 6),
-}
-KEYS = ("got_out", "bombing_killed_infected", "bombing_killed_uninfected")
-
-
-def search(seeds: int = 6, finalists: int = 8, final_seeds: int = 40) -> None:
-    """The calibration of docs/city.md: the grid on a few seeds, then its best settings on many."""
-    import itertools
-    import tomllib
-
-    from hyosan.scenario.city import CitySim, parse_city
-
-    path = resolve("hyosan-city")
-    text = path.read_text()
-
-    def medians(values, n):
-        data = tomllib.loads(text)
-        for key, value in zip(GRID, values):
-            table, _, field = key.rpartition(".")
-            (data[table] if table else data)[field] = value
-        sc = parse_city(path, text, data)
-        runs = [CitySim(sc, path, seed=s).run().summary() for s in range(n)]
-        med = [float(np.median([r[k] for r in runs])) for k in KEYS]
-        # distance to the story: the sum of the three relative misses of the medians
-        return med, sum(abs(m / STORY[k] - 1) for m, k in zip(med, KEYS))
-
-    def show(values, med, distance):
-        print(
-            " | ".join([f"{v:g}" for v in values] + [f"{m:,.0f}" for m in med] + [f"{distance:.3f}"]),
-            flush=True,
-        )
-
-    print(" | ".join(list(GRID) + ["median " + k for k in KEYS] + ["distance"]))
-    print(f"-- the grid, seeds 0-{seeds - 1}")
-    scored = []
-    for values in itertools.product(*GRID.values()):
-        med, distance = medians(values, seeds)
-        show(values, med, distance)
-        scored.append((distance, values))
-    print(f"-- the best {finalists}, seeds 0-{final_seeds - 1}")
-    final = []
-    for _, values in sorted(scored)[:finalists]:
-        med, distance = medians(values, final_seeds)
-        show(values, med, distance)
-        final.append((distance, values))
-    print("-- chosen: " + ", ".join(f"{k} = {v:g}" for k, v in zip(GRID, min(final)[1])))
-
-
 def study(argv: list[str]) -> None:
     """Run the bundled hyosan-city for 40 seeds (3 with --quick) and tabulate the story's figures."""
-    if "--search" in argv:
-        return search()
     seeds = range(3 if "--quick" in argv else 40)
     rows = []
     for seed in seeds:

@@ -4,10 +4,10 @@ python -m benchmarks ensemble [--quick]
 
 The peer is the plainest way to run an ensemble: a Python loop calling the same run function
 in one process. Workers are warmed (imports, compiled kernels loaded) before timing, and the
-clusters' start-up is reported apart. Targets: 2 x 4 full runs of hyosan-city (runs of about a
-second or more, where the overhead target of 5 % applies) are 8 six-hour runs of hyosan-high; then
-8 full runs of hyosan-city (a fifth of a second each) and 2,000 SSA runs of alemi (a fifth of a
-millisecond each, batched 64 to a task), where Dask's fixed cost per task shows.
+clusters' start-up is reported apart. The runs of a second or more, where the overhead target
+of 5 % applies, are 8 six-hour runs of hyosan-high; then 8 full runs of hyosan-city (a fifth of
+a second each) and 2,000 SSA runs of alemi (a fifth of a millisecond each, batched 64 to a
+task), where Dask's fixed cost per task shows.
 """
 
 from __future__ import annotations

@@ -15,3 +15,21 @@ def test_ruff_finds_nothing():
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# Layers point one way: cli -> scenario/ensemble/web -> agents/solvers -> reactions/world.
+BELOW = {"agents", "solvers", "reactions", "world"}
+ABOVE = ("scenario", "ensemble", "web", "cli")
+
+
+def test_lower_layers_never_import_upper_ones():
+    import re
+
+    bad = []
+    for layer in BELOW:
+        for path in (ROOT / "src" / "hyosan" / layer).rglob("*.py"):
+            for n, line in enumerate(path.read_text().splitlines(), 1):
+                m = re.match(r"\s*(from|import)\s+(\S+)", line)
+                if m and any(re.search(rf"(^\.\.|hyosan\.){up}\b", m.group(2)) for up in ABOVE):
+                    bad.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert not bad, "\n".join(bad)

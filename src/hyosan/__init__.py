@@ -8,7 +8,7 @@ from .scenario import load
 
 def resume(path):
     """Read a checkpoint written by `Sim.save` and return the simulation, ready to run on."""
-    from .agents.sim import resume as _resume
+    from .scenario import resume as _resume
 
     return _resume(path)
 

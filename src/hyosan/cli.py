@@ -225,29 +225,26 @@ def run(
     force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ):
-    """Run an agent-based scenario: who survived, and how."""
-    from .results.report import RUN_FILES, write_run
-    from .scenario import load
-    from .viz.animate import snapshot
+    """Run a scenario (a school of agents, or a city of cells): who survived, and how."""
+    from .results.report import RUN_FILES
+    from .results.runs import CityRun, SchoolRun
+    from .scenario import build, read_scenario
+    from .scenario.city import CITY_FILES
 
     try:
         if seed is not None and seed < 0:
             raise HyosanError(f"--seed must be >= 0, got {seed}")
         if days is not None and not days > 0:
             raise HyosanError(f"--days must be a positive number, got {days:g}")
-        from .scenario import is_city, resolve
-
-        if is_city(resolve(scenario)):
-            _run_city(resolve(scenario), seed, days, out, animate, force, as_json)
-            return
-        sim = load(scenario, seed=seed)
-        days = sim.scenario.days if days is None else days
-        default = Path("runs") / f"{sim.scenario.name}-seed{sim.seed}"
-        folder = prepare_run_folder(out, default, force, RUN_FILES + tuple(sim.scenario.maps))
-        frames = [snapshot(sim)] if animate else None
-        total = days * 86400
+        loaded = read_scenario(scenario)  # read once, dispatched on its kind
+        sim = build(loaded, seed)
+        city = loaded.kind == "city"
+        r = (CityRun if city else SchoolRun)(sim, days, animate)
+        produces = (CITY_FILES if city else RUN_FILES) + tuple(loaded.map_files())
+        folder = prepare_run_folder(out, Path("runs") / f"{loaded.name}-seed{sim.seed}", force, produces)
+        clock = (lambda t: f"hour {t / 3600:.0f}") if city else sim.clock
         with Progress(
-            TextColumn("{task.description}"),
+            TextColumn(loaded.name),
             BarColumn(),
             TextColumn("{task.fields[clock]}"),
             TimeRemainingColumn(),
@@ -255,47 +252,20 @@ def run(
             transient=True,
             disable=as_json,
         ) as bar:
-            task = bar.add_task(sim.scenario.name, total=total, clock=sim.clock(0))
-
-            def advance(t):
-                bar.update(task, completed=t, clock=sim.clock(t))
-                if frames is not None and t - frames[-1][0] >= 300 - 1e-6:
-                    frames.append(snapshot(sim))
-
-            sim.run(days=days, progress=advance, chunk_seconds=300 if animate else 600)
-        summary = write_run(sim, folder, frames)
+            task = bar.add_task("run", total=r.days * 86400, clock=clock(0))
+            r.run(progress=lambda t: bar.update(task, completed=t, clock=clock(t)))
+        summary = r.write(folder)
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        elif city:
+            _print_city(summary, folder)
         else:
             _print_run(summary)
     except HyosanError as exc:
         fail(str(exc))
 
 
-def _run_city(path: Path, seed, days, out, animate: bool, force: bool, as_json: bool) -> None:
-    """Run a city scenario (maps instead of floor plans) and report the story's figures."""
-    from .scenario.city import CITY_FILES, load_city
-
-    sim = load_city(path, seed)
-    days = sim.sc.days if days is None else days
-    folder = prepare_run_folder(
-        out, Path("runs") / f"{sim.sc.name}-seed{sim.seed}", force, CITY_FILES + (sim.sc.map,)
-    )
-    with Progress(
-        TextColumn(sim.sc.name),
-        BarColumn(),
-        TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json,
-    ) as bar:
-        task = bar.add_task("run", total=days * 24)
-        sim.run(days, progress=lambda h: bar.update(task, completed=h), frames_every=2 if animate else None)
-    s = sim.write(folder, animate=animate)
-    if as_json:
-        sys.stdout.write(json.dumps(s, indent=2) + "\n")
-        return
+def _print_city(s: dict, folder: Path) -> None:
     out_console.print(
         f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['residents']:,} residents, "
         f"{s['yangdong_people']:,} in Yangdong, {s['hours']:g} hours"

@@ -1,7 +1,7 @@
 """The agent engine: struct-of-arrays state, one small Numba kernel per phase, the Sim driver.
 
 Exports:
-    Sim, resume         a seeded simulation of a scenario; read a checkpoint back
+    Sim, restore        a seeded simulation of a scenario; rebuild one from a checkpoint
     Kind, Mode, Event   named codes (what an agent is, what a person does, what the log records)
     Action, Sw, Ctr     schedule actions, runtime switches, run counters
     PARAMS, Par         the engine parameter table and the named tuple kernels read
@@ -10,7 +10,7 @@ Exports:
 
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, Action, Ctr, Event, Kind, Mode, Sw
 from .params import PARAMS, Par
-from .sim import Sim, resume
+from .sim import Sim, read_checkpoint, restore
 
 __all__ = [
     "EVENT_NAMES",
@@ -25,5 +25,6 @@ __all__ = [
     "Par",
     "Sim",
     "Sw",
-    "resume",
+    "read_checkpoint",
+    "restore",
 ]

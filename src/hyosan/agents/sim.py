@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import HyosanError
-from ..scenario.schema import Bombing, Cordon, Helicopter, Lure, Scenario
 from ..world.floorplan import CELL_NAMES, DOORS, Building, Cell, load_building
 from . import engine, phases, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
@@ -43,7 +42,7 @@ CHECKPOINT_VERSION = 3
 RNG_TAG = 0x48594F53
 
 
-def door_strengths(sc: Scenario) -> np.ndarray:
+def door_strengths(sc) -> np.ndarray:
     """Zombie-seconds of pushing each breakable cell code withstands."""
     t = np.zeros(256)
     t[Cell.DOOR_CLOSED] = sc.zombies.door_seconds
@@ -58,7 +57,7 @@ class Sim:
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario,
         building: Building,
         seed: int | None = None,
         source: str = "",
@@ -129,7 +128,7 @@ class Sim:
         lures = [
             (cell, iv.loudness, iv.start_hours * 3600, iv.start_hours * 3600 + iv.minutes * 60)
             for iv in sc.interventions
-            if isinstance(iv, Lure)
+            if iv.kind == "lure"
             for cell in self._flat(b.room_cells(iv.room)[:: sc.sound.lure_spacing])
         ]
         lure = (
@@ -238,15 +237,15 @@ class Sim:
         b, rows, masks = self.building, [], []
         step_of = lambda hours: int(math.ceil(hours * 3600 / self.par.dt - 1e-9))  # noqa: E731
         for iv in self.scenario.interventions:
-            if isinstance(iv, Cordon):
+            if iv.kind == "cordon":
                 rows.append((step_of(iv.start_hours), Action.CORDON_ON, 0.0))
                 if iv.end_hours is not None:
                     rows.append((step_of(iv.end_hours), Action.CORDON_OFF, 0.0))
-            elif isinstance(iv, Helicopter):
+            elif iv.kind == "helicopter":
                 rows.append((step_of(max(iv.at_hours - iv.announce_hours, 0.0)), Action.HELI_ANNOUNCE, 0.0))
                 rows.append((step_of(iv.at_hours), Action.HELI_LAND, float(iv.capacity)))
                 rows.append((step_of(iv.at_hours + iv.minutes / 60), Action.HELI_LEAVE, 0.0))
-            elif isinstance(iv, Bombing):
+            elif iv.kind == "bombing":
                 hit = np.zeros(b.cells.shape, bool)
                 for room in iv.rooms:
                     hit |= b.rooms == b.room_index(room)
@@ -560,8 +559,9 @@ class Sim:
         return pd.DataFrame(rows)
 
 
-def resume(path: str | Path) -> Sim:
-    """Read a checkpoint written by `Sim.save`; running on gives exactly the events of an unbroken run."""
+def read_checkpoint(path: str | Path) -> tuple[dict, dict]:
+    """The metadata and arrays of a checkpoint written by `Sim.save` (the scenario in the metadata is
+    validated by the scenario layer, `hyosan.scenario.resume`, which then calls `restore`)."""
     path = Path(path)
     try:
         data = np.load(path, allow_pickle=False)
@@ -572,7 +572,12 @@ def resume(path: str | Path) -> Sim:
         raise HyosanError(
             f"{path}: checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})"
         )
-    sc = Scenario.model_validate(meta["scenario"])
+    return meta, data
+
+
+def restore(sc, meta: dict, data) -> Sim:
+    """The simulation a checkpoint holds, for its validated scenario `sc`; running on gives exactly
+    the events of an unbroken run."""
     folder = Path(meta["source"]).parent if meta["source"] else Path(".")
     building = load_building([folder / m for m in sc.maps], [meta["maps"][m] for m in sc.maps])
     sim = Sim(

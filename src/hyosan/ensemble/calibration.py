@@ -8,6 +8,8 @@ many runs judge a trial:
     batch = 4         # trials asked of Optuna at a time, their runs sent to the workers together
     [vary]
     "virus.beta" = [0.008, 0.02]
+    [start]           # optional: a setting to try first (say, the current defaults)
+    "virus.beta" = 0.014
     [[target]]
     outcome = "got_out"
     value = 110000
@@ -31,7 +33,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import HyosanError, read_text
 from . import dask_runs
@@ -64,6 +66,9 @@ class Targets(BaseModel):
     trials: int = Field(40, ge=1)
     batch: int = Field(4, ge=1)
     vary: dict[str, tuple[float, float]] = Field(min_length=1)
+    start: dict[str, float] = Field(
+        default_factory=dict, description="a setting to try first (say, the current defaults)"
+    )
     target: list[Figure] = Field(min_length=1)
 
     @field_validator("vary")
@@ -73,6 +78,18 @@ class Targets(BaseModel):
             if not lo < hi:
                 raise ValueError(f"{name}: the range [{lo:g}, {hi:g}] must have its low end first")
         return v
+
+    @model_validator(mode="after")
+    def _start_inside(self):
+        for name, x in self.start.items():
+            if name not in self.vary:
+                raise ValueError(
+                    f"start: {name!r} is not one of the varied parameters ({', '.join(self.vary)})"
+                )
+            lo, hi = self.vary[name]
+            if not lo <= x <= hi:
+                raise ValueError(f"start: {name} = {x:g} is outside its range [{lo:g}, {hi:g}]")
+        return self
 
 
 def read_targets(path: Path) -> Targets:
@@ -138,6 +155,8 @@ def calibrate(
         direction="minimize",
         load_if_exists=True,
     )
+    if targets.start and not study.get_trials(deepcopy=False):
+        study.enqueue_trial(targets.start)  # the first trial, before the sampler proposes any
     names, R = list(targets.vary), targets.runs
     total_runs = targets.trials * R
     cl = cluster or Cluster()

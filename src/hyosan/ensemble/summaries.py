@@ -164,4 +164,4 @@ def _fates_panel(ax, fates: dict) -> None:
             left += p
     ax.invert_yaxis()
     ax.set(xlim=(0, 1), xlabel="share of runs", title="what becomes of each named character")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize=8)

@@ -94,14 +94,6 @@ def read_scenario(name_or_path: str | Path, sets: dict[str, float] | None = None
     return Loaded(kind, sc, path, text, sets)
 
 
-def is_city(path: Path) -> bool:
-    """Whether a scenario file is a city scenario (kind = "city"), run on maps of cells."""
-    try:
-        return tomllib.loads(Path(path).read_text()).get("kind") == "city"
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False  # the school parser reports the file's problem with its line
-
-
 def load_scenario(name_or_path: str | Path) -> tuple[Scenario, Path]:
     """Read, validate and return a school scenario with the path it came from."""
     loaded = read_scenario(name_or_path)
@@ -134,3 +126,11 @@ def load(name_or_path: str | Path, seed: int | None = None, sets: dict[str, floa
     """Build a ready-to-run simulation: `hyosan.load("hyosan-high", seed=1).run(days=1)` (a school
     `Sim`, or a `CitySim` for a city scenario), with optional `sets` ({"virus.beta": 0.01})."""
     return build(read_scenario(name_or_path, sets), seed)
+
+
+def resume(path: str | Path):
+    """Read a checkpoint written by `Sim.save` and return the simulation, ready to run on."""
+    from ..agents.sim import read_checkpoint, restore
+
+    meta, data = read_checkpoint(path)
+    return restore(Scenario.model_validate(meta["scenario"]), meta, data)
