@@ -45,7 +45,7 @@ def test_city_map_errors_name_the_place(tmp_path):
 
 
 def test_city_scenario_errors_name_file_line_and_field(tmp_path):
-    text = CITY.read_text().replace("per_hour = 455", "per_hour = 455\nper_hours = 3")
+    text = CITY.read_text().replace("per_hour = 442", "per_hour = 442\nper_hours = 3")
     (tmp_path / "scenario.toml").write_text(text)
     (tmp_path / "city.map").write_text((CITY.parent / "city.map").read_text())
     result = runner.invoke(app, ["run", str(tmp_path / "scenario.toml")])
@@ -79,7 +79,7 @@ def test_run_hyosan_city_writes_its_folder(tmp_path):
         "population.png",
     ):
         assert (out / f).is_file(), f
-    assert s["got_out"] == 455 * 4  # checkpoints open at hour 24: one hour of evacuation by the end of day 1
+    assert s["got_out"] == 442 * 4  # checkpoints open at hour 24: one hour of evacuation by the end of day 1
 
 
 def test_country_on_a_small_raster_writes_maps_series_and_animation(tmp_path):

@@ -39,8 +39,8 @@ GLYPHS = CITY | OUTSIDE | {"."}
 class Virus(Strict):
     """The Zombietown reactions per cell, in story hours."""
 
-    alpha: float = Field(0.1, ge=0, description="kill-to-bite ratio kappa / beta")
-    beta: float = Field(0.014, gt=0, description="bites per zombie-resident pair per hour, in one cell")
+    alpha: float = Field(0.12, ge=0, description="kill-to-bite ratio kappa / beta")
+    beta: float = Field(0.0154, gt=0, description="bites per zombie-resident pair per hour, in one cell")
     eta: float = Field(6.0, gt=0, description="turning rate of the bitten, per hour (mean 10 minutes)")
     mu: float = Field(0.0003, ge=0, description="slow-down of bites and kills across a cell border")
     walk: float = Field(
@@ -85,7 +85,7 @@ class Evacuation(Strict):
 
     start_hour: float = Field(24.0, ge=0)
     end_hour: float = Field(84.0, ge=0, description="hour the checkpoints close (the military takes over)")
-    per_hour: float = Field(455.0, ge=0, description="uninfected residents each checkpoint lets out per hour")
+    per_hour: float = Field(442.0, ge=0, description="uninfected residents each checkpoint lets out per hour")
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self):
@@ -119,7 +119,7 @@ class CityScenario(Strict):
     map: str = Field("city.map", description="ASCII map beside the scenario file")
     cell_metres: float = Field(250.0, gt=0)
     days: float = Field(5.0, gt=0)
-    seed: int = Field(26, ge=0, description="the bundled run: of seeds 0-39 the one closest to the story")
+    seed: int = Field(4, ge=0, description="the bundled run: of seeds 0-39 the one closest to the story")
     mode: str = Field("exact", description="solver: exact or tau")
     patient_zero: int = Field(6, ge=1, description="zombies at the school at the start")
     population: Population = Population()
