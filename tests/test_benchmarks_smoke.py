@@ -67,3 +67,15 @@ def test_country_and_city_benchmarks_run_quick():
         )
         assert proc.returncode == 0, proc.stderr
         assert expect in proc.stdout
+
+
+def test_ensemble_benchmark_runs_quick():
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "ensemble", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "2 workers" in proc.stdout and "Dask overhead" in proc.stdout
