@@ -114,7 +114,7 @@ def solve(
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ):
     """Solve a model: write trajectory.parquet, trajectory.png and summary.json to a run folder."""
-    from . import solvers
+    from .results.runs import ModelRun
 
     try:
         if method not in METHOD_NAMES:
@@ -132,17 +132,10 @@ def solve(
             force,
             ("trajectory.parquet", "trajectory.png", "summary.json"),
         )
-        if method == "ode":
-            traj = solvers.ode(net, t_end, points)
-        else:
-            with _progress(runs, not as_json and runs > 1) as advance:
-                traj = solvers.METHODS[method](net, t_end, points, runs=runs, seed=seed, progress=advance)
-        traj.to_parquet(folder / "trajectory.parquet")
-        fig = traj.plot()
-        fig.savefig(folder / "trajectory.png", dpi=120)
-        summary = traj.summary()
-        summary["folder"] = str(folder)
-        (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        r = ModelRun(net, method, t_end, points, seed=seed, runs=runs)
+        with _progress(runs, not as_json and runs > 1) as advance:
+            r.run(progress=advance)
+        summary = r.write(folder)
         _emit(summary, as_json, _summary_text(summary))
     except HyosanError as exc:
         fail(str(exc))
