@@ -7,75 +7,42 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_ssa_benchmark_runs_quick():
+def quick(name: str, timeout: int = 900) -> str:
+    """Run `python -m benchmarks NAME --quick`; its output, once it has ended well."""
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "ssa", "--quick"],
+        [sys.executable, "-m", "benchmarks", name, "--quick"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "events per second" in proc.stdout
+    return proc.stdout
+
+
+def test_ssa_benchmark_runs_quick():
+    assert "events per second" in quick("ssa", timeout=600)
 
 
 def test_school_benchmark_runs_quick():
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "school", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "agent-steps per second" in proc.stdout
+    assert "agent-steps per second" in quick("school")
 
 
 def test_zombie_grid_benchmark_runs_quick():
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "zombie-grid", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "agent-steps per second" in proc.stdout and "mesa" in proc.stdout
+    out = quick("zombie-grid")
+    assert "agent-steps per second" in out and "mesa" in out
 
 
 def test_lattice_benchmark_and_study_run_quick():
-    for name in ("lattice", "lattice-study"):
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks", name, "--quick"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert proc.returncode == 0, proc.stderr
-    assert "alpha_c" in proc.stdout
+    quick("lattice")
+    assert "alpha_c" in quick("lattice-study")
 
 
 def test_country_and_city_benchmarks_run_quick():
-    for name, expect in (("country", "events per second"), ("city-study", "got out through the checkpoints")):
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks", name, "--quick"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert proc.returncode == 0, proc.stderr
-        assert expect in proc.stdout
+    assert "events per second" in quick("country")
+    assert "got out through the checkpoints" in quick("city-study")
 
 
 def test_ensemble_benchmark_runs_quick():
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "ensemble", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "2 workers" in proc.stdout and "Dask overhead" in proc.stdout
+    out = quick("ensemble", timeout=600)
+    assert "2 workers" in out and "Dask overhead" in out

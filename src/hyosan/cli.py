@@ -16,6 +16,7 @@ from rich.text import Text
 from . import reactions
 from .errors import HyosanError
 from .results.folders import prepare_run_folder
+from .results.report import jsonable
 from .scenario.overrides import parse_sets
 
 app = typer.Typer(
@@ -29,6 +30,11 @@ out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 10
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 10_000)
 
 METHOD_NAMES = ("ode", "ssa", "tau")
+
+
+# Options every run command shares, declared once.
+FORCE_OPTION = typer.Option(False, "--force", help="replace the files of an existing run folder")
+JSON_OPTION = typer.Option(False, "--json", help="print the summary as JSON")
 
 
 def fail(message: str) -> None:
@@ -110,8 +116,8 @@ def solve(
     seed: int = typer.Option(0, "--seed", help="random seed (ssa, tau)"),
     points: int = typer.Option(1001, "--points", help="number of output time points"),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/MODEL-METHOD[-n])"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Solve a model: write trajectory.parquet, trajectory.png and summary.json to a run folder."""
     from .results.runs import ModelRun
@@ -133,23 +139,18 @@ def solve(
             ("trajectory.parquet", "trajectory.png", "summary.json"),
         )
         r = ModelRun(net, method, t_end, points, seed=seed, runs=runs)
-        with _progress(runs, not as_json and runs > 1) as advance:
-            r.run(progress=advance)
+        with _runs_bar(not as_json and runs > 1) as bar:
+            r.run(progress=lambda done: bar(done, runs))
         summary = r.write(folder)
         _emit(summary, as_json, _summary_text(summary))
     except HyosanError as exc:
         fail(str(exc))
 
 
-class _progress:
-    """A rich progress bar on stderr for ensembles (a no-op when hidden)."""
+class _runs_bar:
+    """A rich progress bar on stderr counting finished runs (hidden with --json)."""
 
-    def __init__(self, total: int, visible: bool):
-        self.total, self.visible, self.bar = total, visible, None
-
-    def __enter__(self):
-        if not self.visible:
-            return None
+    def __init__(self, visible: bool):
         self.bar = Progress(
             TextColumn("runs"),
             BarColumn(),
@@ -157,14 +158,21 @@ class _progress:
             TimeRemainingColumn(),
             console=err_console,
             transient=True,
+            disable=not visible,
         )
+        self.task = None
+
+    def __enter__(self):
         self.bar.start()
-        task = self.bar.add_task("runs", total=self.total)
-        return lambda done: self.bar.update(task, completed=done)
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task("runs", total=total)
+        self.bar.update(self.task, completed=done, total=total)
 
     def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
+        self.bar.stop()
         return False
 
 
@@ -215,8 +223,8 @@ def run(
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/SCENARIO-seedN[-n])"),
     animate: bool = typer.Option(False, "--animate", help="also write animation.gif of the floors"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Run a scenario (a school of agents, or a city of cells): who survived, and how."""
     from .results.report import RUN_FILES
@@ -311,8 +319,8 @@ def lattice_cmd(
     seed: int = typer.Option(0, "--seed", help="random seed"),
     zombies: int = typer.Option(1, "--zombies", help="zombies at the centre at the start"),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/lattice-aA-LL[-n])"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Run Alemi's lattice model (the `alemi` network on a periodic square lattice) to its end."""
     import time
@@ -388,8 +396,8 @@ def country_cmd(
         None, "--origin", help="edge of row 0: north or south (default: south for JSON, north for .npy/.csv)"
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/country[-n])"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Simulate a whole country's population (Zombietown USA: the alemi-sezr network on a raster)."""
     from .scenario.country import COUNTRY_FILES, CountrySetup, run_country, write_country
@@ -439,35 +447,6 @@ def country_cmd(
 TARGET_HELP = "a model (with --method) or a scenario: bundled name, folder or scenario.toml"
 
 
-class _runs_bar:
-    """A rich progress bar on stderr counting finished runs (hidden with --json)."""
-
-    def __init__(self, visible: bool):
-        self.bar = Progress(
-            TextColumn("runs"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=not visible,
-        )
-        self.task = None
-
-    def __enter__(self):
-        self.bar.start()
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.task is None:
-            self.task = self.bar.add_task("runs", total=total)
-        self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc):
-        self.bar.stop()
-        return False
-
-
 def _study_target(target: str, method: Optional[str], sets: list[str], days: Optional[float]):
     from .ensemble import make_target
 
@@ -476,16 +455,10 @@ def _study_target(target: str, method: Optional[str], sets: list[str], days: Opt
 
 def _print_study(s: dict, lines: list[str], as_json: bool) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(s, indent=2, default=_plain_json) + "\n")
+        sys.stdout.write(json.dumps(s, indent=2, default=jsonable) + "\n")
         return
     for line in lines:
         out_console.print(line, soft_wrap=True, markup=False)
-
-
-def _plain_json(v):
-    from .ensemble.studies import _plain
-
-    return _plain(v)
 
 
 def _timing_line(s: dict) -> str:
@@ -497,8 +470,24 @@ def _timing_line(s: dict) -> str:
     )
 
 
-WORKERS_HELP = "local Dask worker processes (default: one per core)"
-SCHEDULER_HELP = "address of a running Dask scheduler (tcp://HOST:8786) instead of a local cluster"
+# The options every study command shares, declared once.
+METHOD_OPTION = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)")
+SETS_OPTION = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable")
+DAYS_OPTION = typer.Option(None, "--days", help="story days (scenarios) or end time (models)")
+WORKERS_OPTION = typer.Option(None, "--workers", help="local Dask worker processes (default: one per core)")
+SCHEDULER_OPTION = typer.Option(
+    None,
+    "--scheduler",
+    help="address of a running Dask scheduler (tcp://HOST:8786) instead of a local cluster",
+)
+STUDY_OUT_OPTION = typer.Option(
+    None,
+    "--out",
+    help="run folder (default: runs/TARGET-STUDY[-n], STUDY: ensemble, sweep, sensitivity or calibration)",
+)
+RESUME_OPTION = typer.Option(
+    False, "--resume", help="run only what the --out folder lacks (a calibration goes on with its trials)"
+)
 
 
 @app.command("ensemble")
@@ -508,15 +497,15 @@ def ensemble_cmd(
     seed: int = typer.Option(
         0, "--seed", help="ensemble seed: run i's seed is drawn from SeedSequence(seed)"
     ),
-    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
-    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
-    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/TARGET-ensemble[-n])"),
-    resume: bool = typer.Option(False, "--resume", help="run only the runs the --out folder lacks"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    method: Optional[str] = METHOD_OPTION,
+    sets: list[str] = SETS_OPTION,
+    days: Optional[float] = DAYS_OPTION,
+    workers: Optional[int] = WORKERS_OPTION,
+    scheduler: Optional[str] = SCHEDULER_OPTION,
+    out: Optional[Path] = STUDY_OUT_OPTION,
+    resume: bool = RESUME_OPTION,
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Run many seeded runs on Dask: fates, survivors, die-out, distributions (summary.json, ensemble.png)."""
     from .ensemble import studies
@@ -540,15 +529,15 @@ def sweep_cmd(
     runs: int = typer.Option(1, "--runs", help="seeded runs at each point (same seeds at every point)"),
     seed: int = typer.Option(0, "--seed", help="ensemble seed"),
     outcome: Optional[str] = typer.Option(None, "--outcome", help="measure to plot (default: the headline)"),
-    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
-    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
-    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/TARGET-sweep[-n])"),
-    resume: bool = typer.Option(False, "--resume", help="run only the runs the --out folder lacks"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    method: Optional[str] = METHOD_OPTION,
+    sets: list[str] = SETS_OPTION,
+    days: Optional[float] = DAYS_OPTION,
+    workers: Optional[int] = WORKERS_OPTION,
+    scheduler: Optional[str] = SCHEDULER_OPTION,
+    out: Optional[Path] = STUDY_OUT_OPTION,
+    resume: bool = RESUME_OPTION,
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Sweep parameters over a grid: each measure's mean at every point (sweep.csv, sweep.png)."""
     from .ensemble import studies
@@ -577,17 +566,15 @@ def sensitivity_cmd(
     samples: int = typer.Option(64, "--samples", help="Sobol' base samples, a power of two"),
     seed: int = typer.Option(0, "--seed", help="seed of the Sobol' design and of the runs"),
     outcome: Optional[str] = typer.Option(None, "--outcome", help="measure to print and plot"),
-    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
-    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
-    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    out: Optional[Path] = typer.Option(
-        None, "--out", help="run folder (default: runs/TARGET-sensitivity[-n])"
-    ),
-    resume: bool = typer.Option(False, "--resume", help="run only the runs the --out folder lacks"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    method: Optional[str] = METHOD_OPTION,
+    sets: list[str] = SETS_OPTION,
+    days: Optional[float] = DAYS_OPTION,
+    workers: Optional[int] = WORKERS_OPTION,
+    scheduler: Optional[str] = SCHEDULER_OPTION,
+    out: Optional[Path] = STUDY_OUT_OPTION,
+    resume: bool = RESUME_OPTION,
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Sobol' sensitivity indices (SALib) with 95 % intervals (sensitivity.json, sensitivity.png)."""
     from .ensemble import studies
@@ -618,17 +605,15 @@ def calibrate_cmd(
         ..., "--targets", help="TOML file: ranges to vary, figures to hit (docs/ensembles.md)"
     ),
     seed: int = typer.Option(0, "--seed", help="seed of the sampler and of the runs"),
-    method: Optional[str] = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)"),
-    sets: list[str] = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable"),
-    days: Optional[float] = typer.Option(None, "--days", help="story days (scenarios) or end time (models)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help=WORKERS_HELP),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    out: Optional[Path] = typer.Option(
-        None, "--out", help="run folder (default: runs/TARGET-calibration[-n])"
-    ),
-    resume: bool = typer.Option(False, "--resume", help="go on with the trials the --out folder holds"),
-    force: bool = typer.Option(False, "--force", help="replace the files of an existing run folder"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    method: Optional[str] = METHOD_OPTION,
+    sets: list[str] = SETS_OPTION,
+    days: Optional[float] = DAYS_OPTION,
+    workers: Optional[int] = WORKERS_OPTION,
+    scheduler: Optional[str] = SCHEDULER_OPTION,
+    out: Optional[Path] = STUDY_OUT_OPTION,
+    resume: bool = RESUME_OPTION,
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
 ):
     """Calibrate with Optuna (SQLite study, resumable): the setting closest to observed figures."""
     from .ensemble import calibration as cal

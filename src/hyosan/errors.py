@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 
@@ -29,3 +30,13 @@ def read_text(path: str | Path, what: str) -> str:
             f"{path}:{line}: not a text {what} file (byte 0x{data[exc.start]:02x} is not UTF-8; "
             "save it as UTF-8 text)"
         ) from None
+
+
+def read_toml(path: str | Path, what: str) -> tuple[str, dict]:
+    """The text and data of a user's TOML file, or one clear HyosanError (`read_text`'s, or the
+    TOML parser's naming the line)."""
+    text = read_text(path, what)
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise HyosanError(f"{path}: not valid TOML: {exc}") from None

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Literal
 
@@ -35,10 +34,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..errors import HyosanError, read_text
+from ..errors import HyosanError, read_toml
+from ..results.report import jsonable
 from . import dask_runs
-from .studies import Cluster, StudyResult, _check_seed, _plain, open_folder
-from .targets import Job, Target, check_params
+from .studies import Cluster, StudyResult, _check_seed, open_folder
+from .summaries import measures
+from .targets import Job, Target, check_box
 
 
 class Figure(BaseModel):
@@ -96,11 +97,7 @@ def read_targets(path: Path) -> Targets:
     """Read and check a targets file; errors name the file, line and field."""
     from ..scenario.schema import validation_error
 
-    text = read_text(path, "targets")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+    text, data = read_toml(path, "targets")
     try:
         return Targets.model_validate(data)
     except ValidationError as exc:
@@ -111,10 +108,9 @@ def loss(table: pd.DataFrame, figures: list[Figure]) -> tuple[float, dict]:
     """A trial's loss over its runs, and the statistic of each figure."""
     total, got = 0.0, {}
     for f in figures:
-        if f.outcome not in table:
-            measures = [c for c in table.columns if c not in ("run", "key", "seed")]
+        if f.outcome not in measures(table):
             raise HyosanError(
-                f"targets: outcome {f.outcome!r} is not a measure; measures: {', '.join(measures)}"
+                f"targets: outcome {f.outcome!r} is not a measure; measures: {', '.join(measures(table))}"
             )
         x = table[f.outcome].to_numpy(dtype=float)
         v = float(np.median(x) if f.statistic == "median" else np.mean(x))
@@ -138,8 +134,7 @@ def calibrate(
     import optuna
 
     _check_seed(seed)
-    for corner in zip(*targets.vary.values()):
-        check_params(target, dict(zip(targets.vary, corner)))
+    check_box(target, targets.vary)
     manifest = {
         "study": "calibration",
         "target": target.describe(),
@@ -214,7 +209,7 @@ def _report(study, target: Target, targets: Targets, folder: Path, manifest: dic
         "best": {"trial": best.number, "params": best.params, "loss": best.value, "figures": best.user_attrs},
         "folder": str(folder),
     }
-    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=_plain) + "\n")
+    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")
     calibration_png(df, list(targets.vary), folder / "calibration.png", f"{target.name}: calibration")
     return StudyResult(dask_runs.read_table(folder), s, folder)
 

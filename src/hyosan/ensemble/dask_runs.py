@@ -178,26 +178,25 @@ def run_jobs(
     }
 
 
-def read_table(folder: Path, runs: set[int] | None = None) -> pd.DataFrame:
-    """The outcome table of a folder's parts, one row per run, in run order."""
-    parts = sorted((Path(folder) / PARTS).glob("part-*.parquet"))
+def _read_parts(folder: Path, sub: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of a folder's parts under `sub` (all columns, or `columns`), one per run, in run order."""
+    parts = sorted((Path(folder) / sub).glob("part-*.parquet"))
     if not parts:
         return pd.DataFrame()
-    df = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
-    df = df.drop_duplicates("run", keep="last").sort_values("run", ignore_index=True)
-    if runs is not None:
+    df = pd.concat([pq.read_table(p, columns=columns).to_pandas() for p in parts], ignore_index=True)
+    return df.drop_duplicates("run", keep="last").sort_values("run", ignore_index=True)
+
+
+def read_table(folder: Path, runs: set[int] | None = None) -> pd.DataFrame:
+    """The outcome table of a folder's parts, one row per run, in run order (only `runs`, if given)."""
+    df = _read_parts(folder, PARTS)
+    if runs is not None and not df.empty:
         df = df[df["run"].isin(runs)].reset_index(drop=True)
     return df
 
 
-def read_series(folder: Path, species: str, runs: set[int] | None = None) -> np.ndarray:
+def read_series(folder: Path, species: str) -> np.ndarray:
     """One species' coarse series of every run (rows in run order): read a column at a time, so
     the driver never holds all of a large ensemble's curves at once."""
-    parts = sorted((Path(folder) / SERIES).glob("part-*.parquet"))
-    if not parts:
-        return np.empty((0, 0))
-    frames = [pq.read_table(p, columns=["run", species]).to_pandas() for p in parts]
-    df = pd.concat(frames, ignore_index=True).drop_duplicates("run", keep="last").sort_values("run")
-    if runs is not None:
-        df = df[df["run"].isin(runs)]
-    return np.array(df[species].tolist(), dtype=float)
+    df = _read_parts(folder, SERIES, ["run", species])
+    return np.array(df[species].tolist(), dtype=float) if not df.empty else np.empty((0, 0))

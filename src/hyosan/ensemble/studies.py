@@ -21,8 +21,9 @@ import pandas as pd
 
 from ..errors import HyosanError
 from ..results.folders import prepare_run_folder
+from ..results.report import jsonable
 from . import dask_runs, summaries
-from .targets import Job, Target, check_params
+from .targets import Job, Target, check_box
 
 STUDY_FILES = (
     "study.json",
@@ -84,12 +85,9 @@ def open_folder(out, default: str, manifest: dict, force: bool, resume: bool) ->
             before = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise HyosanError(f"--resume: cannot read {path} ({exc})") from None
-        if before != json.loads(json.dumps(manifest)):
-            diff = sorted(
-                k
-                for k in set(before) | set(manifest)
-                if before.get(k) != json.loads(json.dumps(manifest)).get(k)
-            )
+        now = json.loads(json.dumps(manifest))  # as it reads back from the file
+        if before != now:
+            diff = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
             raise HyosanError(
                 f"--resume: {folder} holds a different study (differs in: {', '.join(diff)}); "
                 "give the same target and options, or another --out"
@@ -102,14 +100,12 @@ def open_folder(out, default: str, manifest: dict, force: bool, resume: bool) ->
     return folder
 
 
-def _run(target, seed, jobs, folder, cluster: Cluster, progress, client=None) -> dict:
-    if client is not None:
-        return dask_runs.run_jobs(client, target, seed, jobs, folder, progress=progress)
+def _run(target, seed, jobs, folder, cluster: Cluster, progress) -> dict:
     with dask_runs.client(cluster.workers, cluster.scheduler) as c:
         return dask_runs.run_jobs(c, target, seed, jobs, folder, progress=progress)
 
 
-def _model_bands(folder: Path, target: Target, runs: set[int] | None = None) -> dict | None:
+def _model_bands(folder: Path, target: Target) -> dict | None:
     if target.kind != "model":
         return None
     import pyarrow.parquet as pq
@@ -118,8 +114,8 @@ def _model_bands(folder: Path, target: Target, runs: set[int] | None = None) -> 
     if not parts:
         return None
     names = [n for n in pq.read_schema(parts[0]).names if n not in ("run", "t")]
-    t = dask_runs.read_series(folder, "t", runs)[0]
-    return {"t": t.tolist(), **{s: summaries.bands(dask_runs.read_series(folder, s, runs)) for s in names}}
+    t = dask_runs.read_series(folder, "t")[0]
+    return {"t": t.tolist(), **{s: summaries.bands(dask_runs.read_series(folder, s)) for s in names}}
 
 
 def ensemble(
@@ -149,7 +145,7 @@ def ensemble(
     bands = _model_bands(folder, target)
     if bands is not None:
         s["bands"] = bands
-    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=_plain) + "\n")
+    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")
     summaries.ensemble_png(
         table,
         s,
@@ -164,16 +160,6 @@ def ensemble(
 def _check_seed(seed: int) -> None:
     if int(seed) < 0:
         raise HyosanError(f"--seed must be >= 0, got {seed}")
-
-
-def _plain(v):
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    raise TypeError(type(v))
 
 
 def parse_grid(items: list[str]) -> dict[str, list[float]]:
@@ -224,23 +210,18 @@ def sweep(
     _check_seed(seed)
     names = list(grid)
     points = list(itertools.product(*grid.values()))
-    for p in points:
-        check_params(target, dict(zip(names, p)))
+    for p in points:  # every point: a whole-number field refuses 2.5 between corners 1 and 4
+        target.configure(dict(zip(names, p)))
     manifest = {"study": "sweep", "target": target.describe(), "seed": seed, "runs": runs, "grid": grid}
     folder = open_folder(out, f"{target.name}-sweep", manifest, force, resume)
     jobs = [Job(g * runs + r, r, tuple(zip(names, p))) for g, p in enumerate(points) for r in range(runs)]
     timing = _run(target, seed, jobs, folder, cluster or Cluster(), progress)
     table = dask_runs.read_table(folder)
-    measures = [
-        c
-        for c in table.columns
-        if c not in (*summaries.ID_COLUMNS, *names)
-        and (table[c].dtype == bool or pd.api.types.is_numeric_dtype(table[c]))
-    ]
+    measures = summaries.measures(table, names)
     surface = table.groupby(names, sort=True)[measures].mean().reset_index()
     surface.to_csv(folder / "sweep.csv", index=False)
     outcome = outcome or headline(target)
-    if outcome not in table.columns:
+    if outcome not in measures:
         raise HyosanError(
             f"--outcome {outcome!r} is not a measure of {target.name}; measures: {', '.join(measures)}"
         )
@@ -259,7 +240,7 @@ def sweep(
         "timing": timing,
         "folder": str(folder),
     }
-    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=_plain) + "\n")
+    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")
     return StudyResult(table, s, folder)
 
 
@@ -341,8 +322,7 @@ def sensitivity(
     names = list(vary)
     problem = {"num_vars": len(names), "names": names, "bounds": [list(vary[n]) for n in names]}
     X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
-    for corner in itertools.product(*vary.values()):
-        check_params(target, dict(zip(names, corner)))
+    check_box(target, vary)
     manifest = {
         "study": "sensitivity",
         "target": target.describe(),
@@ -355,11 +335,7 @@ def sensitivity(
     timing = _run(target, seed, jobs, folder, cluster or Cluster(), progress)
     table = dask_runs.read_table(folder)
     indices, skipped = {}, {}
-    for col in table.columns:
-        if col in (*summaries.ID_COLUMNS, *names) or not (
-            table[col].dtype == bool or pd.api.types.is_numeric_dtype(table[col])
-        ):
-            continue
+    for col in summaries.measures(table, names):
         y = table[col].to_numpy(dtype=float)
         if not np.isfinite(y).all():
             skipped[col] = "has no value in some runs (never happened)"
@@ -386,8 +362,8 @@ def sensitivity(
         "timing": timing,
         "folder": str(folder),
     }
-    (folder / "sensitivity.json").write_text(json.dumps(s, indent=2, default=_plain) + "\n")
-    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=_plain) + "\n")
+    (folder / "sensitivity.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")
+    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")
     sensitivity_png(
         indices[outcome], folder / "sensitivity.png", f"{target.name}: Sobol' indices of {outcome}"
     )

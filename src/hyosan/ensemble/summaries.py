@@ -13,6 +13,12 @@ ID_COLUMNS = ("run", "key", "seed")
 QUANTILES = (5, 25, 50, 75, 95)
 
 
+def measures(df: pd.DataFrame, params=()) -> list[str]:
+    """The columns of a table of runs that are numbers or yes/no (bool is numeric to pandas), less
+    the run's identity and its parameters: what a sweep averages and a Sobol' analysis explains."""
+    return [c for c in df.columns if c not in (*ID_COLUMNS, *params) and pd.api.types.is_numeric_dtype(df[c])]
+
+
 def proportion(k: int, n: int) -> dict:
     """k of n as a probability with its 95 % Wilson interval (scipy)."""
     from scipy.stats import binomtest

@@ -13,7 +13,6 @@ rerun and watched by itself.
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -56,7 +55,6 @@ class Target:
 
     def describe(self) -> dict:
         """What identifies the target in a run folder's manifest (files by their hash)."""
-        digest = hashlib.sha256("\0".join(f"{n}\0{t}" for n, t in self.files).encode()).hexdigest()
         return {
             "kind": self.kind,
             "name": self.name,
@@ -64,29 +62,38 @@ class Target:
             "sets": dict(self.sets),
             "days": self.days,
             "points": self.points if self.kind == "model" else None,
-            "files_sha256": digest[:16] if self.files else None,
+            "files_sha256": files_digest(self.files)[:16] if self.files else None,
         }
+
+    def configure(self, params: dict[str, float] | None = None):
+        """The network (model) or read scenario (`scenario.Loaded`) with `params` over the target's
+        sets: a wrong name or value is refused here, before anything runs."""
+        values = {**dict(self.sets), **(params or {})}
+        if self.kind == "model":
+            from .. import reactions
+
+            return reactions.get(self.name).with_values(**values)
+        from ..scenario import read_scenario
+
+        return read_scenario(materialize(self.files), values)
 
     def build(self, seed: int, params: dict[str, float] | None = None):
         """The run object (`results.runs`) of one seeded run with `params` over the target's sets."""
-        from .. import reactions
         from ..results.runs import CityRun, ModelRun, SchoolRun
 
-        values = {**dict(self.sets), **(params or {})}
+        configured = self.configure(params)
         if self.kind == "model":
-            net = reactions.get(self.name).with_values(**values)
-            return ModelRun(net, self.method, self.days, self.points, seed=seed)
-        from ..scenario import build, read_scenario
+            return ModelRun(configured, self.method, self.days, self.points, seed=seed)
+        from ..scenario import build
 
-        loaded = read_scenario(materialize(self.files), values)
-        sim = build(loaded, seed)
-        return (CityRun if self.kind == "city" else SchoolRun)(sim, self.days)
+        return (CityRun if self.kind == "city" else SchoolRun)(build(configured, seed), self.days)
 
     def run(self, job: Job, seed: int, series: bool = True) -> tuple[dict, dict | None, float]:
         """Run one job: its outcome row, its coarse series (models) and the seconds it took."""
         t0 = time.perf_counter()
-        r = self.build(run_seed(seed, job.key), dict(job.params)).run()
-        row = {"run": job.run, "key": job.key, "seed": run_seed(seed, job.key), **dict(job.params)}
+        own = run_seed(seed, job.key)
+        r = self.build(own, dict(job.params)).run()
+        row = {"run": job.run, "key": job.key, "seed": own, **dict(job.params)}
         out = r.outcomes()
         clash = set(row) & set(out)
         if clash:
@@ -99,10 +106,15 @@ class Target:
 _MATERIALIZED: dict[str, Path] = {}
 
 
+def files_digest(files: tuple[tuple[str, str], ...]) -> str:
+    """The SHA-256 (hex) of a scenario's files, names and texts."""
+    return hashlib.sha256("\0".join(f"{n}\0{t}" for n, t in files).encode()).hexdigest()
+
+
 def materialize(files: tuple[tuple[str, str], ...]) -> Path:
     """Write a scenario's files into a temporary folder of this process (once per content) and
     return the scenario file's path there; a worker on any machine can then read it."""
-    digest = hashlib.sha256("\0".join(f"{n}\0{t}" for n, t in files).encode()).hexdigest()
+    digest = files_digest(files)
     if digest not in _MATERIALIZED or not _MATERIALIZED[digest].is_file():
         folder = Path(tempfile.mkdtemp(prefix="hyosan-scenario-"))
         for name, text in files:
@@ -155,19 +167,11 @@ def make_target(
     return Target(loaded.kind, loaded.name, "", tuple(files), tuple(sorted(sets.items())), days, points)
 
 
-def check_params(target: Target, params: dict[str, float]) -> None:
-    """Refuse, before any run starts, a parameter value the target would refuse."""
-    values = {**dict(target.sets), **params}
-    if target.kind == "model":
-        from .. import reactions
+def check_box(target: Target, ranges: dict[str, tuple[float, ...]]) -> None:
+    """Refuse, before any run starts, a parameter value the target would refuse: every corner of
+    the box the ranges span (each parameter at each of its end values)."""
+    import itertools
 
-        reactions.get(target.name).with_values(**values)
-        return
-    from ..scenario import read_scenario
-
-    read_scenario(materialize(target.files), values)
-
-
-def worker_pid() -> int:
-    """This process's id (tests use it to stop a worker mid-run)."""
-    return os.getpid()
+    names = list(ranges)
+    for corner in itertools.product(*([min(v), max(v)] for v in ranges.values())):
+        target.configure(dict(zip(names, corner)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -41,14 +42,23 @@ def key_events(sim) -> list[dict]:
     first("turned back at cordon", "first turned back at the cordon")
     first("rescue", "first rescued by helicopter")
     first("bombed", "bombing")
-    tl = sim.timeline.groupby("t")[["human", "zombie"]].sum()
-    over = tl[tl["zombie"] > tl["human"]]
-    if not over.empty:
-        t = float(over.index[0])
+    t = overrun_seconds(sim)
+    if np.isfinite(t):
         out.append(
             {"t": t, "clock": sim.clock(t), "what": "zombies outnumber humans", "who": "", "where": ""}
         )
     return sorted(out, key=lambda e: e["t"])
+
+
+def overrun_seconds(sim) -> float:
+    """Story seconds until zombies first outnumber humans in the whole building, at the timeline's
+    resolution (nan if they never do): when the school is overrun."""
+    from ..agents.codes import Ctr, Kind
+
+    n = int(sim.ctr[Ctr.TL_N])
+    tl = sim.log.tl[:n].sum(axis=1)  # over levels
+    over = np.flatnonzero(tl[:, Kind.ZOMBIE] > tl[:, Kind.HUMAN])
+    return float(sim.log.tl_t[over[0]]) if over.size else math.nan
 
 
 def counts_over_time(sim, points: int = 9) -> list[dict]:
@@ -102,15 +112,19 @@ def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
         write_animation(sim, animation_frames, folder / "animation.gif")
     s = summary(sim)
     s["folder"] = str(folder)
-    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=_jsonable) + "\n")
+    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")
     return s
 
 
-def _jsonable(v):
+def jsonable(v):
+    """`json.dumps(default=...)` for what numpy and pandas leave in a summary (their numbers,
+    yes/no values and times)."""
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.floating,)):
         return float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
     if isinstance(v, pd.Timestamp):
         return str(v)
     raise TypeError(type(v))

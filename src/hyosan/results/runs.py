@@ -12,7 +12,6 @@ ensemble`) measure a run the same way.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -61,26 +60,16 @@ class SchoolRun:
 
         return summary(self.sim)
 
-    def overrun_hours(self) -> float:
-        """Story hours until zombies first outnumber humans in the school (nan if they never do)."""
-        from ..agents.codes import Ctr, Kind
-
-        lg, n = self.sim.log, int(self.sim.ctr[Ctr.TL_N])
-        tl = lg.tl[:n].sum(axis=1)
-        over = np.flatnonzero(tl[:, Kind.ZOMBIE] > tl[:, Kind.HUMAN])
-        return float(lg.tl_t[over[0]]) / 3600 if over.size else math.nan
-
     def outcomes(self) -> dict:
         """Counts by kind at the end, survivors, the time the school is overrun, each named fate."""
-        from ..agents.codes import KIND_NAMES, Kind
+        from ..agents.codes import Kind
+        from .report import overrun_seconds
 
         sim, ag = self.sim, self.sim.agents
-        row: dict = {"hours": sim.t / 3600, "people": int(ag.kind.size)}
-        for i, k in enumerate(KIND_NAMES):
-            row[k] = int((ag.kind == i).sum())
+        row: dict = {"hours": sim.t / 3600, "people": int(ag.kind.size), **sim.counts()}
         alive = np.isin(ag.kind, (Kind.HUMAN, Kind.ESCAPED, Kind.RESCUED)) & (ag.bitten_at < 0)
         row["survivors"] = int(alive.sum())
-        row["overrun_hours"] = self.overrun_hours()
+        row["overrun_hours"] = overrun_seconds(sim) / 3600
         turning = (ag.kind == Kind.HUMAN) & (ag.bitten_at >= 0)
         row["outbreak_over"] = bool(row["zombie"] == 0 and not turning.any())
         for f in self.sim.fates.itertuples():

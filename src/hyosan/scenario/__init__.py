@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import HyosanError, read_text
+from ..errors import HyosanError, read_text, read_toml
 from .schema import Scenario, parse_scenario
 
 BUNDLED = Path(__file__).parent / "bundled"
@@ -38,14 +37,13 @@ KINDS = ("school", "city")
 
 @dataclass(frozen=True)
 class Loaded:
-    """A scenario file read once and validated: its kind, the validated scenario, where it came
-    from and its text (sets applied, if any)."""
+    """A scenario file read once and validated (with any `--set` values): its kind, the validated
+    scenario, where it came from and its text as written."""
 
     kind: str
     scenario: Any
     path: Path
     text: str
-    sets: dict[str, float] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -60,38 +58,21 @@ class Loaded:
 def read_scenario(name_or_path: str | Path, sets: dict[str, float] | None = None) -> Loaded:
     """Read a scenario file once, apply `--set` values, and validate it by its `kind` (school when
     absent, or city); every error is one line naming the file, line and field."""
-    from pydantic import ValidationError
-
-    from .city import CityScenario, parse_city
-    from .overrides import apply_sets, set_error
+    from .city import parse_city
+    from .overrides import apply_sets
+    from .schema import _line_of
 
     path = resolve(name_or_path)
-    text = read_text(path, "scenario")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+    text, data = read_toml(path, "scenario")
     kind = data.get("kind", "school")
     if kind not in KINDS:
-        line = next((i + 1 for i, t in enumerate(text.splitlines()) if t.strip().startswith("kind")), None)
+        line = _line_of(text, ("kind",))
         where = f"{path}:{line}" if line else str(path)
         raise HyosanError(f"{where}: kind: expected one of {', '.join(KINDS)}, got {kind!r}")
     sets = dict(sets or {})
     apply_sets(data, sets)
-    parse = parse_city if kind == "city" else parse_scenario
-    try:
-        sc = parse(path, text, data)
-    except HyosanError:
-        # a value given by --set is named as such, not as a line of the file it never was on
-        schema = CityScenario if kind == "city" else Scenario
-        try:
-            schema.model_validate(data)
-        except ValidationError as exc:
-            err = set_error(exc, sets)
-            if err is not None:
-                raise err from None
-        raise
-    return Loaded(kind, sc, path, text, sets)
+    sc = (parse_city if kind == "city" else parse_scenario)(path, text, data, sets)
+    return Loaded(kind, sc, path, text)
 
 
 def load_scenario(name_or_path: str | Path) -> tuple[Scenario, Path]:

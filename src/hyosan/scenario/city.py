@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,7 @@ import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from .. import reactions
-from ..errors import HyosanError, read_text
+from ..errors import HyosanError, read_text, read_toml
 from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
 from .schema import Strict, validation_error
@@ -130,12 +129,13 @@ class CityScenario(Strict):
     bombing: Bombing = Bombing()
 
 
-def parse_city(path: Path, text: str, data: dict) -> CityScenario:
-    """Validate a city scenario's TOML data; errors name file, line and field."""
+def parse_city(path: Path, text: str, data: dict, sets: dict[str, float] | None = None) -> CityScenario:
+    """Validate a city scenario's TOML data (with `sets` written in); errors name file, line and
+    field, or the `--set` that caused them."""
     try:
         sc = CityScenario.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(path, text, exc, docs="docs/city.md") from None
+        raise validation_error(path, text, exc, docs="docs/city.md", sets=sets) from None
     if sc.mode not in MODES:
         raise HyosanError(f"{path}: mode: must be one of {', '.join(MODES)}, got {sc.mode!r}")
     unknown = set(sc.population.weights) - (CITY | OUTSIDE)
@@ -406,11 +406,7 @@ def city_timeline_png(df: pd.DataFrame, sc: CityScenario, path: Path) -> Path:
 
 def load_city(path: Path, seed: int | None = None) -> CitySim:
     """Read and validate a city scenario file and build its simulation."""
-    text = read_text(path, "scenario")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+    text, data = read_toml(path, "scenario")
     return CitySim(parse_city(path, text, data), path, seed)
 
 

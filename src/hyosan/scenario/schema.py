@@ -8,13 +8,12 @@ and in docs/scenarios.md; unknown fields are errors (a typo never silently becom
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
-from ..errors import HyosanError, read_text
+from ..errors import HyosanError
 
 
 class Strict(BaseModel):
@@ -259,25 +258,31 @@ def _line_of(text: str, loc: tuple) -> int | None:
     return start + 1 if lines else None
 
 
-def parse_scenario(path: Path, text: str | None = None, data: dict | None = None) -> Scenario:
-    """Validate a school scenario (its TOML `data`, or the file read here); errors name file, line
-    and field."""
-    text = read_text(path, "scenario") if text is None else text
-    if data is None:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise HyosanError(f"{path}: not valid TOML: {exc}") from None
+def parse_scenario(path: Path, text: str, data: dict, sets: dict[str, float] | None = None) -> Scenario:
+    """Validate a school scenario's TOML data (read from `text`, with `sets` written in); errors name
+    file, line and field, or the `--set` that caused them."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(path, text, exc, hidden=("cordon", "helicopter", "lure", "bombing")) from None
+        hidden = ("cordon", "helicopter", "lure", "bombing")
+        raise validation_error(path, text, exc, hidden=hidden, sets=sets) from None
 
 
 def validation_error(
-    path: Path, text: str, exc: ValidationError, docs: str = "docs/scenarios.md", hidden: tuple[str, ...] = ()
+    path: Path,
+    text: str,
+    exc: ValidationError,
+    docs: str = "docs/scenarios.md",
+    hidden: tuple[str, ...] = (),
+    sets: dict[str, float] | None = None,
 ) -> HyosanError:
-    """Turn pydantic's first error into one line naming file, line and field (tags in `hidden` left out)."""
+    """Turn pydantic's first error into one line naming file, line and field (tags in `hidden` left
+    out), or naming the `--set` that caused it: a value never on a line of the file."""
+    from .overrides import set_error
+
+    named = set_error(exc, sets) if sets else None
+    if named is not None:
+        return named
     err = exc.errors()[0]
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in hidden))
     field = ".".join(str(p) for p in loc) or "(top level)"
