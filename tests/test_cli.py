@@ -97,7 +97,7 @@ def test_force_replaces_a_school_run_whole(tmp_path):
         (["solve", "alemi", "--set", "beta"], "malformed --set 'beta': expected NAME=VALUE"),
         (["solve", "alemi", "--set", "beta=fast"], "'fast' is not a number"),
         (["solve", "alemi", "--t-end", "0"], "--t-end must be a positive"),
-        (["solve", "alemi", "--method", "euler"], "unknown method 'euler'; accepted: ode, ssa, tau"),
+        (["solve", "alemi", "--method", "euler"], "unknown method 'euler'; accepted: ode, ssa, tau, lattice"),
         (["show", "zombieland"], "unknown model"),
     ],
 )

@@ -217,3 +217,77 @@ def test_ode_milestones_come_from_the_solution_not_the_output_grid(name):
     for key, t in first.items():
         assert np.isfinite(t), (name, key)
         assert abs(coarse[key][0] - t) < 1e-3, (name, key, coarse[key][0], t)
+
+
+def _renamed_alemi():
+    """Alemi's model with other species names (H, W, D): a solver that looked species up by name
+    would fail on it."""
+    from hyosan.reactions.network import Network, Reaction, Species
+
+    net = hyosan.model("alemi")
+    return Network(
+        name="alemi-renamed",
+        title="alemi with other names",
+        reference="test",
+        species=(Species("H", "humans"), Species("W", "walkers"), Species("D", "dead")),
+        parameters=net.parameters,
+        reactions=(
+            Reaction.parse("bite", "H + W -> 2 W", "beta", "bite"),
+            Reaction.parse("kill", "H + W -> H + D", "alpha * beta", "kill"),
+        ),
+        initial={"H": 999.0, "W": 1.0},
+        t_end=20.0,
+        humans=("H",),
+        zombies=("W",),
+        infected=("W",),
+    )
+
+
+def test_one_registry_holds_all_five_methods_with_one_contract():
+    """Every method, called through `solve`, returns a Trajectory of the network's own species
+    (names never looked up: a renamed copy of alemi runs), conserving the population."""
+    from hyosan.solvers import METHODS, Trajectory, solve
+
+    assert set(METHODS) == {"ode", "ssa", "tau", "lattice", "metapopulation"}
+    net = _renamed_alemi().with_values(alpha=0.5)
+    pop = np.full((6, 6), 40)
+    opts = {"lattice": {"size": 32, "zombies": 9}, "metapopulation": {"population": pop, "start": (2, 2)}}
+    for name in METHODS:
+        t_end = None if name == "lattice" else 5.0  # the lattice runs until no bite or kill is left
+        tr = solve(net, name, t_end, 51, seed=3, **opts.get(name, {}))
+        assert isinstance(tr, Trajectory) and tr.species == ("H", "W", "D")
+        total = tr.x[0].sum(axis=1)
+        want = {"lattice": 32 * 32, "metapopulation": pop.sum()}.get(name, 1000)
+        np.testing.assert_allclose(total, want, rtol=1e-6)
+        assert tr.x[0, -1, 0] < tr.x[0, 0, 0]  # humans were bitten by W in every method
+        assert tr.crossing_times()["humans_below_one"].shape == (1,)
+
+
+def test_every_method_honours_a_schedule_or_refuses_it():
+    from hyosan.solvers import METHODS, solve
+
+    net = hyosan.model("alemi").with_values(S=900, Z=100).with_schedule(SetParameter(1.0, "beta", "0"))
+    honour = [m for m, spec in METHODS.items() if spec.schedule]
+    assert honour == ["ode", "ssa", "tau"]
+    pop = np.full((5, 5), 30)
+    for name, opts in (("lattice", {"size": 16}), ("metapopulation", {"population": pop, "start": (1, 1)})):
+        with pytest.raises(HyosanError, match=f"the {name} method does not apply schedules"):
+            solve(net, name, 2.0, **opts)
+    with pytest.raises(HyosanError, match="the lattice method does not apply schedules"):
+        from hyosan.solvers.lattice import lattice
+
+        lattice(net, 16)
+
+
+def test_solve_refuses_unknown_methods_and_options():
+    from hyosan.solvers import solve
+
+    net = hyosan.model("alemi")
+    with pytest.raises(HyosanError, match="unknown method 'euler'"):
+        solve(net, "euler")
+    with pytest.raises(HyosanError, match="the ssa method takes no option 'size'"):
+        solve(net, "ssa", size=3)
+    with pytest.raises(HyosanError, match="needs the option 'population'"):
+        solve(net, "metapopulation", 1.0)
+    with pytest.raises(HyosanError, match="one run per call"):
+        solve(net, "lattice", size=16, runs=2)

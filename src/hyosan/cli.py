@@ -29,8 +29,6 @@ app = typer.Typer(
 out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 10_000)
 
-METHOD_NAMES = ("ode", "ssa", "tau")
-
 
 # Options every run command shares, declared once.
 FORCE_OPTION = typer.Option(False, "--force", help="replace the files of an existing run folder")
@@ -107,7 +105,7 @@ def show(
 @app.command()
 def solve(
     model: str = typer.Argument(..., help="model name (see `hyosan models`)"),
-    method: str = typer.Option("ode", "--method", "-m", help="ode | ssa | tau"),
+    method: str = typer.Option("ode", "--method", "-m", help="ode | ssa | tau | lattice"),
     sets: list[str] = typer.Option(
         [], "--set", help="NAME=VALUE for a parameter or an initial count; repeatable"
     ),
@@ -123,12 +121,12 @@ def solve(
     from .results.runs import ModelRun
 
     try:
-        if method not in METHOD_NAMES:
-            raise HyosanError(f"unknown method {method!r}; accepted: {', '.join(METHOD_NAMES)}")
+        from .solvers.registry import model_methods
+
+        if method not in model_methods():
+            raise HyosanError(f"unknown method {method!r}; accepted: {', '.join(model_methods())}")
         if runs < 1:
             raise HyosanError(f"--runs must be >= 1, got {runs}")
-        if method == "ode" and runs != 1:
-            raise HyosanError("--runs applies to the stochastic methods (ssa, tau); the ODE is deterministic")
         net = reactions.get(model).with_values(**parse_sets(sets))
         if t_end is not None and not t_end > 0:
             raise HyosanError(f"--t-end must be a positive number of days, got {t_end:g}")

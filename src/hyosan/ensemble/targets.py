@@ -22,8 +22,6 @@ import numpy as np
 
 from ..errors import HyosanError
 
-METHODS = ("ode", "ssa", "tau")
-
 
 def run_seed(seed: int, key: int) -> int:
     """The integer seed of replicate `key` of an ensemble seeded `seed`: 53 bits drawn from
@@ -137,14 +135,15 @@ def make_target(
     from .. import reactions
     from ..errors import read_text
     from ..scenario import bundled, read_scenario
+    from ..solvers.registry import model_methods
 
     sets = dict(sets or {})
     if days is not None and not (np.isfinite(days) and days > 0):
         raise HyosanError(f"--days must be a positive number, got {days:g}")
     if spec in reactions.names():
         method = method or "ode"
-        if method not in METHODS:
-            raise HyosanError(f"unknown method {method!r}; accepted: {', '.join(METHODS)}")
+        if method not in model_methods():
+            raise HyosanError(f"unknown method {method!r}; accepted: {', '.join(model_methods())}")
         reactions.get(spec).with_values(**sets)  # a clear error for an unknown name or a bad value
         return Target("model", spec, method, (), tuple(sorted(sets.items())), days, points)
     if method is not None:

@@ -120,7 +120,7 @@ class CityRun:
 
 
 class ModelRun:
-    """A model (reaction network) solved by one method: ode, ssa or tau."""
+    """A model (reaction network) solved by one method of `solvers.METHODS` (ode, ssa, tau, lattice)."""
 
     kind = "model"
 
@@ -139,14 +139,17 @@ class ModelRun:
 
     def run(self, progress=None) -> "ModelRun":
         """Solve; progress gets the number of runs done (stochastic methods)."""
-        from .. import solvers
+        from ..solvers import solve
 
-        if self.method == "ode":
-            self.trajectory = solvers.ode(self.network, self.t_end, self.points)
-        else:
-            self.trajectory = solvers.METHODS[self.method](
-                self.network, self.t_end, self.points, runs=self.runs, seed=self.seed, progress=progress
-            )
+        self.trajectory = solve(
+            self.network,
+            self.method,
+            self.t_end,
+            self.points,
+            runs=self.runs,
+            seed=self.seed,
+            progress=progress,
+        )
         return self
 
     def summary(self) -> dict:

@@ -1,9 +1,8 @@
-"""Solvers: each takes a network and returns a Trajectory."""
+"""Solvers: each takes a network and returns a Trajectory; `solve` is the one entry point."""
 
 from .ode import ode
+from .registry import METHODS, Method, solve
 from .stochastic import ssa, tau
 from .trajectory import Trajectory
 
-METHODS = {"ode": ode, "ssa": ssa, "tau": tau}
-
-__all__ = ["METHODS", "Trajectory", "ode", "ssa", "tau"]
+__all__ = ["METHODS", "Method", "Trajectory", "ode", "solve", "ssa", "tau"]

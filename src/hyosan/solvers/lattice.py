@@ -25,6 +25,7 @@ from numba import njit
 
 from ..errors import HyosanError
 from ..reactions.network import Network
+from .schedule import refuse_schedule
 from .trajectory import Trajectory
 
 # A site's byte holds its species in the low 6 bits and two flags: bit 6 says the bond to its
@@ -48,42 +49,48 @@ class LatticeRules:
 
 
 def rules(network: Network, params: dict[str, float] | None = None) -> LatticeRules:
-    """Check that the network is a set of S + Z pair events and read its outcomes."""
+    """Check that the network is a set of human + zombie pair events and read their outcomes.
+
+    The human and zombie are the network's first species of each role (S and Z in Alemi's
+    models); a network with a schedule is refused, since a lattice cannot apply one.
+    """
     names = network.species_names
-    if "S" not in names or "Z" not in names:
+    refuse_schedule(network, "lattice")
+    if not network.humans or not network.zombies:
         raise HyosanError(
-            f"the lattice solver needs species S and Z; model {network.name} has {', '.join(names)}"
+            f"the lattice solver needs a human and a zombie species; model {network.name} has none"
         )
+    h, z = network.humans[0], network.zombies[0]
     k = network.rate_constants(params)
-    to_s, to_z = [], []
+    to_h, to_z = [], []
     for r in network.reactions:
-        if sorted(r.reactants) != [("S", 1), ("Z", 1)]:
+        if sorted(r.reactants) != sorted([(h, 1), (z, 1)]):
             raise HyosanError(
-                f"the lattice solver runs pair events S + Z -> ...; reaction {r.name!r} of model "
+                f"the lattice solver runs pair events {h} + {z} -> ...; reaction {r.name!r} of model "
                 f"{network.name} is {r.scheme()} (use ode, ssa or tau for this model)"
             )
         split = r.pair_split()
         if split is None:
             raise HyosanError(
                 f"reaction {r.name!r}: a lattice event needs exactly two products, one of them "
-                "staying S or Z to tell which site changes"
+                f"staying {h} or {z} to tell which site changes"
             )
         a, _, to_a, to_b = split
-        to_s.append(to_a if a == "S" else to_b)
-        to_z.append(to_b if a == "S" else to_a)
+        to_h.append(to_a if a == h else to_b)
+        to_z.append(to_b if a == h else to_a)
     total = float(k.sum())
     if total <= 0:
-        raise HyosanError(f"model {network.name}: every S + Z rate is zero, nothing can happen")
+        raise HyosanError(f"model {network.name}: every {h} + {z} rate is zero, nothing can happen")
     if len(names) > MAX_SPECIES:
         raise HyosanError(
             f"the lattice solver holds at most {MAX_SPECIES} species; model {network.name} has {len(names)}"
         )
     idx = network.index
     return LatticeRules(
-        idx("S"),
-        idx("Z"),
+        idx(h),
+        idx(z),
         k / total,
-        np.array([idx(s) for s in to_s], np.uint8),
+        np.array([idx(s) for s in to_h], np.uint8),
         np.array([idx(s) for s in to_z], np.uint8),
         total,
     )
@@ -412,7 +419,7 @@ def start_lattice(size: int, network: Network, zombies: int = 1) -> np.ndarray:
         raise HyosanError(f"lattice size must be between 4 and 65536, got {size}")
     if not 1 <= zombies <= size * size:
         raise HyosanError(f"zombies must be between 1 and size^2, got {zombies}")
-    S, Z = network.index("S"), network.index("Z")
+    S, Z = network.index(network.humans[0]), network.index(network.zombies[0])
     site = np.full(size * size, S, np.uint8)
     side = int(np.ceil(np.sqrt(zombies)))
     c0 = size // 2 - side // 2
@@ -499,8 +506,11 @@ def snapshot_png(run: LatticeRun, path, max_pixels: int = 2048) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colors = {"S": (0.93, 0.93, 0.88), "Z": (0.85, 0.1, 0.1), "R": (0.15, 0.15, 0.15), "E": (0.95, 0.6, 0.1)}
-    palette = np.array([colors.get(s, (0.5, 0.5, 0.9)) for s in run.species])
+    tr = run.trajectory
+    palette = np.array(
+        [(0.93, 0.93, 0.88) if s in tr.humans else (0.85, 0.1, 0.1) if s in tr.zombies else (0.15, 0.15, 0.15)
+         for s in run.species]
+    )  # fmt: skip
     site = run.site
     step = max(1, site.shape[0] // max_pixels)
     img = palette[site[::step, ::step]]

@@ -30,6 +30,7 @@ import numpy as np
 from ..errors import HyosanError
 from ..reactions.network import Network, Parameter, Reaction, Species
 from . import meta_kernels as mk
+from .schedule import refuse_schedule
 from .stochastic import integer_state
 from .trajectory import Trajectory
 
@@ -199,6 +200,7 @@ class Engine:
             raise HyosanError(f"tau step dt must be > 0, got {dt}")
         if not 0 < eps < 1:
             raise HyosanError(f"tau-leaping eps must be in (0, 1), got {eps:g}")
+        refuse_schedule(network, "metapopulation")
         integer_state(network)  # refuse fractional initial counts in the network early
         self.network, self.mode, self.dt, self.eps, self.n_critical, self.quiet = (
             network,

@@ -81,3 +81,12 @@ def apply_impulses(
             amount = move(x[src], f)
             x[src] -= amount
             x[dst] += amount
+
+
+def refuse_schedule(network: Network, method: str) -> None:
+    """Refuse a network with a schedule, for a method that cannot apply one."""
+    if network.schedule:
+        raise HyosanError(
+            f"the {method} method does not apply schedules; model {network.name} has "
+            f"{len(network.schedule)} scheduled item(s): use ode, ssa or tau, or drop the schedule"
+        )
