@@ -33,3 +33,17 @@ def test_lower_layers_never_import_upper_ones():
                 if m and any(re.search(rf"(^\.\.|hyosan\.){up}\b", m.group(2)) for up in ABOVE):
                     bad.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not bad, "\n".join(bad)
+
+
+def test_scenarios_change_a_metapopulation_only_through_its_public_interventions():
+    """The city acts on the engine by cut_borders, move and convert, never by writing its arrays."""
+    import re
+
+    internals = re.compile(r"\.engine\.(x|nbr|A|T|heap|hpos|arrival|act|budget)\b|\beng\.(x|nbr)\b")
+    bad = [
+        f"{p.relative_to(ROOT)}:{i}"
+        for p in (ROOT / "src" / "hyosan" / "scenario").rglob("*.py")
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if internals.search(line)
+    ]
+    assert not bad, bad

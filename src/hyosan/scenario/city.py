@@ -236,44 +236,31 @@ class CitySim:
         self.snapshots: dict[float, np.ndarray] = {}
 
     def _cordon(self) -> None:
-        nbr = self.engine.nbr
-        for d in range(4):
-            j = nbr[:, d]
-            cross = (j >= 0) & (self.in_city != self.in_city[np.maximum(j, 0)])
-            nbr[cross, d] = -1
+        self.engine.cut_borders(self.in_city)
 
     def _evacuate(self) -> int:
-        x, S = self.engine.x, self.engine.human
-        avail = np.where(self.in_city, x[:, S], 0).astype(np.int64)
+        avail = np.where(self.in_city, self.engine.count("S"), 0).astype(np.int64)
         n = min(int(round(self.sc.evacuation.per_hour * self.checkpoints)), int(avail.sum()))
         if n <= 0:
             return 0
-        out = self.engine.rng.multivariate_hypergeometric(avail, n)
-        x[:, S] -= out.astype(x.dtype)
+        self.engine.move("S", self.engine.rng.multivariate_hypergeometric(avail, n))
         return n
 
     def _gather(self) -> None:
-        x, Z = self.engine.x, self.engine.zombie
-        movers = np.where(self.in_city, self.engine.rng.binomial(x[:, Z], self.sc.drones.gather_per_hour), 0)
+        z = self.engine.count("Z")
+        movers = np.where(self.in_city, self.engine.rng.binomial(z, self.sc.drones.gather_per_hour), 0)
         movers[self.sites] = 0
-        x[:, Z] -= movers.astype(x.dtype)
-        np.add.at(x[:, Z], self.nearest_site, movers.astype(x.dtype))
+        self.engine.move("Z", movers, to=self.nearest_site)
 
     def _bomb(self) -> None:
-        x = self.engine.x
-        idx = {s: self.net.index(s) for s in self.net.species_names}
-        blast = self.in_blast
-        self.bombed_infected = int(x[blast, idx["E"]].sum() + x[blast, idx["Z"]].sum())
-        self.bombed_uninfected = int(x[blast, idx["S"]].sum())
-        self.bombed_cells = np.flatnonzero(blast)
-        for s in ("S", "E", "Z"):
-            x[blast, idx["R"]] += x[blast, idx[s]]
-            x[blast, idx[s]] = 0
+        killed = self.engine.convert(self.in_blast, ("S", "E", "Z"), "R")
+        self.bombed_infected = killed["E"] + killed["Z"]
+        self.bombed_uninfected = killed["S"]
+        self.bombed_cells = np.flatnonzero(self.in_blast)
 
     def _record(self, hour: float) -> None:
-        x = self.engine.x
         n = self.net.species_names
-        city, yd = x[self.in_city].sum(axis=0), x[self.in_yangdong].sum(axis=0)
+        city, yd = self.engine.totals(self.in_city), self.engine.totals(self.in_yangdong)
         row = {
             "hour": hour,
             **{f"city_{s}": int(v) for s, v in zip(n, city)},
@@ -291,31 +278,24 @@ class CitySim:
         if not (math.isfinite(days) and days > 0):
             raise HyosanError(f"--days must be a positive number, got {days}")
         hours = int(math.ceil(days * 24))
-        eng, zi = self.engine, self.engine.zombie
+        eng = self.engine
         self._record(0.0)
         for h in range(1, hours + 1):
             eng.advance(float(h))
-            changed = False
             if h == math.ceil(sc.cordon.hour) or (sc.cordon.hour == 0 and h == 1):
                 self._cordon()
-                changed = True
             if sc.evacuation.start_hour <= h < min(sc.evacuation.end_hour, sc.bombing.hour):
                 self.evacuated += self._evacuate()
-                changed = True
             if sc.drones.start_hour <= h < sc.bombing.hour and sc.drones.gather_per_hour > 0:
                 self._gather()
-                changed = True
             if h == math.ceil(sc.bombing.hour):
                 self._bomb()
-                changed = True
-            if changed:
-                eng.reset()
             self._record(float(h))
             if h in (24, 48, 72) or h == math.ceil(sc.bombing.hour) - 1:
-                self.snapshots[float(h)] = self.engine.cells.to_grid(eng.x[:, zi])
+                self.snapshots[float(h)] = eng.cells.to_grid(eng.count("Z"))
             if frames_every and h % max(1, int(frames_every)) == 0:
                 share = np.ceil(
-                    255 * eng.x[:, zi] / np.maximum(self.population[eng.cells.rows, eng.cells.cols], 1)
+                    255 * eng.count("Z") / np.maximum(self.population[eng.cells.rows, eng.cells.cols], 1)
                 )
                 self.frames.append((float(h), eng.cells.to_grid(np.minimum(share, 255).astype(np.uint8))))
             if progress is not None:

@@ -238,6 +238,7 @@ class Engine:
         self.pend = np.zeros((n, r.pa.size), np.int64)
         self.pend_w = np.zeros((n, r.walkers.size), np.int64)
         self.budget = -np.ones(n)
+        self._stale = True
 
     def _rates_args(self):
         L, r = self.rules.local, self.rules
@@ -265,6 +266,7 @@ class Engine:
 
     def reset(self) -> None:
         """Recompute every cell's rates (and clocks) after counts or borders changed."""
+        self._stale = False
         mk.all_rates(self.x, *self._rates_args(), self.A)
         on = self.A > 0
         if self.mode == "exact":
@@ -280,10 +282,59 @@ class Engine:
             self.n_act = idx.size
             self.budget[:] = -1.0
 
+    # Interventions between advances (a city's cordon, evacuation, drones, bombing). Each marks the
+    # rates stale; the next advance recomputes them, so several changes in one hour cost one reset.
+    def count(self, species: str) -> np.ndarray:
+        """A copy of each cell's count of one species."""
+        return self.x[:, self.network.index(species)].copy()
+
+    def totals(self, cells: np.ndarray | None = None) -> np.ndarray:
+        """Counts of each species summed over the cells (a boolean mask or indices; all by default)."""
+        return (self.x if cells is None else self.x[cells]).sum(axis=0)
+
+    def cut_borders(self, inside: np.ndarray) -> None:
+        """Close every border between a cell inside and one outside (a boolean per cell): nobody and
+        nothing crosses them from now on."""
+        for d in range(4):
+            j = self.nbr[:, d]
+            self.nbr[(j >= 0) & (inside != inside[np.maximum(j, 0)]), d] = -1
+        self._stale = True
+
+    def move(self, species: str, amounts: np.ndarray, to: np.ndarray | None = None) -> None:
+        """Take `amounts` (per cell) of a species out of each cell: gone from the grid, or added to
+        cell `to[i]` when `to` is given. Refuses to take more than a cell holds."""
+        s = self.network.index(species)
+        amounts = np.asarray(amounts, np.int64)
+        if (amounts < 0).any() or (amounts > self.x[:, s]).any():
+            raise HyosanError(f"cannot move more {species} out of a cell than it holds")
+        self.x[:, s] -= amounts.astype(self.x.dtype)
+        if to is not None:
+            np.add.at(self.x[:, s], to, amounts.astype(self.x.dtype))
+            got = np.zeros(self.x.shape[0], np.bool_)
+            got[to[amounts > 0]] = True
+            self.arrival[got & self.zmask[s] & (self.arrival == -1.0)] = self.t
+        self._stale = True
+
+    def convert(self, cells: np.ndarray, species: tuple[str, ...], into: str) -> dict[str, int]:
+        """Turn everyone of the given species in the cells into `into` (a bombing: all removed);
+        returns how many of each were converted."""
+        to = self.network.index(into)
+        done = {}
+        for name in species:
+            s = self.network.index(name)
+            done[name] = int(self.x[cells, s].sum())
+            self.x[cells, to] += self.x[cells, s]
+            self.x[cells, s] = 0
+        self._stale = True
+        return done
+
     def advance(self, t_stop: float) -> None:
-        """Run the kernel from the current time to t_stop."""
+        """Run the kernel from the current time to t_stop (after recomputing rates an intervention
+        made stale)."""
         if t_stop <= self.t:
             return
+        if self._stale:
+            self.reset()
         L, r = self.rules.local, self.rules
         if self.mode == "exact":
             _, fired = mk.exact_run(
