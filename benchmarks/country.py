@@ -28,18 +28,29 @@ TARGET_S = {"exact": 20 * 60, "tau": 2 * 60}
 
 def child(mode: str, days: float, population: str, start: tuple[int, int], seed: int) -> dict:
     """Run one mode in this process and return its figures."""
-    from hyosan.scenario.country import CountrySetup, run_country
-    from hyosan.world.raster import load_population
+    from hyosan.scenario.country import CountryScenario, CountrySim
 
-    t0 = time.perf_counter()
-    raster = load_population(population)
-    load_s = time.perf_counter() - t0
     # compile the kernels on a tiny raster first, so the timing is the simulation's
-    tiny = type(raster)(np.array([[50, 50], [50, 50]]), "north", "tiny")
-    run_country(tiny, (0, 0), CountrySetup(days=0.05, mode=mode, zombies=1))
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(Path(tmp) / "tiny.npy", np.array([[50, 50], [50, 50]]))
+        tiny = CountryScenario(population=str(Path(tmp) / "tiny.npy"), start="0,0", days=0.05, mode=mode)
+        CountrySim(tiny).run()
+    t0 = time.perf_counter()
+    sc = CountryScenario(
+        population=str(population),
+        start=f"{start[0]},{start[1]}",
+        days=days,
+        mode=mode,
+        seed=seed,
+        zombies=10,
+    )
+    sim = CountrySim(sc)
+    raster = sim.raster
+    load_s = time.perf_counter() - t0
     t1 = time.perf_counter()
-    run, summary = run_country(raster, start, CountrySetup(days=days, mode=mode, seed=seed, zombies=10))
+    sim.run()
     wall = time.perf_counter() - t1
+    run, summary = sim.run_, sim.summary()
     return {
         "mode": mode,
         "days": days,

@@ -125,10 +125,10 @@ def test_country_on_a_small_raster_writes_maps_series_and_animation(tmp_path):
     [
         (["--start", "0,0"], "has no people"),
         (["--start", "999,0"], "outside"),
-        (["--start", "15,20", "--mode", "fast"], "--mode must be one of exact, tau"),
-        (["--start", "15,20", "--days", "0"], "--days must be a number > 0"),
-        (["--start", "15,20", "--alpha", "-1"], "--alpha must be a finite number >= 0"),
-        (["--start", "15,20", "--alpha", "inf"], "--alpha must be a finite number >= 0"),
+        (["--start", "15,20", "--mode", "fast"], "--mode: Input should be 'exact' or 'tau'"),
+        (["--start", "15,20", "--days", "0"], "--days: Input should be greater than 0"),
+        (["--start", "15,20", "--alpha", "-1"], "--alpha: Input should be greater than or equal to 0"),
+        (["--start", "15,20", "--alpha", "inf"], "--alpha: Input should be a finite number"),
     ],
 )
 def test_country_bad_input_gives_one_line_and_exit_2(tmp_path, args, message):

@@ -79,6 +79,25 @@ def test_a_run_of_an_ensemble_is_the_same_run_alone(cluster, tmp_path):
     assert alone.final[0].tolist() == [m.table[f"final {s}"][3] for s in ("S", "Z", "R")]
 
 
+def test_country_and_lattice_are_ensemble_targets_too(cluster, tmp_path):
+    """A country scenario's runs on the cluster equal the same seeds run alone; the lattice method
+    of a model runs as an ensemble like the others."""
+    from tests.test_run_interface import small_country
+
+    path = small_country(tmp_path)
+    r = E.ensemble(str(path), 4, seed=2, days=0.5, scheduler=cluster.scheduler_address, out=tmp_path / "c")
+    assert r.summary["target"]["kind"] == "country"
+    assert "final S" in r.summary["distributions"]
+    alone = hyosan.load(path, seed=int(r.table["seed"][2])).run(days=0.5).summary()
+    assert alone["final_counts"]["S"] == r.table["final S"][2]
+    assert alone["cells_reached"] == r.table["cells_reached"][2]
+    lat = E.ensemble(
+        "alemi", 6, seed=1, method="lattice", sets={"alpha": 0.5}, days=None,
+        scheduler=cluster.scheduler_address, out=tmp_path / "l",
+    )  # fmt: skip
+    assert (lat.table["final S"] + lat.table["final Z"] + lat.table["final R"] == 256 * 256).all()
+
+
 def test_die_out_probability_matches_alemi(cluster, tmp_path):
     # Alemi et al.: from one zombie among many humans the outbreak dies out with probability alpha
     r = E.ensemble(

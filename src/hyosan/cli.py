@@ -224,11 +224,12 @@ def run(
     force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ):
-    """Run a scenario (a school of agents, or a city of cells): who survived, and how."""
+    """Run a scenario (a school of agents, a city or a country of cells): who survived, and how."""
     from .results.report import RUN_FILES
-    from .results.runs import CityRun, SchoolRun
+    from .results.runs import SCENARIO_RUNS
     from .scenario import build, read_scenario
     from .scenario.city import CITY_FILES
+    from .scenario.country import COUNTRY_FILES
 
     try:
         if seed is not None and seed < 0:
@@ -237,34 +238,37 @@ def run(
             raise HyosanError(f"--days must be a positive number, got {days:g}")
         loaded = read_scenario(scenario)  # read once, dispatched on its kind
         sim = build(loaded, seed)
-        city = loaded.kind == "city"
-        r = (CityRun if city else SchoolRun)(sim, days, animate)
-        produces = (CITY_FILES if city else RUN_FILES) + tuple(loaded.map_files())
+        r = SCENARIO_RUNS[loaded.kind](sim, days, animate)
+        files = {"school": RUN_FILES, "city": CITY_FILES, "country": COUNTRY_FILES}[loaded.kind]
+        produces = files + tuple(loaded.map_files())
         folder = prepare_run_folder(out, Path("runs") / f"{loaded.name}-seed{sim.seed}", force, produces)
-        clock = (lambda t: f"hour {t / 3600:.0f}") if city else sim.clock
-        with Progress(
-            TextColumn(loaded.name),
-            BarColumn(),
-            TextColumn("{task.fields[clock]}"),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("run", total=r.days * 86400, clock=clock(0))
-            r.run(progress=lambda t: bar.update(task, completed=t, clock=clock(t)))
+        _run_with_bar(r, loaded.name, sim.clock if loaded.kind == "school" else None, as_json)
         summary = r.write(folder)
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
-        elif city:
-            _print_city(summary, folder)
         else:
-            _print_run(summary)
+            {"school": _print_run, "city": _print_city, "country": _print_country}[loaded.kind](summary)
     except HyosanError as exc:
         fail(str(exc))
 
 
-def _print_city(s: dict, folder: Path) -> None:
+def _run_with_bar(r, label: str, clock, as_json: bool) -> None:
+    """Run a run object to its end under a progress bar on stderr (hidden with --json)."""
+    clock = clock or (lambda t: f"hour {t / 3600:.0f}")
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.fields[clock]}"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("run", total=r.days * 86400, clock=clock(0))
+        r.run(progress=lambda t: bar.update(task, completed=t, clock=clock(t)))
+
+
+def _print_city(s: dict) -> None:
     out_console.print(
         f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['residents']:,} residents, "
         f"{s['yangdong_people']:,} in Yangdong, {s['hours']:g} hours"
@@ -280,7 +284,7 @@ def _print_city(s: dict, folder: Path) -> None:
         f"{s['left_in_city']['infected']:,} infected; Yangdong infected or dead: "
         f"{s['yangdong']['infected'] + s['yangdong']['dead']:,}"
     )
-    out_console.print(f"  wrote {folder}/")
+    out_console.print(f"  wrote {s['folder']}/")
 
 
 def _print_run(s: dict) -> None:
@@ -323,6 +327,7 @@ def lattice_cmd(
     """Run Alemi's lattice model (the `alemi` network on a periodic square lattice) to its end."""
     import time
 
+    from .results.folders import write_run_folder
     from .solvers.lattice import lattice, snapshot_png
 
     try:
@@ -340,19 +345,20 @@ def lattice_cmd(
         t0 = time.perf_counter()
         run = lattice(net, size, seed=seed, zombies=zombies)
         wall = time.perf_counter() - t0
-        snapshot_png(run, folder / "lattice.png")
-        run.trajectory.to_parquet(folder / "trajectory.parquet")
-        summary = {
-            "alpha": alpha,
-            "size": size,
-            "seed": seed,
-            "final": run.counts(),
-            "events": run.events,
-            "t_end": float(run.trajectory.t[-1]),
-            "wall_seconds": wall,
-            "folder": str(folder),
-        }
-        (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        summary = write_run_folder(
+            folder,
+            {
+                "alpha": alpha,
+                "size": size,
+                "seed": seed,
+                "final": run.counts(),
+                "events": run.events,
+                "t_end": float(run.trajectory.t[-1]),
+                "wall_seconds": wall,
+            },
+            tables={"trajectory.parquet": run.trajectory},
+            pictures={"lattice.png": lambda p: snapshot_png(run, p)},
+        )
         c = summary["final"]
         _emit(
             summary,
@@ -397,48 +403,51 @@ def country_cmd(
     force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ):
-    """Simulate a whole country's population (Zombietown USA: the alemi-sezr network on a raster)."""
-    from .scenario.country import COUNTRY_FILES, CountrySetup, run_country, write_country
-    from .world.raster import load_population
+    """Simulate a whole country's population (Zombietown USA: the alemi-sezr network on a raster);
+    the options build a country scenario, as a `kind = "country"` TOML file would for `hyosan run`."""
+    from .results.runs import CountryRun
+    from .scenario.country import COUNTRY_FILES, CountrySim, country_from_options
 
     try:
-        if seed < 0:
-            raise HyosanError(f"--seed must be >= 0, got {seed}")
-        setup = CountrySetup(
-            alpha=alpha, beta=beta, mu=mu, walk=walk, days=days, mode=mode, seed=seed, zombies=zombies, dt=dt
-        ).checked()
-        raster = load_population(population, origin)
-        cell = raster.cell(start)
+        given = dict(alpha=alpha, beta=beta, mu=mu, walk=walk, dt=dt, origin=origin)
+        sc = country_from_options(
+            population=str(population.resolve()),
+            start=start,
+            days=days,
+            mode=mode,
+            seed=seed,
+            zombies=zombies,
+            **{k: v for k, v in given.items() if v is not None},
+        )
+        r = CountryRun(CountrySim(sc))
         folder = prepare_run_folder(out, Path("runs") / "country", force, COUNTRY_FILES)
-        with Progress(
-            TextColumn("[bold]country[/]"),
-            BarColumn(),
-            TextColumn("{task.completed:.0f}/{task.total:.0f} h"),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=as_json,
-        ) as bar:
-            task = bar.add_task("run", total=days * 24)
-            run, summary = run_country(raster, cell, setup, progress=lambda h: bar.update(task, completed=h))
-        write_country(run, summary, raster, setup, folder)
-        summary["folder"] = str(folder)
-        f = summary["final_counts"]
-        lines = [
-            f"{raster.name}: {raster.total:,} people in {summary['cells_inhabited']:,} cells; "
-            f"{zombies} zombie(s) at {cell[0]},{cell[1]}; {mode}, seed {seed}, {days:g} days",
-            f"  end: S {f['S']:,}  E {f['E']:,}  Z {f['Z']:,}  R {f['R']:,}"
-            + ("  (the outbreak died out)" if summary["outbreak_died_out"] else ""),
-            f"  cells reached: {summary['cells_reached']:,}; "
-            f"people in them: {summary['people_in_reached_cells']:,}",
-        ]
-        for name, r in summary["regions"].items():
-            h = r["half_fallen_hours"]
-            lines.append(f"  {name}: half fallen " + (f"at {h:g} h" if h is not None else "not by the end"))
-        lines.append(f"  {summary['events']:,} events in {summary['kernel_seconds']:g} s; wrote {folder}/")
-        _emit(summary, as_json, "\n".join(lines))
+        _run_with_bar(r, "country", None, as_json)
+        summary = r.write(folder)
+        if as_json:
+            sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+        else:
+            _print_country(summary)
     except HyosanError as exc:
         fail(str(exc))
+
+
+def _print_country(s: dict) -> None:
+    f, st = s["final_counts"], s["setup"]
+    lines = [
+        f"{s['population_file']}: {s['people']:,} people in {s['cells_inhabited']:,} cells; "
+        f"{st['zombies']} zombie(s) at {s['start'][0]},{s['start'][1]}; {st['mode']}, seed {s['seed']}, "
+        f"{st['days']:g} days",
+        "  end: "
+        + "  ".join(f"{k} {v:,}" for k, v in f.items())
+        + ("  (the outbreak died out)" if s["outbreak_died_out"] else ""),
+        f"  cells reached: {s['cells_reached']:,}; people in them: {s['people_in_reached_cells']:,}",
+    ]
+    for name, r in s["regions"].items():
+        h = r["half_fallen_hours"]
+        lines.append(f"  {name}: half fallen " + (f"at {h:g} h" if h is not None else "not by the end"))
+    lines.append(f"  {s['events']:,} events in {s['kernel_seconds']:g} s; wrote {s['folder']}/")
+    for line in lines:
+        out_console.print(line, soft_wrap=True, markup=False)
 
 
 # ----- many runs: ensembles, sweeps, sensitivity, calibration (hyosan.ensemble) ----------------

@@ -41,12 +41,12 @@ STUDY_FILES = (
 )
 
 # The measure a sweep plots (and a sensitivity prints first) when none is named.
-HEADLINE = {"school": "survivors", "city": "bombing_killed_infected"}
+HEADLINE = {"school": "survivors", "city": "bombing_killed_infected", "country": "final S"}
 
 
 def headline(target: Target) -> str:
-    """The default measure of a target: survivors (school), infected bombed (city), the final
-    count of the first zombie species (model)."""
+    """The default measure of a target: survivors (school), infected bombed (city), humans left
+    (country), the final count of the first zombie species (model)."""
     if target.kind in HEADLINE:
         return HEADLINE[target.kind]
     from .. import reactions

@@ -43,13 +43,14 @@ class Job:
 class Target:
     """A model with its method, or a scenario carried as the text of its files."""
 
-    kind: str  # "model", "school" or "city"
+    kind: str  # "model", "school", "city" or "country"
     name: str
     method: str = "ode"
     files: tuple[tuple[str, str], ...] = ()  # scenario file first, then its maps: (relative name, text)
     sets: tuple[tuple[str, float], ...] = ()
     days: float | None = None  # story days (scenarios) or the model's end time
     points: int = 201
+    data: str | None = None  # a country's folder, where workers read its population raster
 
     def describe(self) -> dict:
         """What identifies the target in a run folder's manifest (files by their hash)."""
@@ -61,6 +62,7 @@ class Target:
             "days": self.days,
             "points": self.points if self.kind == "model" else None,
             "files_sha256": files_digest(self.files)[:16] if self.files else None,
+            "data": self.data,
         }
 
     def configure(self, params: dict[str, float] | None = None):
@@ -77,14 +79,15 @@ class Target:
 
     def build(self, seed: int, params: dict[str, float] | None = None):
         """The run object (`results.runs`) of one seeded run with `params` over the target's sets."""
-        from ..results.runs import CityRun, ModelRun, SchoolRun
+        from ..results.runs import SCENARIO_RUNS, ModelRun
 
         configured = self.configure(params)
         if self.kind == "model":
             return ModelRun(configured, self.method, self.days, self.points, seed=seed)
         from ..scenario import build
 
-        return (CityRun if self.kind == "city" else SchoolRun)(build(configured, seed), self.days)
+        base = Path(self.data) if self.data else None
+        return SCENARIO_RUNS[self.kind](build(configured, seed, base), self.days)
 
     def run(self, job: Job, seed: int, series: bool = True) -> tuple[dict, dict | None, float]:
         """Run one job: its outcome row, its coarse series (models) and the seconds it took."""
@@ -163,7 +166,9 @@ def make_target(
         if not mp.is_file():
             raise HyosanError(f"{loaded.path}: no map file {m!r} beside the scenario (looked for {mp})")
         files.append((m, read_text(mp, "map")))
-    return Target(loaded.kind, loaded.name, "", tuple(files), tuple(sorted(sets.items())), days, points)
+    # a country's raster is read by each worker from where it lies (a path all workers share)
+    data = str(loaded.path.parent.resolve()) if loaded.kind == "country" else None
+    return Target(loaded.kind, loaded.name, "", tuple(files), tuple(sorted(sets.items())), days, points, data)
 
 
 def check_box(target: Target, ranges: dict[str, tuple[float, ...]]) -> None:

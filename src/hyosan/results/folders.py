@@ -55,3 +55,63 @@ def clear_earlier_run(folder: Path, produces: tuple[str, ...]) -> None:
     for sub in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
         if sub.is_dir() and not any(sub.iterdir()):
             sub.rmdir()
+
+
+def write_run_folder(
+    folder: Path,
+    summary: dict,
+    *,
+    tables: dict | None = None,
+    arrays: dict | None = None,
+    texts: dict | None = None,
+    pictures: dict | None = None,
+) -> dict:
+    """The one writer of run folders, for every kind of run: tables (pandas or a Trajectory, to
+    Parquet, or CSV for a `.csv` name), arrays (`.npy`), texts (the scenario and maps as run) and
+    pictures (a function of the path that draws it), then `summary.json` last, with the folder's
+    name and the files written. Each file is written under a temporary name and renamed into
+    place, so an interrupted write leaves no half-written file, and a folder with a summary.json
+    is complete. Returns the
+    summary as written."""
+    import json
+    import os
+
+    from .report import jsonable
+
+    folder = Path(folder)
+    written: list[str] = []
+
+    def put(name: str, write) -> None:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.part{''.join(path.suffixes) or ''}")
+        try:
+            write(tmp)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        written.append(name)
+
+    for name, df in (tables or {}).items():
+        if name.endswith(".csv"):
+            put(name, lambda p, df=df: df.to_csv(p, index=False))
+        elif hasattr(df, "columns"):
+            put(name, lambda p, df=df: df.to_parquet(p, index=False))
+        else:  # a Trajectory, which writes its own Parquet with its provenance
+            put(name, lambda p, df=df: df.to_parquet(p))
+    for name, arr in (arrays or {}).items():
+        put(name, lambda p, arr=arr: _save_npy(p, arr))
+    for name, text in (texts or {}).items():
+        put(name, lambda p, text=text: p.write_text(text))
+    for name, draw in (pictures or {}).items():
+        put(name, draw)
+    out = dict(summary, folder=str(folder), files=sorted([*written, "summary.json"]))
+    put("summary.json", lambda p: p.write_text(json.dumps(out, indent=2, default=jsonable) + "\n"))
+    return out
+
+
+def _save_npy(path: Path, arr) -> None:
+    import numpy as np
+
+    with open(path, "wb") as f:  # a file object: np.save would add .npy to the temporary name
+        np.save(f, arr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -89,31 +88,30 @@ def summary(sim) -> dict:
 
 
 def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
-    """Write the run folder; returns the summary (with the folder's name)."""
-    folder = Path(folder)
-    sim.timeline.to_parquet(folder / "timeline.parquet", index=False)
-    sim.events.to_parquet(folder / "events.parquet", index=False)
-    sim.fates.to_csv(folder / "fates.csv", index=False)
+    """Write a school run's folder (timeline, events, fates, the scenario and maps as run, plots);
+    returns the summary (with the folder's name)."""
+    from ..viz.plots import timeline_png
+    from .folders import write_run_folder
+
+    texts = {}
     if sim.scenario_text:
-        (folder / "scenario.toml").write_text(
+        texts["scenario.toml"] = (
             f"# as run: seed = {sim.seed}, story time {sim.t / 86400:g} days, "
             f"from {sim.source}\n{sim.scenario_text}"
         )
-        for m, text in sim.map_texts.items():  # the maps the run used, beside the scenario copy
-            dst = folder / m
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_text(text)
-    from ..viz.plots import timeline_png
-
-    timeline_png(sim, folder / "timeline.png")
+        texts.update(sim.map_texts)  # the maps the run used, beside the scenario copy
+    pictures = {"timeline.png": lambda p: timeline_png(sim, p)}
     if animation_frames is not None:
         from ..viz.animate import write_animation
 
-        write_animation(sim, animation_frames, folder / "animation.gif")
-    s = summary(sim)
-    s["folder"] = str(folder)
-    (folder / "summary.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")
-    return s
+        pictures["animation.gif"] = lambda p: write_animation(sim, animation_frames, p)
+    return write_run_folder(
+        folder,
+        summary(sim),
+        tables={"timeline.parquet": sim.timeline, "events.parquet": sim.events, "fates.csv": sim.fates},
+        texts=texts,
+        pictures=pictures,
+    )
 
 
 def jsonable(v):

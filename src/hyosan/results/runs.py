@@ -1,6 +1,6 @@
 """Run objects: one small interface for every kind of run.
 
-A school scenario, a city scenario and a model solved by a method each give a run object with
+A school, city or country scenario and a model solved by a method each give a run object with
     run(progress=None)  advance to the end (progress gets the story time reached)
     summary()           a JSON-ready account of the run
     outcomes()          one flat row of named measures (numbers, and strings for fates)
@@ -11,7 +11,6 @@ ensemble`) measure a run the same way.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +118,40 @@ class CityRun:
         return self.sim.write(Path(folder), animate=self.animate)
 
 
+class CountryRun:
+    """A country scenario's run (a `CountrySim`: the metapopulation method on a raster)."""
+
+    kind = "country"
+
+    def __init__(self, sim, days: float | None = None, animate: bool = False):
+        self.sim = sim
+        self.days = sim.sc.days if days is None else float(days)
+
+    def run(self, progress=None) -> "CountryRun":
+        """Advance to the end (progress gets story seconds)."""
+        self.sim.run(self.days, progress=None if progress is None else (lambda h: progress(h * 3600.0)))
+        return self
+
+    def summary(self) -> dict:
+        """Final counts, how each region fell, where the zombies came last or never."""
+        return self.sim.summary()
+
+    def outcomes(self) -> dict:
+        """Final counts, reach and each region's half-fallen hour (nan if never) as one flat row."""
+        s = self.summary()
+        row = {f"final {k}": v for k, v in s["final_counts"].items()}
+        row |= {k: s[k] for k in ("hours", "outbreak_died_out", "cells_reached", "people_in_reached_cells")}
+        row["people_in_unreached_cells"] = s["last_places"]["people_in_unreached_cells"]
+        for name, r in s["regions"].items():
+            h = r["half_fallen_hours"]
+            row[f"half fallen hours: {name}"] = float("nan") if h is None else h
+        return row
+
+    def write(self, folder: Path) -> dict:
+        """Write the run folder (time series, regions, arrival and zombie maps, animation, summary)."""
+        return self.sim.write(Path(folder))
+
+
 class ModelRun:
     """A model (reaction network) solved by one method of `solvers.METHODS` (ode, ssa, tau, lattice)."""
 
@@ -178,15 +211,22 @@ class ModelRun:
 
     def write(self, folder: Path) -> dict:
         """Write trajectory.parquet, trajectory.png and summary.json."""
-        folder = Path(folder)
-        tr = self.trajectory
-        tr.to_parquet(folder / "trajectory.parquet")
-        fig = tr.plot()
-        fig.savefig(folder / "trajectory.png", dpi=120)
-        import matplotlib.pyplot as plt
+        from .folders import write_run_folder
 
-        plt.close(fig)
-        s = self.summary()
-        s["folder"] = str(folder)
-        (folder / "summary.json").write_text(json.dumps(s, indent=2) + "\n")
-        return s
+        def draw(path):
+            import matplotlib.pyplot as plt
+
+            fig = self.trajectory.plot()
+            fig.savefig(path, dpi=120)
+            plt.close(fig)
+
+        return write_run_folder(
+            folder,
+            self.summary(),
+            tables={"trajectory.parquet": self.trajectory},
+            pictures={"trajectory.png": draw},
+        )
+
+
+# The run object of each scenario kind (`hyosan run`, ensembles).
+SCENARIO_RUNS = {"school": SchoolRun, "city": CityRun, "country": CountryRun}

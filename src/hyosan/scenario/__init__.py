@@ -32,7 +32,7 @@ def resolve(name_or_path: str | Path) -> Path:
     )
 
 
-KINDS = ("school", "city")
+KINDS = ("school", "city", "country")
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,18 @@ class Loaded:
         return self.scenario.name
 
     def map_files(self) -> list[str]:
-        """The map files beside the scenario file that a run reads (relative names)."""
+        """The map files beside the scenario file that a run reads (relative names; a country's
+        population raster is data, read where it lies, not carried as a map)."""
+        if self.kind == "country":
+            return []
         return list(self.scenario.maps) if self.kind == "school" else [self.scenario.map]
 
 
 def read_scenario(name_or_path: str | Path, sets: dict[str, float] | None = None) -> Loaded:
     """Read a scenario file once, apply `--set` values, and validate it by its `kind` (school when
-    absent, or city); every error is one line naming the file, line and field."""
+    absent, city or country); every error is one line naming the file, line and field."""
     from .city import parse_city
+    from .country import parse_country
     from .overrides import apply_sets
     from .schema import _line_of
 
@@ -71,7 +75,8 @@ def read_scenario(name_or_path: str | Path, sets: dict[str, float] | None = None
         raise HyosanError(f"{where}: kind: expected one of {', '.join(KINDS)}, got {kind!r}")
     sets = dict(sets or {})
     apply_sets(data, sets)
-    sc = (parse_city if kind == "city" else parse_scenario)(path, text, data, sets)
+    parse = {"school": parse_scenario, "city": parse_city, "country": parse_country}[kind]
+    sc = parse(path, text, data, sets)
     return Loaded(kind, sc, path, text)
 
 
@@ -81,8 +86,13 @@ def load_scenario(name_or_path: str | Path) -> tuple[Scenario, Path]:
     return loaded.scenario, loaded.path
 
 
-def build(loaded: Loaded, seed: int | None = None):
-    """The ready-to-run simulation of a read scenario: a school `Sim` or a `CitySim`."""
+def build(loaded: Loaded, seed: int | None = None, base: Path | None = None):
+    """The ready-to-run simulation of a read scenario: a school `Sim`, a `CitySim` or a
+    `CountrySim` (whose population file is looked for in `base`, default the scenario's folder)."""
+    if loaded.kind == "country":
+        from .country import CountrySim
+
+        return CountrySim(loaded.scenario, base or loaded.path.parent, seed)
     if loaded.kind == "city":
         from .city import CitySim
 
@@ -105,7 +115,7 @@ def build(loaded: Loaded, seed: int | None = None):
 
 def load(name_or_path: str | Path, seed: int | None = None, sets: dict[str, float] | None = None):
     """Build a ready-to-run simulation: `hyosan.load("hyosan-high", seed=1).run(days=1)` (a school
-    `Sim`, or a `CitySim` for a city scenario), with optional `sets` ({"virus.beta": 0.01})."""
+    `Sim`, a `CitySim` or a `CountrySim`), with optional `sets` ({"virus.beta": 0.01})."""
     return build(read_scenario(name_or_path, sets), seed)
 
 

@@ -14,9 +14,7 @@ runs of the metapopulation solver (exact next-reaction method by default):
 
 from __future__ import annotations
 
-import json
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +33,7 @@ SITES = "1234"
 GLYPHS = CITY | OUTSIDE | {"."}
 
 
-class Virus(Strict):
+class CityVirus(Strict):
     """The Zombietown reactions per cell, in story hours."""
 
     alpha: float = Field(0.12, ge=0, description="kill-to-bite ratio kappa / beta")
@@ -47,7 +45,7 @@ class Virus(Strict):
     )
 
 
-class Population(Strict):
+class CityPopulation(Strict):
     """Who lives where: the city's residents and Yangdong's, spread by district weights."""
 
     residents: int = Field(170_000, ge=1, description="people inside the cordon (the city)")
@@ -73,13 +71,13 @@ class Population(Strict):
     )
 
 
-class Cordon(Strict):
+class CityCordon(Strict):
     """Quarantine under martial law."""
 
     hour: float = Field(30.0, ge=0, description="hour the city is sealed")
 
 
-class Evacuation(Strict):
+class CityEvacuation(Strict):
     """Residents leaving through the checkpoints (X on the map)."""
 
     start_hour: float = Field(24.0, ge=0)
@@ -93,7 +91,7 @@ class Evacuation(Strict):
         return self
 
 
-class Drones(Strict):
+class CityDrones(Strict):
     """Sound drones drawing the infected to the four sites (1-4 on the map)."""
 
     start_hour: float = Field(84.0, ge=0)
@@ -102,7 +100,7 @@ class Drones(Strict):
     )
 
 
-class Bombing(Strict):
+class CityBombing(Strict):
     """The bombing of the gathering sites."""
 
     hour: float = Field(100.0, ge=0)
@@ -121,12 +119,12 @@ class CityScenario(Strict):
     seed: int = Field(4, ge=0, description="the bundled run: of seeds 0-39 the one closest to the story")
     mode: str = Field("exact", description="solver: exact or tau")
     patient_zero: int = Field(6, ge=1, description="zombies at the school at the start")
-    population: Population = Population()
-    virus: Virus = Virus()
-    cordon: Cordon = Cordon()
-    evacuation: Evacuation = Evacuation()
-    drones: Drones = Drones()
-    bombing: Bombing = Bombing()
+    population: CityPopulation = CityPopulation()
+    virus: CityVirus = CityVirus()
+    cordon: CityCordon = CityCordon()
+    evacuation: CityEvacuation = CityEvacuation()
+    drones: CityDrones = CityDrones()
+    bombing: CityBombing = CityBombing()
 
 
 def parse_city(path: Path, text: str, data: dict, sets: dict[str, float] | None = None) -> CityScenario:
@@ -330,26 +328,29 @@ class CitySim:
 
     def write(self, folder: Path, animate: bool = False) -> dict:
         """Write the run folder: timeline, summary, scenario and map as run, maps, animation."""
+        from ..results.folders import write_run_folder
         from ..viz import maps
 
-        folder = Path(folder)
-        pd.DataFrame(self.rows).to_parquet(folder / "timeline.parquet", index=False)
-        (folder / "scenario.toml").write_text(
-            f"# as run: seed = {self.seed}, from {self.source}\n" + self.source.read_text()
-        )
-        shutil.copyfile(self.map_path, folder / self.sc.map)
-        maps.count_png(self.raster, self.population, folder / "population.png", "residents per cell")
-        for h, z in self.snapshots.items():
-            maps.count_png(
-                self.raster, z, folder / f"zombies_hour{int(h)}.png", f"zombies per cell, hour {h:g}"
-            )
-        city_timeline_png(pd.DataFrame(self.rows), self.sc, folder / "timeline.png")
+        rows = pd.DataFrame(self.rows)
+        pictures = {
+            "population.png": lambda p: maps.count_png(self.raster, self.population, p, "residents per cell"),
+            **{
+                f"zombies_hour{int(h)}.png": (
+                    lambda p, h=h, z=z: maps.count_png(self.raster, z, p, f"zombies per cell, hour {h:g}")
+                )
+                for h, z in self.snapshots.items()
+            },
+            "timeline.png": lambda p: city_timeline_png(rows, self.sc, p),
+        }
         if animate:
-            maps.animation_gif(self.raster, self.frames, folder / "animation.gif")
-        s = self.summary()
-        s["folder"] = str(folder)
-        (folder / "summary.json").write_text(json.dumps(s, indent=2) + "\n")
-        return s
+            pictures["animation.gif"] = lambda p: maps.animation_gif(self.raster, self.frames, p)
+        texts = {
+            "scenario.toml": f"# as run: seed = {self.seed}, from {self.source}\n" + self.source.read_text(),
+            self.sc.map: read_text(self.map_path, "city map"),
+        }
+        return write_run_folder(
+            folder, self.summary(), tables={"timeline.parquet": rows}, texts=texts, pictures=pictures
+        )
 
 
 def city_timeline_png(df: pd.DataFrame, sc: CityScenario, path: Path) -> Path:

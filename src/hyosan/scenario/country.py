@@ -1,4 +1,8 @@
-"""Zombietown USA: the `alemi-sezr` network on a country's population raster (`hyosan country`).
+"""Zombietown USA: the `alemi-sezr` network on a country's population raster.
+
+A country scenario is a TOML file with `kind = "country"` naming a population raster (beside
+the file, or an absolute path) and the first zombies' cell; `hyosan run FILE` runs it, and
+`hyosan country --population FILE --start ROW,COL` builds the same scenario from options.
 
 Time: the network runs in its own units t; as in Alemi et al.'s public demo, story hours are
 t / (beta * 500). Their demo parameters: alpha = 0.8, beta = 0.0018 and
@@ -7,19 +11,19 @@ mu = 1 / (11 * beta * 500) (11 hours for a zombie to cross a 2-mile cell).
 
 from __future__ import annotations
 
-import json
-import math
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, ValidationError
 
 from .. import reactions
 from ..errors import HyosanError
-from ..solvers.metapop import MODES, MetaRun, metapopulation
-from ..world.raster import Raster
+from ..solvers.metapop import MetaRun, metapopulation
+from ..world.raster import Raster, load_population
+from .schema import Strict, validation_error
 
 MODEL = "alemi-sezr"
 MAP_DAYS = (1, 7, 28)
@@ -38,43 +42,67 @@ METRO_CELLS = 10  # a metro area: cells within 20 miles of its densest cell
 SEABOARD_CELLS = 25  # the Eastern Seaboard: within 50 miles of the Atlantic edge of the map
 
 
-@dataclass(frozen=True)
-class CountrySetup:
-    """Parameters of one country run (demo defaults from Alemi et al.'s Zombietown USA)."""
+class CountryVirus(Strict):
+    """The Zombietown reactions per cell, in the network's time units (hours = t / (beta * 500))."""
 
-    alpha: float = 0.8
-    beta: float = 0.0018
-    mu: float | None = None  # None: 1 / (11 * beta * 500)
-    walk: float = 0.0
-    days: float = 60.0
-    mode: str = "exact"
-    seed: int = 0
-    zombies: int = 1
-    dt: float | None = None
+    alpha: float = Field(0.8, ge=0, description="kill-to-bite ratio kappa / beta (demo 0.8)")
+    beta: float = Field(0.0018, gt=0, description="bite rate per pair (demo 0.0018)")
+    mu: float | None = Field(None, ge=0, description="border slow-down (default 1 / (11 * beta * 500))")
+    walk: float = Field(0.0, ge=0, description="rate at which each zombie walks to each neighbour cell")
 
-    def checked(self) -> "CountrySetup":
-        """Refuse impossible values with the option's name."""
-        if not (math.isfinite(self.alpha) and self.alpha >= 0):  # the same bound as solve and lattice
-            raise HyosanError(f"--alpha must be a finite number >= 0, got {self.alpha}")
-        for name in ("beta", "days"):
-            v = getattr(self, name)
-            if not (math.isfinite(v) and v > 0):
-                raise HyosanError(f"--{name} must be a number > 0, got {v}")
-        if self.mode not in MODES:
-            raise HyosanError(f"--mode must be one of {', '.join(MODES)}, got {self.mode!r}")
-        if self.zombies < 1:
-            raise HyosanError(f"--zombies must be >= 1, got {self.zombies}")
-        return self
+
+class CountryScenario(Strict):
+    """A country scenario: a population raster, where the first zombies are, and the virus."""
+
+    kind: Literal["country"] = "country"
+    name: str = "country"
+    description: str = ""
+    population: str = Field(description="population raster (.npy, .csv, .json, .json.gz) beside the file")
+    origin: Literal["north", "south"] | None = Field(
+        None, description="edge of row 0 (default: south for JSON, north for .npy and .csv)"
+    )
+    start: str = Field(description="ROW,COL of the first zombies' cell (the file's own rows)")
+    days: float = Field(60.0, gt=0)
+    mode: Literal["exact", "tau"] = Field("exact", description="exact (next-reaction) or tau (leaping)")
+    seed: int = Field(0, ge=0)
+    zombies: int = Field(1, ge=1, description="residents of the start cell who start as zombies")
+    dt: float | None = Field(None, gt=0, description="tau mode: step over which borders are frozen")
+    virus: CountryVirus = CountryVirus()
 
     @property
     def mu_value(self) -> float:
         """The border factor mu (the demo's formula unless given)."""
-        return 1.0 / (11 * self.beta * 500) if self.mu is None else float(self.mu)
+        v = self.virus
+        return 1.0 / (11 * v.beta * 500) if v.mu is None else float(v.mu)
 
     @property
     def t_per_hour(self) -> float:
         """Network time units per story hour (beta * 500)."""
-        return self.beta * 500
+        return self.virus.beta * 500
+
+
+# The `hyosan country` option that sets each field, for errors in options rather than a file.
+FLAGS = {"virus.alpha": "--alpha", "virus.beta": "--beta", "virus.mu": "--mu", "virus.walk": "--walk"}
+
+
+def parse_country(path: Path, text: str, data: dict, sets: dict[str, float] | None = None) -> CountryScenario:
+    """Validate a country scenario's TOML data; errors name file, line and field (or the `--set`)."""
+    try:
+        return CountryScenario.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(path, text, exc, docs="docs/country.md", sets=sets) from None
+
+
+def country_from_options(**options) -> CountryScenario:
+    """The scenario `hyosan country` builds from its options; an error names the option."""
+    virus = {k: options.pop(k) for k in ("alpha", "beta", "mu", "walk") if k in options}
+    try:
+        return CountryScenario.model_validate({**options, "virus": virus})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        flag = FLAGS.get(field, "--" + field.replace("_", "-"))
+        raise HyosanError(f"{flag}: {err['msg']}, got {err.get('input')!r}") from None
 
 
 def regions_for(raster: Raster) -> dict[str, np.ndarray]:
@@ -146,72 +174,138 @@ def _last_places(raster: Raster, arrival_h: np.ndarray, block: int = 50) -> dict
     }
 
 
-def run_country(
-    raster: Raster, start: tuple[int, int], setup: CountrySetup, progress=None
-) -> tuple[MetaRun, dict]:
-    """Simulate the whole raster population from zombies at `start`; return the run and its summary."""
-    setup = setup.checked()
-    net = reactions.get(MODEL).with_values(alpha=setup.alpha, beta=setup.beta)
-    tph = setup.t_per_hour
-    t_end = setup.days * 24 * tph
-    hours_grid = np.arange(0, setup.days * 24 + 1e-9, 1.0)
-    frame_every = 24.0 if setup.days >= 10 else max(1.0, setup.days * 24 / 40)
-    clock = time.perf_counter()
-    run = metapopulation(
-        net,
-        raster.counts,
-        start,
-        t_end,
-        mode=setup.mode,
-        mu=setup.mu_value,
-        walk=setup.walk,
-        zombies=setup.zombies,
-        seed=setup.seed,
-        n_points=hours_grid.size,
-        snapshot_times=tuple(d * 24 * tph for d in MAP_DAYS if d <= setup.days),
-        frame_times=tuple(np.arange(0, setup.days * 24 + 1e-9, frame_every) * tph),
-        regions=regions_for(raster),
-        dt=setup.dt,
-        progress=None if progress is None else (lambda t: progress(t / tph)),
-    )
-    wall = time.perf_counter() - clock
-    traj = run.trajectory
-    hours = traj.t / tph
-    names = traj.species
-    human = names.index("S")
-    final = dict(zip(names, (int(v) for v in traj.final[0])))
-    arrival_h = run.arrival / tph
-    arrival_h[np.isneginf(arrival_h)] = 0.0
-    fall = {}
-    for name, series in run.regions.items():
-        fall[name] = {
-            "people": int(series[0].sum()),
-            "half_fallen_hours": _fall_hours(series, hours, human, 0.5),
-            "fallen_hours": _fall_hours(series, hours, human, 0.1),
-            "humans_left_at_end": int(series[-1, human]),
+class CountrySim:
+    """A country run: `CountrySim(scenario, folder_of_the_file, seed).run()`, then `summary()`."""
+
+    def __init__(self, sc: CountryScenario, base: Path | None = None, seed: int | None = None):
+        self.sc = sc
+        self.seed = sc.seed if seed is None else int(seed)
+        pop = Path(sc.population)
+        if not pop.is_absolute() and base is not None:
+            pop = Path(base) / pop
+        self.raster = load_population(pop, sc.origin)
+        self.start = self.raster.cell(sc.start)
+        self.run_: MetaRun | None = None
+        self.wall = 0.0
+
+    def run(self, days: float | None = None, progress=None) -> "CountrySim":
+        """Simulate the whole raster from zombies at the start cell for `days` (default the
+        scenario's); progress gets story hours."""
+        sc, v = self.sc, self.sc.virus
+        if days is not None:
+            if not (np.isfinite(days) and days > 0):
+                raise HyosanError(f"--days must be a positive number, got {days:g}")
+            sc = self.sc = sc.model_copy(update={"days": float(days)})
+        net = reactions.get(MODEL).with_values(alpha=v.alpha, beta=v.beta)
+        tph = sc.t_per_hour
+        hours_grid = np.arange(0, sc.days * 24 + 1e-9, 1.0)
+        frame_every = 24.0 if sc.days >= 10 else max(1.0, sc.days * 24 / 40)
+        clock = time.perf_counter()
+        self.run_ = metapopulation(
+            net,
+            self.raster.counts,
+            self.start,
+            sc.days * 24 * tph,
+            mode=sc.mode,
+            mu=sc.mu_value,
+            walk=v.walk,
+            zombies=sc.zombies,
+            seed=self.seed,
+            n_points=hours_grid.size,
+            snapshot_times=tuple(d * 24 * tph for d in MAP_DAYS if d <= sc.days),
+            frame_times=tuple(np.arange(0, sc.days * 24 + 1e-9, frame_every) * tph),
+            regions=regions_for(self.raster),
+            dt=sc.dt,
+            progress=None if progress is None else (lambda t: progress(t / tph)),
+        )
+        self.wall = time.perf_counter() - clock
+        return self
+
+    def arrival_hours(self) -> np.ndarray:
+        """Hours until the first zombie reached each cell (nan: never; 0: the start)."""
+        arrival_h = self.run_.arrival / self.sc.t_per_hour
+        arrival_h[np.isneginf(arrival_h)] = 0.0
+        return arrival_h
+
+    def summary(self) -> dict:
+        """The run's account: final counts, regions' fall, where the zombies came last or never."""
+        sc, run, raster, net = self.sc, self.run_, self.raster, reactions.get(MODEL)
+        traj = run.trajectory
+        hours = traj.t / sc.t_per_hour
+        names = traj.species
+        human = names.index(net.humans[0])
+        arrival_h = self.arrival_hours()
+        fall = {
+            name: {
+                "people": int(series[0].sum()),
+                "half_fallen_hours": _fall_hours(series, hours, human, 0.5),
+                "fallen_hours": _fall_hours(series, hours, human, 0.1),
+                "humans_left_at_end": int(series[-1, human]),
+            }
+            for name, series in run.regions.items()
         }
-    infected_total = traj.x[0][:, [names.index(s) for s in ("E", "Z")]].sum(axis=1)
-    died_out = bool(infected_total[-1] == 0)
-    summary = {
-        "population_file": raster.name,
-        "people": raster.total,
-        "cells_inhabited": int(run.cells.rows.size),
-        "start": list(start),
-        "setup": asdict(setup) | {"mu": setup.mu_value, "model": MODEL, "hours_per_time_unit": 1 / tph},
-        "final_counts": final,
-        "hours": float(hours[-1]),
-        "outbreak_died_out": died_out,
-        "cells_reached": int(np.isfinite(arrival_h).sum()),
-        "people_in_reached_cells": int(raster.counts[np.isfinite(arrival_h)].sum()),
-        "regions": fall,
-        "last_places": _last_places(raster, arrival_h),
-        "events": int(run.events),
-        "kernel_seconds": round(run.kernel_seconds, 2),
-        "wall_seconds": round(wall, 2),
-    }
-    if setup.mode == "tau":
-        summary["tau"] = {"dt": setup.dt, "border_events_cut": run.clipped, "cell_leaps": run.cell_steps}
-    return run, summary
+        infected = [names.index(s) for s in dict.fromkeys(net.infected + net.zombies)]
+        summary = {
+            "scenario": sc.name,
+            "population_file": raster.name,
+            "people": raster.total,
+            "cells_inhabited": int(run.cells.rows.size),
+            "start": list(self.start),
+            "seed": self.seed,
+            "setup": sc.model_dump()
+            | {"seed": self.seed}
+            | {"mu": sc.mu_value, "model": MODEL, "hours_per_time_unit": 1 / sc.t_per_hour},
+            "final_counts": dict(zip(names, (int(v) for v in traj.final[0]))),
+            "hours": float(hours[-1]),
+            "outbreak_died_out": bool(traj.x[0, -1, infected].sum() == 0),
+            "cells_reached": int(np.isfinite(arrival_h).sum()),
+            "people_in_reached_cells": int(raster.counts[np.isfinite(arrival_h)].sum()),
+            "regions": fall,
+            "last_places": _last_places(raster, arrival_h),
+            "events": int(run.events),
+            "kernel_seconds": round(run.kernel_seconds, 2),
+            "wall_seconds": round(self.wall, 2),
+        }
+        if sc.mode == "tau":
+            summary["tau"] = {"dt": sc.dt, "border_events_cut": run.clipped, "cell_leaps": run.cell_steps}
+        return summary
+
+    def write(self, folder: Path) -> dict:
+        """Write the run folder: summary, time series, regions, arrival map, zombie maps, animation."""
+        from ..results.folders import write_run_folder
+        from ..viz import maps
+
+        tph, run, raster = self.sc.t_per_hour, self.run_, self.raster
+        traj = run.trajectory
+        hours = traj.t / tph
+        df = pd.DataFrame({"hours": hours, "t": traj.t})
+        for i, s in enumerate(traj.species):
+            df[s] = traj.x[0, :, i].astype(np.int64)
+        rows = [
+            {"region": name, "hours": h, **{s: int(v) for s, v in zip(traj.species, series[i])}}
+            for name, series in run.regions.items()
+            for i, h in enumerate(hours)
+        ]
+        tables = {"timeseries.parquet": df} | ({"regions.parquet": pd.DataFrame(rows)} if rows else {})
+        arrival_h = self.arrival_hours().astype(np.float32)
+        summary = self.summary()
+        z = traj.species.index(reactions.get(MODEL).zombies[0])
+        pictures = {
+            "arrival.png": lambda p: maps.arrival_png(raster, arrival_h, p, self.sc.days * 24),
+            **{
+                f"zombies_day{round(t / tph / 24)}.png": (
+                    lambda p, t=t, g=g: maps.count_png(
+                        raster, g[..., z], p, f"zombies per cell, day {round(t / tph / 24)}"
+                    )
+                )
+                for t, g in run.snapshots.items()
+            },
+            "timeseries.png": lambda p: maps.series_png(df, traj.species, p, summary),
+            "animation.gif": lambda p: maps.animation_gif(raster, [(t / tph, f) for t, f in run.frames], p),
+        }
+        return write_run_folder(
+            folder, summary, tables=tables, arrays={"arrival_hours.npy": arrival_h}, pictures=pictures
+        )
 
 
 COUNTRY_FILES = (
@@ -224,34 +318,3 @@ COUNTRY_FILES = (
     "animation.gif",
     "zombies_day*.png",
 )
-
-
-def write_country(run: MetaRun, summary: dict, raster: Raster, setup: CountrySetup, folder: Path) -> None:
-    """Write the run folder: summary, time series, arrival map, zombie maps, animation."""
-    from ..viz import maps
-
-    tph = setup.t_per_hour
-    traj = run.trajectory
-    hours = traj.t / tph
-    df = pd.DataFrame({"hours": hours, "t": traj.t})
-    for i, s in enumerate(traj.species):
-        df[s] = traj.x[0, :, i].astype(np.int64)
-    df.to_parquet(folder / "timeseries.parquet", index=False)
-    rows = [
-        {"region": name, "hours": h, **{s: int(v) for s, v in zip(traj.species, series[i])}}
-        for name, series in run.regions.items()
-        for i, h in enumerate(hours)
-    ]
-    if rows:
-        pd.DataFrame(rows).to_parquet(folder / "regions.parquet", index=False)
-    arrival_h = (run.arrival / tph).astype(np.float32)
-    arrival_h[np.isneginf(arrival_h)] = 0.0
-    np.save(folder / "arrival_hours.npy", arrival_h)
-    maps.arrival_png(raster, arrival_h, folder / "arrival.png", setup.days * 24)
-    z = traj.species.index("Z")
-    for t, grid in run.snapshots.items():
-        day = round(t / tph / 24)
-        maps.count_png(raster, grid[..., z], folder / f"zombies_day{day}.png", f"zombies per cell, day {day}")
-    maps.series_png(df, traj.species, folder / "timeseries.png", summary)
-    maps.animation_gif(raster, [(t / tph, f) for t, f in run.frames], folder / "animation.gif")
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
