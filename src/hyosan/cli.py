@@ -221,6 +221,11 @@ def run(
     ),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/SCENARIO-seedN[-n])"),
     animate: bool = typer.Option(False, "--animate", help="also write animation.gif of the floors"),
+    replay_seconds: float = typer.Option(
+        60.0,
+        "--replay-seconds",
+        help="school runs: record positions for `hyosan serve` every N story s (0: off)",
+    ),
     force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ):
@@ -238,7 +243,11 @@ def run(
             raise HyosanError(f"--days must be a positive number, got {days:g}")
         loaded = read_scenario(scenario)  # read once, dispatched on its kind
         sim = build(loaded, seed)
+        if not (math.isfinite(replay_seconds) and replay_seconds >= 0):
+            raise HyosanError(f"--replay-seconds must be a number >= 0, got {replay_seconds:g}")
         r = SCENARIO_RUNS[loaded.kind](sim, days, animate)
+        if loaded.kind == "school" and replay_seconds > 0:
+            r.replay_seconds = replay_seconds
         files = {"school": RUN_FILES, "city": CITY_FILES, "country": COUNTRY_FILES}[loaded.kind]
         produces = files + tuple(loaded.map_files())
         folder = prepare_run_folder(out, Path("runs") / f"{loaded.name}-seed{sim.seed}", force, produces)
@@ -448,6 +457,26 @@ def _print_country(s: dict) -> None:
     lines.append(f"  {s['events']:,} events in {s['kernel_seconds']:g} s; wrote {s['folder']}/")
     for line in lines:
         out_console.print(line, soft_wrap=True, markup=False)
+
+
+@app.command("serve")
+def serve_cmd(
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on (loopback unless told)"),
+    port: int = typer.Option(8000, "--port", help="port to listen on"),
+    runs: Path = typer.Option(Path("runs"), "--runs", help="folder of run folders to replay"),
+):
+    """Watch outbreaks in a browser: live school runs, replays, city and country maps, models."""
+    from .web.app import serve
+
+    try:
+        if not 0 < port < 65536:
+            raise HyosanError(f"--port must be between 1 and 65535, got {port}")
+        if runs.exists() and not runs.is_dir():
+            raise HyosanError(f"--runs {runs} is a file, not a folder")
+        err_console.print(f"hyosan viewer on http://{host}:{port}/ (runs from {runs}/); Ctrl-C stops it")
+        serve(host, port, runs)
+    except HyosanError as exc:
+        fail(str(exc))
 
 
 # ----- many runs: ensembles, sweeps, sensitivity, calibration (hyosan.ensemble) ----------------

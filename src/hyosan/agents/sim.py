@@ -484,9 +484,19 @@ class Sim:
     @property
     def events(self) -> pd.DataFrame:
         """Every bite, turn, kill, death, escape, rescue (and door broken): time, who, where."""
+        return self.events_since(0)
+
+    @property
+    def n_events(self) -> int:
+        """How many events the log holds so far."""
+        return int(self.ctr[Ctr.EV_N])
+
+    def events_since(self, first: int) -> pd.DataFrame:
+        """The events from number `first` on (as `events`): what a live view adds to its feed."""
         n = int(self.ctr[Ctr.EV_N])
         lg = self.log
-        t, k, a, b, cell = lg.ev_t[:n], lg.ev_k[:n], lg.ev_a[:n], lg.ev_b[:n], lg.ev_cell[:n]
+        sl = slice(min(max(int(first), 0), n), n)
+        t, k, a, b, cell = lg.ev_t[sl], lg.ev_k[sl], lg.ev_a[sl], lg.ev_b[sl], lg.ev_cell[sl]
         return pd.DataFrame(
             {
                 "t": t,

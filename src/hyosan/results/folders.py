@@ -67,7 +67,8 @@ def write_run_folder(
     pictures: dict | None = None,
 ) -> dict:
     """The one writer of run folders, for every kind of run: tables (pandas or a Trajectory, to
-    Parquet, or CSV for a `.csv` name), arrays (`.npy`), texts (the scenario and maps as run) and
+    Parquet, or CSV for a `.csv` name), arrays (`.npy`, or `.npz` for a dict of
+    arrays), texts (the scenario and maps as run) and
     pictures (a function of the path that draws it), then `summary.json` last, with the folder's
     name and the files written. Each file is written under a temporary name and renamed into
     place, so an interrupted write leaves no half-written file, and a folder with a summary.json
@@ -114,4 +115,7 @@ def _save_npy(path: Path, arr) -> None:
     import numpy as np
 
     with open(path, "wb") as f:  # a file object: np.save would add .npy to the temporary name
-        np.save(f, arr)
+        if isinstance(arr, dict):
+            np.savez_compressed(f, **arr)  # several named arrays in one compressed .npz
+        else:
+            np.save(f, arr)

@@ -16,6 +16,7 @@ RUN_FILES = (
     "scenario.toml",
     "timeline.png",
     "animation.gif",
+    "replay.npz",
 )  # and the scenario's maps, copied beside scenario.toml (`write_run`)
 
 
@@ -87,9 +88,9 @@ def summary(sim) -> dict:
     }
 
 
-def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
-    """Write a school run's folder (timeline, events, fates, the scenario and maps as run, plots);
-    returns the summary (with the folder's name)."""
+def write_run(sim, folder: Path, animation_frames: list | None = None, replay=None) -> dict:
+    """Write a school run's folder (timeline, events, fates, the scenario and maps as run, plots,
+    and the replay's positions when recorded); returns the summary (with the folder's name)."""
     from ..viz.plots import timeline_png
     from .folders import write_run_folder
 
@@ -109,6 +110,7 @@ def write_run(sim, folder: Path, animation_frames: list | None = None) -> dict:
         folder,
         summary(sim),
         tables={"timeline.parquet": sim.timeline, "events.parquet": sim.events, "fates.csv": sim.fates},
+        arrays={} if replay is None else {"replay.npz": replay.arrays()},
         texts=texts,
         pictures=pictures,
     )

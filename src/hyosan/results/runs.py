@@ -31,26 +31,40 @@ class SchoolRun:
 
     kind = "school"
 
-    def __init__(self, sim, days: float | None = None, animate: bool = False):
+    def __init__(
+        self, sim, days: float | None = None, animate: bool = False, replay_seconds: float | None = None
+    ):
         self.sim = sim
         self.days = sim.scenario.days if days is None else float(days)
         self.frames = None
         self.animate = animate
+        self.replay_seconds = replay_seconds
+        self.replay = None
 
     def run(self, progress=None, chunk_seconds: float = 600.0) -> "SchoolRun":
-        """Advance the simulation to its end (animation frames every 5 story minutes if asked)."""
+        """Advance the simulation to its end (animation frames every 5 story minutes if asked, and
+        the replay's positions every `replay_seconds`)."""
         from ..viz.animate import snapshot
+        from .replay import Recorder
 
         sim = self.sim
         self.frames = [snapshot(sim)] if self.animate else None
+        every = [chunk_seconds]
+        if self.animate:
+            every.append(300.0)
+        if self.replay_seconds:
+            self.replay = Recorder(sim)
+            every.append(float(self.replay_seconds))
 
         def advance(t):
             if progress is not None:
                 progress(t)
             if self.frames is not None and t - self.frames[-1][0] >= 300 - 1e-6:
                 self.frames.append(snapshot(sim))
+            if self.replay is not None:
+                self.replay.add(sim)
 
-        sim.run(days=self.days, progress=advance, chunk_seconds=300 if self.animate else chunk_seconds)
+        sim.run(days=self.days, progress=advance, chunk_seconds=min(every))
         return self
 
     def summary(self) -> dict:
@@ -79,7 +93,7 @@ class SchoolRun:
         """Write the run folder (timeline, events, fates, summary, scenario and maps as run, plots)."""
         from .report import write_run
 
-        return write_run(self.sim, Path(folder), self.frames)
+        return write_run(self.sim, Path(folder), self.frames, self.replay)
 
 
 class CityRun:

@@ -324,7 +324,19 @@ class CitySim:
                 "dead": last["yangdong_R"],
             },
             "events": int(self.engine.events),
+            "origin": "north",
+            "landmarks": self.landmarks(),
         }
+
+    def landmarks(self) -> list[dict]:
+        """The places of the story on the map: the school, the checkpoints, the drone sites."""
+        out = []
+        for ch, name in (("S", "school"), ("X", "checkpoint"), *((d, f"drone site {d}") for d in SITES)):
+            cells = np.argwhere(self.grid == ch)
+            if cells.size:
+                r, c = cells.mean(axis=0)
+                out.append({"name": name, "row": int(round(r)), "col": int(round(c))})
+        return out
 
     def write(self, folder: Path, animate: bool = False) -> dict:
         """Write the run folder: timeline, summary, scenario and map as run, maps, animation."""
@@ -348,8 +360,15 @@ class CitySim:
             "scenario.toml": f"# as run: seed = {self.seed}, from {self.source}\n" + self.source.read_text(),
             self.sc.map: read_text(self.map_path, "city map"),
         }
+        arrival = self.engine.arrival_grid().astype(np.float32)  # hours: the city's network runs in hours
+        arrival[np.isneginf(arrival)] = 0.0
         return write_run_folder(
-            folder, self.summary(), tables={"timeline.parquet": rows}, texts=texts, pictures=pictures
+            folder,
+            self.summary(),
+            tables={"timeline.parquet": rows},
+            arrays={"arrival_hours.npy": arrival},
+            texts=texts,
+            pictures=pictures,
         )
 
 
@@ -393,6 +412,7 @@ def load_city(path: Path, seed: int | None = None) -> CitySim:
 
 CITY_FILES = (
     "timeline.parquet",
+    "arrival_hours.npy",
     "summary.json",
     "scenario.toml",
     "timeline.png",

@@ -251,6 +251,10 @@ class CountrySim:
             "people": raster.total,
             "cells_inhabited": int(run.cells.rows.size),
             "start": list(self.start),
+            "origin": raster.origin,
+            "landmarks": [{"name": n, "row": rc[0], "col": rc[1]} for n, (rc, _) in LANDMARKS.items()]
+            if raster.shape == USA_SHAPE
+            else [],
             "seed": self.seed,
             "setup": sc.model_dump()
             | {"seed": self.seed}
