@@ -2,7 +2,7 @@
 
 import sys
 
-from . import city, country, ensemble, lattice, school, ssa
+from . import city, country, ensemble, lattice, school, ssa, viewer
 from .zombie_grid import bench as zombie_grid
 
 BENCHMARKS = {
@@ -12,6 +12,7 @@ BENCHMARKS = {
     "lattice": lattice.speed,
     "country": country.main,
     "ensemble": ensemble.main,
+    "viewer": viewer.main,
 }
 STUDIES = {"lattice-study": lattice.study, "city-study": city.study}  # long: run by name only, not by `all`
 

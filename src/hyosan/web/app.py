@@ -127,7 +127,12 @@ def create_app(runs: Path | str = "runs") -> FastAPI:
         if not (folder / "replay.npz").is_file():
             raise HTTPException(404, f"run {name!r} has no replay")
         r = replays.get(folder)
-        return json.loads(str(r["info"])) | {"frames": int(r["t"].size), "times": r["t"].tolist()}
+        counts = [np.bincount(k, minlength=frames.KINDS)[: frames.KINDS].tolist() for k in r["kind"]]
+        return json.loads(str(r["info"])) | {
+            "frames": int(r["t"].size),
+            "times": r["t"].tolist(),
+            "counts": counts,
+        }
 
     @app.get("/api/runs/{name:path}/plan")
     def replay_plan(name: str):

@@ -151,7 +151,8 @@ class FloorView {
       g.fillStyle = colors[k];
       g.beginPath(); g.arc(this.ox + (x + 0.5) * s, this.oy + (y + 0.5) * s, r, 0, 6.2832); g.fill();
     }
-    g.font = `${Math.max(10, Math.min(14, s * 2.5))}px sans-serif`;
+    const fs = Math.max(10, Math.min(14, s * 2.5)), boxes = [];
+    g.font = `${fs}px sans-serif`;
     for (const [a, name] of Object.entries(this.info.named)) {
       const k = fr.kind[a];
       if (k >= 4) continue;
@@ -159,6 +160,10 @@ class FloorView {
       const px = this.ox + (x + 0.5) * s, py = this.oy + (y + 0.5) * s;
       g.strokeStyle = "#000"; g.lineWidth = 1.5;
       g.beginPath(); g.arc(px, py, r + 1.5, 0, 6.2832); g.stroke();
+      // a label that would cover another is left out (zoom in to read every name)
+      const box = [px + r + 3, py - 2 - fs, g.measureText(name).width, fs + 2];
+      if (boxes.some((b) => box[0] < b[0] + b[2] && b[0] < box[0] + box[2] && box[1] < b[1] + b[3] && b[1] < box[1] + box[3])) continue;
+      boxes.push(box);
       g.lineWidth = 3; g.strokeStyle = "rgba(255,255,255,0.85)"; g.strokeText(name, px + r + 3, py - 2);
       g.fillStyle = "#000"; g.fillText(name, px + r + 3, py - 2);
     }
@@ -302,6 +307,7 @@ $("replay-load").onclick = async () => {
   const s = $("replay-slider");
   s.max = rep.info.frames - 1; s.value = 0; s.disabled = false; $("replay-play").disabled = false;
   repChart.reset();
+  rep.info.times.forEach((t, i) => repChart.add(t, rep.info.counts[i]));
   await showReplayFrame(0);
 };
 $("replay-slider").oninput = () => showReplayFrame(Number($("replay-slider").value));
@@ -468,6 +474,7 @@ function loop(now) {
   if (liveView.draw()) stats.paints += 1;
   liveChart.draw(live.info);
   repView.draw();
+  repChart.draw(rep.info);
   count += 1;
   if (now - last >= 1000) { stats.fps = (count * 1000) / (now - last); count = 0; last = now; }
   requestAnimationFrame(loop);
