@@ -345,10 +345,19 @@ class CitySim:
 
         rows = pd.DataFrame(self.rows)
         pictures = {
-            "population.png": lambda p: maps.count_png(self.raster, self.population, p, "residents per cell"),
+            "population.png": lambda p: maps.count_png(
+                self.raster,
+                self.population,
+                p,
+                "residents per cell",
+                cmap="Blues",
+                landmarks=self.landmarks(),
+            ),
             **{
                 f"zombies_hour{int(h)}.png": (
-                    lambda p, h=h, z=z: maps.count_png(self.raster, z, p, f"zombies per cell, hour {h:g}")
+                    lambda p, h=h, z=z: maps.count_png(
+                        self.raster, z, p, f"zombies per cell, hour {h:g}", landmarks=self.landmarks()
+                    )
                 )
                 for h, z in self.snapshots.items()
             },

@@ -295,11 +295,17 @@ class CountrySim:
         summary = self.summary()
         z = traj.species.index(reactions.get(MODEL).zombies[0])
         pictures = {
-            "arrival.png": lambda p: maps.arrival_png(raster, arrival_h, p, self.sc.days * 24),
+            "arrival.png": lambda p: maps.arrival_png(
+                raster, arrival_h, p, self.sc.days * 24, landmarks=summary["landmarks"]
+            ),
             **{
                 f"zombies_day{round(t / tph / 24)}.png": (
                     lambda p, t=t, g=g: maps.count_png(
-                        raster, g[..., z], p, f"zombies per cell, day {round(t / tph / 24)}"
+                        raster,
+                        g[..., z],
+                        p,
+                        f"zombies per cell, day {round(t / tph / 24)}",
+                        landmarks=summary["landmarks"],
                     )
                 )
                 for t, g in run.snapshots.items()

@@ -500,18 +500,38 @@ def lattice(
 
 
 def snapshot_png(run: LatticeRun, path, max_pixels: int = 2048) -> None:
-    """Save the final lattice as an image: humans light, zombies red, removed dark."""
+    """Save the final lattice as a picture with a title and a key: humans light, zombies red,
+    removed dark (every site shown up to max_pixels a side, then every n-th)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
     tr = run.trajectory
-    palette = np.array(
-        [(0.93, 0.93, 0.88) if s in tr.humans else (0.85, 0.1, 0.1) if s in tr.zombies else (0.15, 0.15, 0.15)
-         for s in run.species]
-    )  # fmt: skip
+    roles = [("human", (0.93, 0.93, 0.88)) if s in tr.humans else ("zombie", (0.85, 0.1, 0.1))
+             if s in tr.zombies else ("removed", (0.15, 0.15, 0.15)) for s in run.species]  # fmt: skip
+    palette = np.array([rgb for _, rgb in roles])
     site = run.site
     step = max(1, site.shape[0] // max_pixels)
     img = palette[site[::step, ::step]]
-    plt.imsave(path, img)
+    L = site.shape[0]
+    inches = min(14.0, max(6.0, img.shape[0] / 150))
+    fig, ax = plt.subplots(figsize=(inches + 2.2, inches))
+    ax.imshow(img, interpolation="nearest", extent=(0, L, L, 0))
+    counts = run.counts()
+    ax.set(xlabel="column (sites)", ylabel="row (sites)")
+    alpha = tr.params.get("alpha")
+    ax.set_title(
+        f"{tr.model} on a {L} x {L} lattice"
+        + (f", alpha {alpha:g}" if alpha is not None else "")
+        + f", seed {tr.seed}: the end after {run.events:,} events"
+        + ("" if step == 1 else f" (every {step}th site)")
+    )
+    keys = [
+        Patch(color=rgb, label=f"{s} ({role}): {counts[s]:,}") for s, (role, rgb) in zip(run.species, roles)
+    ]
+    ax.legend(handles=keys, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="sites at the end")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

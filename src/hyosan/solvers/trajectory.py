@@ -142,22 +142,38 @@ class Trajectory:
         import matplotlib.pyplot as plt
 
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 4.5))
+            fig, ax = plt.subplots(figsize=(10, 4.5))
         else:
             fig = ax.figure
+        # runs that died out early are drawn apart (thin lines), so the band shows the outbreaks
+        # that took off rather than a muddy mix of both
+        died = self.total(self.zombies)[:, -1] < 0.5 if self.runs > 1 else np.zeros(1, bool)
+        took = ~died
         for name in species or self.species:
             y = self[name]
             if self.runs == 1:
                 ax.plot(self.t, y[0], label=name)
-            else:
-                lo, med, hi = np.percentile(y, [5, 50, 95], axis=0)
-                (line,) = ax.plot(self.t, med, label=f"{name} (median)")
-                ax.fill_between(self.t, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0)
-        runs = f", {self.runs} runs, 5-95% band" if self.runs > 1 else ""
+                continue
+            color = None
+            if took.any():
+                lo, med, hi = np.percentile(y[took], [5, 50, 95], axis=0)
+                (line,) = ax.plot(self.t, med, label=f"{name}, median of {took.sum()} outbreaks")
+                color = line.get_color()
+                ax.fill_between(self.t, lo, hi, color=color, alpha=0.2, linewidth=0)
+            if died.any():
+                med = np.median(y[died], axis=0)
+                ax.plot(
+                    self.t, med, ls=":", lw=1.5, color=color, label=f"{name}, median of {died.sum()} die-outs"
+                )
+        runs = ""
+        if self.runs > 1:
+            runs = f", {self.runs} runs: {took.sum()} took off (5-95% band), {died.sum()} died out (dotted)"
         ax.set(
-            xlabel=f"time ({self.time_unit}s)", ylabel="count", title=f"{self.model} ({self.method}{runs})"
+            xlabel=f"time ({self.time_unit}s)",
+            ylabel="count (people)",
+            title=f"{self.model} ({self.method}{runs})",
         )
-        ax.legend(loc="best")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
         fig.tight_layout()
         return fig
 

@@ -39,8 +39,11 @@ def _finish(fig, ax, im, label: str, title: str, path: Path) -> Path:
     return path
 
 
-def arrival_png(raster, arrival_hours: np.ndarray, path: Path, horizon_hours: float) -> Path:
-    """Hours until the first zombie reached each cell; grey: inhabited but never reached."""
+def arrival_png(
+    raster, arrival_hours: np.ndarray, path: Path, horizon_hours: float, landmarks: list | None = None
+) -> Path:
+    """Hours until the first zombie reached each cell; grey: inhabited but never reached;
+    landmarks ({name, row, col}) marked and named."""
     fig, ax = _figure(raster)
     inhabited = raster.north_up(raster.counts > 0)
     arr = raster.north_up(arrival_hours)
@@ -52,6 +55,7 @@ def arrival_png(raster, arrival_hours: np.ndarray, path: Path, horizon_hours: fl
         vmin=0,
         vmax=max(horizon_hours, 1),
     )
+    mark(ax, raster, landmarks or [])
     return _finish(
         fig,
         ax,
@@ -62,19 +66,41 @@ def arrival_png(raster, arrival_hours: np.ndarray, path: Path, horizon_hours: fl
     )
 
 
-def count_png(raster, counts: np.ndarray, path: Path, title: str) -> Path:
-    """People of one kind per cell on a log scale; dim outline: where people live."""
+def count_png(
+    raster, counts: np.ndarray, path: Path, title: str, cmap: str = "Reds", landmarks: list | None = None
+) -> Path:
+    """People of one kind per cell on a log scale (red for zombies; pass another colour map for
+    residents); dim outline: where people live; landmarks ({name, row, col}) marked and named."""
     fig, ax = _figure(raster)
     _paint(ax, raster.north_up(raster.counts > 0), (0.25, 0.25, 0.3))
     c = raster.north_up(counts).astype(float)
     vmax = max(float(c.max()), 10.0)
     im = ax.imshow(
         np.where(c > 0, c, np.nan),
-        cmap="Reds",
+        cmap=cmap,
         norm=mcolors.LogNorm(vmin=1, vmax=vmax),
         interpolation="nearest",
     )
-    return _finish(fig, ax, im, "count per cell", f"{raster.name}: {title}", path)
+    mark(ax, raster, landmarks or [])
+    return _finish(fig, ax, im, "people per cell (log scale)", f"{raster.name}: {title}", path)
+
+
+def mark(ax, raster, landmarks: list) -> None:
+    """Mark and name places ({name, row, col} in the raster's own rows) on a north-up map."""
+    rows = raster.shape[0]
+    for lm in landmarks:
+        r = rows - 1 - lm["row"] if raster.origin == "south" else lm["row"]
+        ax.plot(lm["col"], r, "o", ms=5, mfc="white", mec="black")
+        box = {"boxstyle": "round,pad=0.2", "fc": (0, 0, 0, 0.55), "ec": "none"}
+        ax.annotate(
+            lm["name"],
+            (lm["col"], r),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize=8,
+            color="white",
+            bbox=box,
+        )
 
 
 def series_png(df, species, path: Path, summary: dict) -> Path:

@@ -193,7 +193,7 @@ class CountChart {
   draw(info) {
     if (!this.dirty || !info) return;
     this.dirty = false;
-    const g = this.g, W = this.c.width, H = this.c.height, L = 42, B = 30, T = 18;
+    const g = this.g, W = this.c.width, H = this.c.height, L = 42, B = 30, T = 36;
     g.clearRect(0, 0, W, H);
     g.fillStyle = "#222"; g.font = "12px sans-serif";
     g.fillText("people on the floors by kind", L, 12);
@@ -216,7 +216,7 @@ class CountChart {
     }
     let x = L + 4;
     for (const [, col, name] of series) {
-      g.fillStyle = col; g.fillRect(x, T + 2, 8, 8); g.fillStyle = "#222"; g.fillText(name, x + 10, T + 10);
+      g.fillStyle = col; g.fillRect(x, 18, 8, 8); g.fillStyle = "#222"; g.fillText(name, x + 10, 26);
       x += 14 + g.measureText(name).width + 6;
     }
   }
