@@ -148,8 +148,33 @@ def animation_gif(raster, frames: list[tuple[float, np.ndarray]], path: Path, ma
         on = block > 0
         level = 0.35 + 0.65 * block[on] / 255.0
         img[on] = np.stack([230 * level, 20 * level, 20 * level], axis=1).astype(np.uint8)
-        images.append(img)
+        k = max(1, 600 // img.shape[1])  # a small map (a city) is scaled up to be seen
+        img = np.repeat(np.repeat(img, k, axis=0), k, axis=1)
+        images.append(_with_header(img, f"{raster.name}: hour {frames[len(images)][0]:.0f}"))
     if not images:
-        images = [base]
+        images = [_with_header(base, raster.name)]
     iio.imwrite(path, np.stack(images), duration=150, loop=0)
     return path
+
+
+def _with_header(img: np.ndarray, title: str) -> np.ndarray:
+    """The frame under a header: its title with the clock, and the key of the colours."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    pic = Image.fromarray(img)
+    out = Image.new("RGB", (max(pic.width, 520), pic.height + 38), (255, 255, 255))
+    out.paste(pic, (0, 38))
+    d = ImageDraw.Draw(out)
+    d.text((4, 2), title, fill=(0, 0, 0), font=ImageFont.load_default(14))
+    small = ImageFont.load_default(11)
+    x = 4
+    keys = (
+        ((70, 90, 140), "people, no zombie"),
+        ((230, 20, 20), "zombies: brighter = larger share"),
+        ((20, 20, 26), "nobody lives here"),
+    )
+    for rgb, label in keys:
+        d.rectangle((x, 22, x + 9, 31), fill=rgb, outline=(0, 0, 0))
+        d.text((x + 12, 20), label, fill=(0, 0, 0), font=small)
+        x += 24 + int(d.textlength(label, font=small))
+    return np.asarray(out)
