@@ -224,7 +224,7 @@ def create_app(runs: Path | str = "runs") -> FastAPI:
             if run is not None:
                 run.viewers.discard(ws)
             for k in [k for k, v in sessions.items() if not v.viewers]:
-                sessions.pop(k)  # nobody watches it any more
+                sessions.pop(k).close()  # nobody watches it any more
             sessions[max(sessions, default=0) + 1] = new
             await join(ws, new)
             return new

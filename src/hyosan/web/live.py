@@ -138,4 +138,7 @@ class LiveRun:
                 await self.run_in_thread(self.advance, self.speed / TICK_HZ)
                 await self.tick()
             await asyncio.sleep(max(0.0, 1 / TICK_HZ - (loop.time() - t0)))
+
+    def close(self) -> None:
+        """Let the run's thread go (when nobody watches it any more)."""
         self.pool.shutdown(wait=False)
