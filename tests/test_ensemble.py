@@ -115,6 +115,9 @@ def test_die_out_probability_matches_alemi(cluster, tmp_path):
     saved = json.loads((tmp_path / "d" / "summary.json").read_text())
     assert saved["probabilities"]["died_out"]["k"] == p["k"]
     assert len(saved["bands"]["Z"]["p50"]) == 101
+    # the band is of the outbreaks that took off; the die-outs are counted and drawn apart
+    assert saved["bands"]["died_out"] == p["k"] and saved["bands"]["took_off"] == 400 - p["k"]
+    assert saved["bands"]["Z"]["p5"][-1] > 0 and saved["bands"]["Z"]["died_out_p50"][-1] == 0
 
 
 def test_school_summary_has_fates_with_intervals(cluster, tmp_path):

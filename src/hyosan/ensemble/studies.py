@@ -105,7 +105,9 @@ def _run(target, seed, jobs, folder, cluster: Cluster, progress) -> dict:
         return dask_runs.run_jobs(c, target, seed, jobs, folder, progress=progress)
 
 
-def _model_bands(folder: Path, target: Target) -> dict | None:
+def _model_bands(folder: Path, target: Target, table) -> dict | None:
+    """Bands over time of a model's runs that took off, and the median of those that died out
+    (`died_out` of the outcome table), kept apart so the band is not a muddy mix of both."""
     if target.kind != "model":
         return None
     import pyarrow.parquet as pq
@@ -115,7 +117,15 @@ def _model_bands(folder: Path, target: Target) -> dict | None:
         return None
     names = [n for n in pq.read_schema(parts[0]).names if n not in ("run", "t")]
     t = dask_runs.read_series(folder, "t")[0]
-    return {"t": t.tolist(), **{s: summaries.bands(dask_runs.read_series(folder, s)) for s in names}}
+    died = table.sort_values("run")["died_out"].to_numpy(bool)  # series rows are in run order too
+    took = ~died if (~died).any() else died  # all died out: the band is of those
+    out = {"t": t.tolist(), "took_off": int((~died).sum()), "died_out": int(died.sum())}
+    for name in names:
+        curves = dask_runs.read_series(folder, name)
+        out[name] = summaries.bands(curves[took])
+        if died.any() and (~died).any():
+            out[name]["died_out_p50"] = np.median(curves[died], axis=0).tolist()
+    return out
 
 
 def ensemble(
@@ -142,7 +152,7 @@ def ensemble(
     timing = _run(target, seed, jobs, folder, cluster or Cluster(), progress)
     table = dask_runs.read_table(folder)
     s = {**manifest, **summaries.summarize(table, target.kind), "timing": timing, "folder": str(folder)}
-    bands = _model_bands(folder, target)
+    bands = _model_bands(folder, target, table)
     if bands is not None:
         s["bands"] = bands
     (folder / "summary.json").write_text(json.dumps(s, indent=2, default=jsonable) + "\n")

@@ -119,16 +119,25 @@ def ensemble_png(df: pd.DataFrame, s: dict, kind: str, path, curves: dict | None
     elif kind == "model" and curves:
         fig, axes = plt.subplots(1, 2, figsize=(13, 5))
         t = np.asarray(curves.pop("t"))
+        took, died = curves.pop("took_off", len(df)), curves.pop("died_out", 0)
         for i, (sp, b) in enumerate(curves.items()):
             color = f"C{i}"
             axes[0].fill_between(t, b["p5"], b["p95"], color=color, alpha=0.15)
             axes[0].fill_between(t, b["p25"], b["p75"], color=color, alpha=0.3)
-            axes[0].plot(t, b["p50"], color=color, label=sp)
-        axes[0].set(xlabel="time", ylabel="count", title="median, 25-75 % and 5-95 % of runs")
-        axes[0].legend()
+            axes[0].plot(t, b["p50"], color=color, label=f"{sp}, median")
+            if "died_out_p50" in b:
+                axes[0].plot(t, b["died_out_p50"], color=color, ls=":", label=f"{sp}, median of die-outs")
+        which = f"the {took} runs that took off" if took else f"all {died} runs (every one died out)"
+        axes[0].set(
+            xlabel="time (the model's units)",
+            ylabel="count (people)",
+            title=f"median, 25-75 % and 5-95 % of {which}"
+            + (f"; {died} died out (dotted)" if took and died else ""),
+        )
+        axes[0].legend(fontsize=8)
         finals = [c for c in df.columns if c.startswith("final ")]
         axes[1].boxplot([df[c] for c in finals], tick_labels=[c[6:] for c in finals])
-        axes[1].set(title="final counts over runs", ylabel="count")
+        axes[1].set(title="final counts over all runs", ylabel="count (people)")
     else:
         cols = [c for c, d in s["distributions"].items() if "p50" in d and d["p95"] > d["p5"]][:6]
         fig, axes = plt.subplots(1, max(1, len(cols)), figsize=(4 * max(1, len(cols)), 4.5), squeeze=False)
