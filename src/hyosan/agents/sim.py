@@ -439,10 +439,15 @@ class Sim:
             raise HyosanError(f"no agent {a}: agents are 0 to {len(self.agents.pos) - 1}")
         return self.states().iloc[a].to_dict()
 
+    @property
+    def door_cells(self) -> np.ndarray:
+        """Flat cell numbers of every door and window of the plan (their state changes, not where)."""
+        return np.flatnonzero(np.isin(self.building.cells.reshape(-1), list(DOORS)))
+
     def doors(self) -> pd.DataFrame:
         """Every door and window: where, its room, its state and the zombie-seconds it still withstands."""
         w = self.world
-        cells = np.flatnonzero(np.isin(self.building.cells.reshape(-1), list(DOORS)))
+        cells = self.door_cells
         info = self._cell_info(cells)
         return pd.DataFrame(
             {

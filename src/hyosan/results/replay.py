@@ -12,9 +12,7 @@ class Recorder:
     """Collects the moments of a school run for its replay."""
 
     def __init__(self, sim):
-        from ..world.floorplan import DOORS
-
-        self.door_cells = np.flatnonzero(np.isin(sim.building.cells.reshape(-1), list(DOORS)))
+        self.door_cells = sim.door_cells
         self.cells = sim.world.cells.copy()
         self.shape = (sim.F, sim.H, sim.W)
         self.t: list[float] = []

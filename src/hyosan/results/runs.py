@@ -209,8 +209,7 @@ class ModelRun:
         row = {f"final {s}": float(v) for s, v in zip(tr.species, tr.final[0])}
         for key, times in tr.crossing_times().items():
             row[key] = float(times[0])
-        infected = tuple(self.network.zombies) + tuple(self.network.infected)
-        row["died_out"] = bool(sum(tr.final[0][tr.species.index(s)] for s in infected) < 0.5)
+        row["died_out"] = bool(tr.died_out()[0])
         if tr.events is not None:
             row["events"] = int(tr.events[0])
         return row

@@ -343,7 +343,7 @@ class CitySim:
         from ..results.folders import write_run_folder
         from ..viz import maps
 
-        rows = pd.DataFrame(self.rows)
+        rows, marks = pd.DataFrame(self.rows), self.landmarks()
         pictures = {
             "population.png": lambda p: maps.count_png(
                 self.raster,
@@ -351,12 +351,12 @@ class CitySim:
                 p,
                 "residents per cell",
                 cmap="Blues",
-                landmarks=self.landmarks(),
+                landmarks=marks,
             ),
             **{
                 f"zombies_hour{int(h)}.png": (
                     lambda p, h=h, z=z: maps.count_png(
-                        self.raster, z, p, f"zombies per cell, hour {h:g}", landmarks=self.landmarks()
+                        self.raster, z, p, f"zombies per cell, hour {h:g}", landmarks=marks
                     )
                 )
                 for h, z in self.snapshots.items()

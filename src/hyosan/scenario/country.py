@@ -244,7 +244,6 @@ class CountrySim:
             }
             for name, series in run.regions.items()
         }
-        infected = [names.index(s) for s in dict.fromkeys(net.infected + net.zombies)]
         summary = {
             "scenario": sc.name,
             "population_file": raster.name,
@@ -261,7 +260,7 @@ class CountrySim:
             | {"mu": sc.mu_value, "model": MODEL, "hours_per_time_unit": 1 / sc.t_per_hour},
             "final_counts": dict(zip(names, (int(v) for v in traj.final[0]))),
             "hours": float(hours[-1]),
-            "outbreak_died_out": bool(traj.x[0, -1, infected].sum() == 0),
+            "outbreak_died_out": bool(traj.died_out()[0]),
             "cells_reached": int(np.isfinite(arrival_h).sum()),
             "people_in_reached_cells": int(raster.counts[np.isfinite(arrival_h)].sum()),
             "regions": fall,

@@ -493,6 +493,7 @@ def lattice(
         events=np.array([total]),
         humans=network.humans,
         zombies=network.zombies,
+        infected=network.infected,
         time_unit=network.time_unit,
         meta={"size": L},
     )

@@ -528,6 +528,7 @@ def metapopulation(
         events=np.array([run.events]),
         humans=network.humans,
         zombies=network.zombies,
+        infected=network.infected,
         time_unit=network.time_unit,
         meta={"cells": int(cells.rows.size), "start": list(start), "zombies": zombies},
     )

@@ -66,6 +66,7 @@ def ode(
         network.params(),
         humans=network.humans,
         zombies=network.zombies,
+        infected=network.infected,
         time_unit=network.time_unit,
         meta={"crossings": crossings.times},
     )

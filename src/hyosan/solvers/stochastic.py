@@ -158,5 +158,6 @@ def _ensemble(network, method, step, t_end, n_points, runs, seed, progress) -> T
         events=events,
         humans=network.humans,
         zombies=network.zombies,
+        infected=network.infected,
         time_unit=network.time_unit,
     )

@@ -15,7 +15,8 @@ class Trajectory:
 
     Attributes: t (n,), x (runs, n, species), species names, model name, method,
     parameter values, seed (None for the ODE), events fired per run (stochastic solvers),
-    and the roles of species (which count as humans and as zombies) used by `summary`.
+    and the roles of species (which count as humans, as zombies and as infected) used by
+    `summary` and `died_out`.
     """
 
     t: np.ndarray
@@ -28,6 +29,7 @@ class Trajectory:
     events: np.ndarray | None = None
     humans: tuple[str, ...] = ("S",)
     zombies: tuple[str, ...] = ("Z",)
+    infected: tuple[str, ...] = ()
     time_unit: str = "day"
     meta: dict = field(default_factory=dict)
 
@@ -43,6 +45,11 @@ class Trajectory:
     def total(self, names: tuple[str, ...]) -> np.ndarray:
         """Summed counts of several species, shape (runs, times)."""
         return sum(self[s] for s in names)
+
+    def died_out(self) -> np.ndarray:
+        """Per run: whether the outbreak died out, no zombie and nobody infected left at the end
+        (fewer than half a person, for the ODE): the one rule for every picture and table."""
+        return self.total(tuple(dict.fromkeys(self.zombies + self.infected)))[:, -1] < 0.5
 
     @property
     def final(self) -> np.ndarray:
@@ -147,7 +154,7 @@ class Trajectory:
             fig = ax.figure
         # runs that died out early are drawn apart (thin lines), so the band shows the outbreaks
         # that took off rather than a muddy mix of both
-        died = self.total(self.zombies)[:, -1] < 0.5 if self.runs > 1 else np.zeros(1, bool)
+        died = self.died_out() if self.runs > 1 else np.zeros(1, bool)
         took = ~died
         for name in species or self.species:
             y = self[name]

@@ -203,8 +203,7 @@ def create_app(runs: Path | str = "runs") -> FastAPI:
 
     async def join(ws: WebSocket, run: LiveRun) -> None:
         info, plan = run.plan()
-        session = next(k for k, v in sessions.items() if v is run)
-        await ws.send_json(info | {"session": session})
+        await ws.send_json(info | {"session": run.session})
         await ws.send_bytes(plan)
         run.viewers.add(ws)
         await ws.send_bytes(await run.run_in_thread(run.frame))
@@ -225,7 +224,8 @@ def create_app(runs: Path | str = "runs") -> FastAPI:
                 run.viewers.discard(ws)
             for k in [k for k, v in sessions.items() if not v.viewers]:
                 sessions.pop(k).close()  # nobody watches it any more
-            sessions[max(sessions, default=0) + 1] = new
+            new.session = max(sessions, default=0) + 1
+            sessions[new.session] = new
             await join(ws, new)
             return new
         if c.cmd == "watch":

@@ -47,14 +47,13 @@ class LiveRun:
 
     def __init__(self, scenario: str, seed: int):
         from ..scenario import build, read_scenario
-        from ..world.floorplan import DOORS
 
         loaded = read_scenario(scenario)
         if loaded.kind != "school":
             raise ValueError(f"{scenario} is a {loaded.kind} scenario; live runs are of schools")
         self.sim = build(loaded, seed)
-        flat = self.sim.building.cells.reshape(-1)
-        self.door_cells = np.flatnonzero(np.isin(flat, list(DOORS)))
+        self.door_cells = self.sim.door_cells
+        self.session = 0  # its number among the app's live sessions (set by the app)
         self.playing = False
         self.speed = 60.0
         self.seen = 0  # events already sent

@@ -59,8 +59,7 @@ def model_curves(
     det = ode(net, n_points=points)
     method = ssa if people <= MAX_PEOPLE else tau
     sto = method(net, n_points=points, runs=runs, seed=seed)
-    infected = [sto.species.index(s) for s in dict.fromkeys(net.zombies + net.infected)]
-    died = sto.x[:, -1, infected].sum(axis=1) == 0
+    died = sto.died_out()
     out = {
         "model": name,
         "t": det.t.tolist(),
