@@ -331,11 +331,15 @@ class CitySim:
     def landmarks(self) -> list[dict]:
         """The places of the story on the map: the school, the checkpoints, the drone sites."""
         out = []
-        for ch, name in (("S", "school"), ("X", "checkpoint"), *((d, f"drone site {d}") for d in SITES)):
+        for ch, name in (("S", "school"), *((d, f"drone site {d}") for d in SITES)):
             cells = np.argwhere(self.grid == ch)
             if cells.size:
                 r, c = cells.mean(axis=0)
                 out.append({"name": name, "row": int(round(r)), "col": int(round(c))})
+        # the checkpoints lie apart on the city's edge: each is marked where it is, not at their mean
+        out += [
+            {"name": "checkpoint", "row": int(r), "col": int(c)} for r, c in np.argwhere(self.grid == "X")
+        ]
         return out
 
     def write(self, folder: Path, animate: bool = False) -> dict:
