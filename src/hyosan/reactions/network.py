@@ -188,6 +188,22 @@ class Compiled:
     dep_ptr: np.ndarray  # CSR: reactions whose propensity changes when j fires
     dep_idx: np.ndarray
 
+    def arrays(self) -> tuple:
+        """The arrays as one tuple, in the order the stochastic kernels unpack them."""
+        return (
+            self.k,
+            self.r_idx,
+            self.r_ord,
+            self.i_idx,
+            self.i_k,
+            self.nu,
+            self.nu_ptr,
+            self.nu_s,
+            self.nu_v,
+            self.dep_ptr,
+            self.dep_idx,
+        )
+
 
 @dataclass(frozen=True)
 class Network:

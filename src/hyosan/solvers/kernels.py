@@ -54,28 +54,41 @@ def _pick(a, a0, u):
     return last  # rounding pushed target past the sum: take the last possible reaction
 
 
+def watch_of(network, times=None):
+    """What the kernels watch for milestones: (human species, zombie species, times) where times
+    (humans below one, zombies outnumber humans; NaN until it happens) is filled in place at the
+    exact event. An empty `times` watches nothing (the metapopulation kernels' cells)."""
+    idx = lambda names: np.array([network.index(s) for s in names], np.int64)  # noqa: E731
+    times = np.full(2, np.nan) if times is None else times
+    return idx(network.humans), idx(network.zombies), times
+
+
+@njit(cache=True, inline="always")
+def milestones(x, t, watch):
+    """Note the time t of the first state x with humans below one and with zombies outnumbering them."""
+    hum, zom, times = watch
+    if times.shape[0] == 0 or (times[0] == times[0] and times[1] == times[1]):
+        return
+    h = 0
+    for s in hum:
+        h += x[s]
+    z = 0
+    for s in zom:
+        z += x[s]
+    if times[0] != times[0] and h < 1:
+        times[0] = t
+    if times[1] != times[1] and z > h:
+        times[1] = t
+
+
 @njit(cache=True)
-def ssa_segment(
-    x,
-    t,
-    t_stop,
-    grid,
-    gi,
-    out,
-    k,
-    r_idx,
-    r_ord,
-    i_idx,
-    i_k,
-    nu_ptr,
-    nu_s,
-    nu_v,
-    dep_ptr,
-    dep_idx,
-    rng,
-    max_events,
-):
-    """Gillespie direct method from t to t_stop; returns (t, next grid index, events fired)."""
+def ssa_segment(x, t, t_stop, grid, gi, out, net, rng, max_events, watch):
+    """Gillespie direct method from t to t_stop; returns (t, next grid index, events fired).
+
+    `net` is `Compiled.arrays()`; `watch` is `watch_of`'s (milestone times, kept exactly). Stops
+    early, at an event, after max_events: called again it goes on as if it had never stopped.
+    """
+    k, r_idx, r_ord, i_idx, i_k, _, nu_ptr, nu_s, nu_v, dep_ptr, dep_idx = net
     R = k.shape[0]
     a = np.empty(R)
     for j in range(R):
@@ -98,6 +111,7 @@ def ssa_segment(
         for m in range(dep_ptr[j], dep_ptr[j + 1]):
             i = dep_idx[m]
             a[i] = propensity(i, x, k, r_idx, r_ord, i_idx, i_k)
+        milestones(x, t, watch)
         n += 1
     if n >= max_events:
         return t, gi, n
@@ -120,29 +134,7 @@ def _g(x, total, mult):
 
 
 @njit(cache=True)
-def tau_segment(
-    x,
-    t,
-    t_stop,
-    grid,
-    gi,
-    out,
-    k,
-    r_idx,
-    r_ord,
-    i_idx,
-    i_k,
-    nu,
-    nu_ptr,
-    nu_s,
-    nu_v,
-    dep_ptr,
-    dep_idx,
-    rng,
-    eps,
-    n_critical,
-    max_events,
-):
+def tau_segment(x, t, t_stop, grid, gi, out, net, rng, eps, n_critical, max_events, watch):
     """Tau-leaping (Cao, Gillespie, Petzold 2006) from t to t_stop; returns (t, grid index, firings).
 
     Step size: the largest tau for which each reactant's expected change and standard
@@ -152,6 +144,7 @@ def tau_segment(
     that would make any count negative is rejected and retried with half the step, so counts
     never go negative.
     """
+    k, r_idx, r_ord, i_idx, i_k, nu, nu_ptr, nu_s, nu_v, dep_ptr, dep_idx = net
     R, S = nu.shape
     a = np.empty(R)
     crit = np.zeros(R, dtype=np.bool_)
@@ -216,26 +209,7 @@ def tau_segment(
                     tau1 = min(tau1, bound * bound / var[s])
         if tau1 < 10.0 / a0:
             # leaping would not pay: take exact steps for a while
-            t, gi, fired = ssa_segment(
-                x,
-                t,
-                t_stop,
-                grid,
-                gi,
-                out,
-                k,
-                r_idx,
-                r_ord,
-                i_idx,
-                i_k,
-                nu_ptr,
-                nu_s,
-                nu_v,
-                dep_ptr,
-                dep_idx,
-                rng,
-                100,
-            )
+            t, gi, fired = ssa_segment(x, t, t_stop, grid, gi, out, net, rng, 100, watch)
             n += fired
             if t >= t_stop or fired < 100:
                 return t, gi, n
@@ -273,6 +247,7 @@ def tau_segment(
         t = t + tau
         for s in range(S):
             x[s] = xn[s]
+        milestones(x, t, watch)
         n += fired
         if t >= t_stop:
             break

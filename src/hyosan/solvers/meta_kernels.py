@@ -294,6 +294,9 @@ def tau_run(
     av = np.empty(RV)
     grid = np.empty(0)
     out = np.empty((0, V), np.int64)
+    # kl is this cell's view of the rates (borders), rewritten in place before each use
+    net = (kl, vr_idx, vr_ord, vi_idx, vi_k, vnu, vnu_ptr, vnu_s, vnu_v, vdep_ptr, vdep_idx)
+    unwatched = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0))
     buf = np.empty(R + 4 * P + 4 * W)
     snap = np.empty((n_act if n_act > 0 else 1, S), np.int64)
     act2 = np.empty_like(act)
@@ -346,51 +349,12 @@ def tau_run(
             elif a0 * h < 50.0 * quiet:
                 # few events: exact steps with the step's border rates cost less than a leap
                 budget[c] = -1.0
-                _, _, fired = ssa_segment(
-                    xl,
-                    t,
-                    t + h,
-                    grid,
-                    0,
-                    out,
-                    kl,
-                    vr_idx,
-                    vr_ord,
-                    vi_idx,
-                    vi_k,
-                    vnu_ptr,
-                    vnu_s,
-                    vnu_v,
-                    vdep_ptr,
-                    vdep_idx,
-                    rng,
-                    1 << 62,
-                )
+                _, _, fired = ssa_segment(xl, t, t + h, grid, 0, out, net, rng, 1 << 62, unwatched)
                 stats[0] += fired
             else:
                 budget[c] = -1.0
                 _, _, fired = tau_segment(
-                    xl,
-                    t,
-                    t + h,
-                    grid,
-                    0,
-                    out,
-                    kl,
-                    vr_idx,
-                    vr_ord,
-                    vi_idx,
-                    vi_k,
-                    vnu,
-                    vnu_ptr,
-                    vnu_s,
-                    vnu_v,
-                    vdep_ptr,
-                    vdep_idx,
-                    rng,
-                    eps,
-                    n_critical,
-                    1 << 62,
+                    xl, t, t + h, grid, 0, out, net, rng, eps, n_critical, 1 << 62, unwatched
                 )
                 stats[0] += fired
                 stats[3] += 1

@@ -94,10 +94,11 @@ class Trajectory:
         """Per run: first time humans fall below one, first time zombies outnumber humans (nan if never).
 
         Solvers that find them at full resolution leave them in meta["crossings"] (the ODE's root
-        search); otherwise they are interpolated between output points.
+        search, the stochastic kernels' event times); otherwise they are interpolated between output
+        points.
         """
         if "crossings" in self.meta:
-            return {k: np.array([v], float) for k, v in self.meta["crossings"].items()}
+            return {k: np.atleast_1d(np.asarray(v, float)) for k, v in self.meta["crossings"].items()}
         humans, zombies = self.total(self.humans), self.total(self.zombies)
         return {
             "humans_below_one": _first_time(self.t, humans - 1.0, below=True),
