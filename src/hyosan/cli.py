@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import shlex
+import signal
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from . import reactions
+from . import reactions, stop
 from .errors import HyosanError
 from .results.folders import prepare_run_folder
 from .results.report import jsonable
@@ -137,41 +141,108 @@ def solve(
             ("trajectory.parquet", "trajectory.png", "summary.json"),
         )
         r = ModelRun(net, method, t_end, points, seed=seed, runs=runs)
-        with _runs_bar(not as_json and runs > 1) as bar:
-            r.run(progress=lambda done: bar(done, runs))
+        with stop.on_signals():
+            try:
+                with _progress(f"{net.name} by {method}", runs, as_json=as_json) as bar:
+                    r.run(progress=bar)
+            except stop.Interrupted as exc:
+                r.trajectory, r.incomplete = exc.partial, {"reason": str(exc), "done": exc.done}
+                r.write(folder)
+                _stopped(exc, folder, exc.done, "Run the command again to compute it all.")
         summary = r.write(folder)
         _emit(summary, as_json, _summary_text(summary))
     except HyosanError as exc:
         fail(str(exc))
 
 
-class _runs_bar:
-    """A rich progress bar on stderr counting finished runs (hidden with --json)."""
+class _progress:
+    """Progress on stderr: a bar on a terminal (hidden with --json); elsewhere (a pipe, a log file, a
+    batch job) one line every HYOSAN_PROGRESS_SECONDS (default 30) with the point reached, the rate
+    and the time left, so a long command is never silent."""
 
-    def __init__(self, visible: bool):
+    def __init__(self, label: str, total: float, clock=None, as_json: bool = False, unit: str = "runs"):
+        self.label, self.total, self.unit = label, float(total), unit
+        self.clock = clock or (lambda done: f"{done:,.4g} of {self.total:,.4g} {unit}")
+        self.tty = err_console.is_terminal
+        self.every = float(os.environ.get("HYOSAN_PROGRESS_SECONDS", "30") or 30)
         self.bar = Progress(
-            TextColumn("runs"),
+            TextColumn(label),
             BarColumn(),
-            MofNCompleteColumn(),
+            TextColumn("{task.fields[clock]}"),
             TimeRemainingColumn(),
             console=err_console,
             transient=True,
-            disable=not visible,
+            disable=as_json or not self.tty,
         )
         self.task = None
+        self.done = 0.0
 
     def __enter__(self):
         self.bar.start()
+        self.task = self.bar.add_task(self.label, total=self.total, clock=self.clock(0))
+        self.t0 = self.last = time.monotonic()
         return self
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.task is None:
-            self.task = self.bar.add_task("runs", total=total)
-        self.bar.update(self.task, completed=done, total=total)
+    def __call__(self, done: float, total: float | None = None) -> None:
+        self.done = float(done)
+        self.total = float(total) if total is not None else self.total
+        self.bar.update(self.task, completed=done, total=self.total, clock=self.clock(done))
+        now = time.monotonic()
+        if not self.tty and now - self.last >= self.every:
+            self.last = now
+            rate = done / max(now - self.t0, 1e-9)
+            left = (self.total - done) / rate if rate > 0 else float("inf")
+            share = 100 * done / self.total if self.total else 100.0
+            err_console.print(
+                f"{self.label}: {self.clock(done)} ({share:.1f} %), {_number(rate)} {self.unit}/s, "
+                f"about {_duration(left)} left",
+                markup=False,
+                highlight=False,
+            )
 
     def __exit__(self, *exc):
         self.bar.stop()
         return False
+
+
+def _number(v: float) -> str:
+    return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "an unknown time"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _resume_command(folder: Path) -> str:
+    """The command line that goes on with a stopped run: this one, with --out FOLDER and --resume."""
+    args, skip = [], False
+    for a in sys.argv[1:]:
+        if skip:
+            skip = False
+            continue
+        if a in ("--out", "--force", "--resume") or a.startswith("--out="):
+            skip = a == "--out"
+            continue
+        args.append(a)
+    return shlex.join(["hyosan", *args, "--out", str(folder), "--resume"])
+
+
+def _stopped(exc, folder: Path, reached: str, how_on: str) -> None:
+    """Say that a run stopped on a signal, where its part is, and how to go on; exit 130 or 143."""
+    err_console.print(
+        f"stopped by {signal.Signals(exc.signum).name} at {reached}; what was computed is in {folder}/ "
+        f"(summary.json marks it incomplete). {how_on}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(exc.exit_code)
 
 
 def _when(entry: dict, unit: str, runs: int) -> str:
@@ -226,12 +297,18 @@ def run(
         "--replay-seconds",
         help="school runs: record positions for `hyosan serve` every N story s (0: off)",
     ),
+    resume: bool = typer.Option(
+        False, "--resume", help="go on with the stopped run in --out from its checkpoint"
+    ),
+    checkpoint_minutes: float = typer.Option(
+        5.0, "--checkpoint-minutes", help="checkpoint to go on from every N minutes (0: only on a stop)"
+    ),
     force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ):
     """Run a scenario (a school of agents, a city or a country of cells): who survived, and how."""
     from .results.report import RUN_FILES
-    from .results.runs import SCENARIO_RUNS
+    from .results.runs import CHECKPOINT, SCENARIO_RUNS, drive
     from .scenario import build, read_scenario
     from .scenario.city import CITY_FILES
     from .scenario.country import COUNTRY_FILES
@@ -248,33 +325,40 @@ def run(
         r = SCENARIO_RUNS[loaded.kind](sim, days, animate)
         if loaded.kind == "school" and replay_seconds > 0:
             r.replay_seconds = replay_seconds
+        if not (math.isfinite(checkpoint_minutes) and checkpoint_minutes >= 0):
+            raise HyosanError(f"--checkpoint-minutes must be a number >= 0, got {checkpoint_minutes:g}")
         files = {"school": RUN_FILES, "city": CITY_FILES, "country": COUNTRY_FILES}[loaded.kind]
         produces = files + tuple(loaded.map_files())
-        folder = prepare_run_folder(out, Path("runs") / f"{loaded.name}-seed{sim.seed}", force, produces)
-        _run_with_bar(r, loaded.name, sim.clock if loaded.kind == "school" else None, as_json)
+        default = Path("runs") / f"{loaded.name}-seed{sim.seed}"
+        folder = prepare_run_folder(out, default, force, produces, resume=resume)
+        request = {
+            "kind": loaded.kind,
+            "scenario": loaded.fingerprint(),
+            "seed": sim.seed,
+            "days": r.days,
+            "animate": animate,
+            "replay_seconds": replay_seconds if loaded.kind == "school" else 0,
+        }
+        if resume:
+            r.load_checkpoint(folder / CHECKPOINT, request)
+        clock = sim.clock if loaded.kind == "school" else (lambda t: f"hour {t / 3600:,.0f}")
+        with stop.on_signals():
+            try:
+                with _progress(loaded.name, r.days * 86400, clock, as_json, "story s") as bar:
+                    drive(r, folder, request, bar, 60 * checkpoint_minutes)
+            except stop.Interrupted as exc:
+                reached = clock(bar.done)
+                r.incomplete = {"reason": str(exc), "reached": reached, "resume": _resume_command(folder)}
+                r.write(folder)
+                _stopped(exc, folder, reached, f"Go on with: {r.incomplete['resume']}")
         summary = r.write(folder)
+        (folder / CHECKPOINT).unlink(missing_ok=True)  # the run is whole: nothing to go on from
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
             {"school": _print_run, "city": _print_city, "country": _print_country}[loaded.kind](summary)
     except HyosanError as exc:
         fail(str(exc))
-
-
-def _run_with_bar(r, label: str, clock, as_json: bool) -> None:
-    """Run a run object to its end under a progress bar on stderr (hidden with --json)."""
-    clock = clock or (lambda t: f"hour {t / 3600:.0f}")
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        TextColumn("{task.fields[clock]}"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json,
-    ) as bar:
-        task = bar.add_task("run", total=r.days * 86400, clock=clock(0))
-        r.run(progress=lambda t: bar.update(task, completed=t, clock=clock(t)))
 
 
 def _print_city(s: dict) -> None:
@@ -430,7 +514,15 @@ def country_cmd(
         )
         r = CountryRun(CountrySim(sc))
         folder = prepare_run_folder(out, Path("runs") / "country", force, COUNTRY_FILES)
-        _run_with_bar(r, "country", None, as_json)
+        clock = lambda t: f"hour {t / 3600:,.0f}"  # noqa: E731
+        with stop.on_signals():
+            try:
+                with _progress("country", r.days * 86400, clock, as_json, "story s") as bar:
+                    r.run(progress=bar)
+            except stop.Interrupted as exc:
+                r.incomplete = {"reason": str(exc), "reached": clock(bar.done)}
+                r.write(folder)
+                _stopped(exc, folder, clock(bar.done), "To go on, run it as a scenario file with --resume.")
         summary = r.write(folder)
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
@@ -549,7 +641,7 @@ def ensemble_cmd(
 
     try:
         t = _study_target(target, method, sets, days)
-        with _runs_bar(not as_json) as bar:
+        with _progress(t.name, 1, as_json=as_json) as bar:
             r = studies.ensemble(t, runs, seed, studies.Cluster(workers, scheduler), out, force, resume, bar)
         s = r.summary
         head = f"{t.name}" + (f" by {t.method}" if t.kind == "model" else "") + f": {runs} runs, seed {seed}"
@@ -581,7 +673,7 @@ def sweep_cmd(
     try:
         g = studies.parse_grid(grid)
         t = _study_target(target, method, sets, days)
-        with _runs_bar(not as_json) as bar:
+        with _progress(t.name, 1, as_json=as_json) as bar:
             r = studies.sweep(
                 t, g, runs, seed, outcome, studies.Cluster(workers, scheduler), out, force, resume, bar
             )
@@ -618,7 +710,7 @@ def sensitivity_cmd(
     try:
         v = studies.parse_vary(vary)
         t = _study_target(target, method, sets, days)
-        with _runs_bar(not as_json) as bar:
+        with _progress(t.name, 1, as_json=as_json) as bar:
             r = studies.sensitivity(
                 t, v, samples, seed, outcome, studies.Cluster(workers, scheduler), out, force, resume, bar
             )
@@ -658,7 +750,7 @@ def calibrate_cmd(
     try:
         tg = cal.read_targets(targets)
         t = _study_target(target, method, sets, days)
-        with _runs_bar(not as_json) as bar:
+        with _progress(t.name, 1, as_json=as_json) as bar:
             r = cal.calibrate(t, tg, seed, studies.Cluster(workers, scheduler), out, force, resume, bar)
         b = r.summary["best"]
         lines = [

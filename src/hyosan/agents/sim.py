@@ -12,7 +12,6 @@ never on how `run` is called (chunks, progress, recording).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import checkpoint, stop
 from ..errors import HyosanError
 from ..world.floorplan import CELL_NAMES, DOORS, Building, Cell, load_building
 from . import engine, phases, rules
@@ -38,7 +38,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 3
+CHECKPOINT_VERSION = 4
 RNG_TAG = 0x48594F53
 
 
@@ -321,6 +321,7 @@ class Sim:
             )
             if progress is not None:
                 progress(self.t)
+            stop.check()  # between pieces, after progress has seen this one: the state is whole
         return self
 
     def make(self, agent: int, kind: int) -> None:
@@ -333,9 +334,8 @@ class Sim:
             self.agents.kind[agent] = kind
 
     # ----- checkpoints ------------------------------------------------------------------------
-    def save(self, path: str | Path) -> Path:
-        """Write the whole state (random generator included) to one file; `hyosan.resume` reads it back."""
-        path = Path(path)
+    def state(self) -> tuple[dict, dict]:
+        """The whole mutable state (random generator included) as checkpoint metadata and arrays."""
         meta = {
             "version": CHECKPOINT_VERSION,
             "seed": self.seed,
@@ -347,16 +347,32 @@ class Sim:
             "roles": self.roles,
             "rng": self.rng.bit_generator.state,
         }
-        arrays = {"meta": np.frombuffer(json.dumps(meta).encode(), np.uint8), "sw": self.sw, "ctr": self.ctr}
+        arrays = {"sw": self.sw, "ctr": self.ctr}
         for group, tup in (("ag", self.agents), ("w", self.world), ("fs", self.fields), ("log", self.log)):
             for name, value in tup._asdict().items():
                 if isinstance(value, np.ndarray) and name not in SCRATCH_ONLY:
                     arrays[f"{group}.{name}"] = value
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        tmp.replace(path)  # atomic: a checkpoint is whole or absent
-        return path
+        return meta, arrays
+
+    def set_state(self, meta: dict, data: dict) -> None:
+        """Go back to a state taken by `state` from a simulation of the same scenario and seed."""
+        if meta.get("version") != CHECKPOINT_VERSION:
+            raise HyosanError(
+                f"checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})"
+            )
+        self.names, self.roles = meta["names"], meta["roles"]
+        self.rng.bit_generator.state = meta["rng"]
+        self.sw[:] = data["sw"]
+        self.ctr[:] = data["ctr"]
+        self.log = Log(**{k[4:]: data[k] for k in data if k.startswith("log.")})
+        for group, tup in (("ag", self.agents), ("w", self.world), ("fs", self.fields)):
+            for name, value in tup._asdict().items():
+                if f"{group}.{name}" in data:
+                    value[...] = data[f"{group}.{name}"]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the whole state (random generator included) to one file; `hyosan.resume` reads it back."""
+        return checkpoint.write(path, *self.state())
 
     # ----- reading the state ------------------------------------------------------------------
     def cell(self, level: int, row: int, col: int) -> int:
@@ -577,12 +593,7 @@ class Sim:
 def read_checkpoint(path: str | Path) -> tuple[dict, dict]:
     """The metadata and arrays of a checkpoint written by `Sim.save` (the scenario in the metadata is
     validated by the scenario layer, `hyosan.scenario.resume`, which then calls `restore`)."""
-    path = Path(path)
-    try:
-        data = np.load(path, allow_pickle=False)
-        meta = json.loads(bytes(data["meta"]).decode())
-    except (OSError, ValueError, KeyError, EOFError) as exc:
-        raise HyosanError(f"{path}: not a hyosan checkpoint ({exc})") from None
+    meta, data = checkpoint.read(path)
     if meta.get("version") != CHECKPOINT_VERSION:
         raise HyosanError(
             f"{path}: checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})"
@@ -604,15 +615,5 @@ def restore(sc, meta: dict, data) -> Sim:
         map_texts=meta["maps"],
     )
     sim.source = meta["source"]
-    sim.names, sim.roles = meta["names"], meta["roles"]
-    sim.rng.bit_generator.state = meta["rng"]
-    sim.sw[:] = data["sw"]
-    sim.ctr[:] = data["ctr"]
-    log_arrays = {k[4:]: data[k] for k in data.files if k.startswith("log.")}
-    sim.log = Log(**log_arrays)
-    for group, tup in (("ag", sim.agents), ("w", sim.world), ("fs", sim.fields)):
-        for name, value in tup._asdict().items():
-            key = f"{group}.{name}"
-            if key in data.files:
-                value[...] = data[key]
+    sim.set_state(meta, data)
     return sim

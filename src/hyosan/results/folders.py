@@ -7,15 +7,26 @@ from pathlib import Path
 from ..errors import HyosanError
 
 
-def prepare_run_folder(out: Path | None, default: Path, force: bool, produces: tuple[str, ...] = ()) -> Path:
+def prepare_run_folder(
+    out: Path | None, default: Path, force: bool, produces: tuple[str, ...] = (), resume: bool = False
+) -> Path:
     """Create and return the folder a run writes to.
 
     With no `out`, the first free name of default, default-2, default-3, ... is used, so
     nothing is overwritten. An explicit `out` that exists and is not empty is refused unless
     `force` is given; then the files an earlier run of this kind wrote there (`produces`: names
     and glob patterns relative to the folder) are removed first, so no result of the earlier run is
-    left beside the new ones, and every other file stays.
+    left beside the new ones, and every other file stays. With `resume` the folder of a stopped run
+    is taken as it is.
     """
+    if resume:
+        if out is None:
+            raise HyosanError("--resume needs --out FOLDER, the folder of the run to go on with")
+        if not Path(out).is_dir():
+            raise HyosanError(f"--resume: no run folder {out}")
+        if force:
+            raise HyosanError("--resume and --force contradict each other: choose one")
+        return Path(out)
     if out is None:
         folder, n = default, 1
         while folder.exists():
@@ -65,6 +76,7 @@ def write_run_folder(
     arrays: dict | None = None,
     texts: dict | None = None,
     pictures: dict | None = None,
+    incomplete: dict | None = None,
 ) -> dict:
     """The one writer of run folders, for every kind of run: tables (pandas or a Trajectory, to
     Parquet, or CSV for a `.csv` name), arrays (`.npy`, or `.npz` for a dict of
@@ -72,8 +84,8 @@ def write_run_folder(
     pictures (a function of the path that draws it), then `summary.json` last, with the folder's
     name and the files written. Each file is written under a temporary name and renamed into
     place, so an interrupted write leaves no half-written file, and a folder with a summary.json
-    is complete. Returns the
-    summary as written."""
+    is complete unless it says `incomplete` (a run that stopped early: what it reached, how to go
+    on). Returns the summary as written."""
     import json
     import os
 
@@ -107,6 +119,8 @@ def write_run_folder(
     for name, draw in (pictures or {}).items():
         put(name, draw)
     out = dict(summary, folder=str(folder), files=sorted([*written, "summary.json"]))
+    if incomplete:
+        out["incomplete"] = incomplete
     put("summary.json", lambda p: p.write_text(json.dumps(out, indent=2, default=jsonable) + "\n"))
     return out
 

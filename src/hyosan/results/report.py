@@ -88,7 +88,9 @@ def summary(sim) -> dict:
     }
 
 
-def write_run(sim, folder: Path, animation_frames: list | None = None, replay=None) -> dict:
+def write_run(
+    sim, folder: Path, animation_frames: list | None = None, replay=None, incomplete: dict | None = None
+) -> dict:
     """Write a school run's folder (timeline, events, fates, the scenario and maps as run, plots,
     and the replay's positions when recorded); returns the summary (with the folder's name)."""
     from ..viz.plots import timeline_png
@@ -113,6 +115,7 @@ def write_run(sim, folder: Path, animation_frames: list | None = None, replay=No
         arrays={} if replay is None else {"replay.npz": replay.arrays()},
         texts=texts,
         pictures=pictures,
+        incomplete=incomplete,
     )
 
 

@@ -11,9 +11,13 @@ ensemble`) measure a run the same way.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
+
+from .. import checkpoint, stop
+from ..errors import HyosanError
 
 # How a named character's fate is counted in an ensemble (the words of `Sim.fates`, simplified).
 FATES = ("survived", "bitten", "escaped", "rescued", "hybrid", "turned", "died")
@@ -26,7 +30,64 @@ def fate_class(fate: str) -> str:
     return fate.split(" ", 1)[0]
 
 
-class SchoolRun:
+# The file a stopped or long run keeps its state in, in its run folder (removed once it is done).
+CHECKPOINT = "checkpoint.npz"
+
+
+class Resumable:
+    """What the scenario runs share: checkpoints that a run goes on from exactly, and the mark of a
+    run that stopped early (`incomplete`, written into summary.json)."""
+
+    incomplete: dict | None = None
+
+    def state(self) -> tuple[dict, dict]:
+        """The run's mutable state as checkpoint metadata and arrays."""
+        return self.sim.state()
+
+    def set_state(self, meta: dict, arrays: dict) -> None:
+        """Go back to a state taken by `state`."""
+        self.sim.set_state(meta, arrays)
+
+    def save_checkpoint(self, path: Path, request: dict) -> Path:
+        """Write the state to `path`, with the request (scenario, seed, options) it belongs to."""
+        meta, arrays = self.state()
+        return checkpoint.write(path, meta | {"request": request}, arrays)
+
+    def load_checkpoint(self, path: Path, request: dict) -> None:
+        """Go back to the state in `path`, refusing a checkpoint of another request."""
+        meta, arrays = checkpoint.read(path)
+        old = meta.get("request") or {}
+        differ = [k for k in sorted(set(old) | set(request)) if old.get(k) != request.get(k)]
+        if differ:
+            raise HyosanError(
+                f"{path}: the checkpoint is of another run (its {', '.join(differ)} differ from this "
+                "command's); run the command that made it with --resume, or start afresh with --force"
+            )
+        self.set_state(meta, arrays)
+
+
+def drive(run, folder: Path, request: dict, progress=None, every_seconds: float = 300.0) -> None:
+    """Run to the end, writing a checkpoint into `folder` every `every_seconds` of wall time (0:
+    never) at a moment the state is whole; a stop request (`hyosan.stop`) leaves a last checkpoint
+    and re-raises. Progress gets the story time reached, as `run.run` gives it."""
+    path = Path(folder) / CHECKPOINT
+    last = [time.monotonic()]
+
+    def tick(t):
+        if progress is not None:
+            progress(t)
+        if every_seconds and time.monotonic() - last[0] >= every_seconds:
+            run.save_checkpoint(path, request)
+            last[0] = time.monotonic()
+
+    try:
+        run.run(progress=tick)
+    except stop.Interrupted:
+        run.save_checkpoint(path, request)
+        raise
+
+
+class SchoolRun(Resumable):
     """A school scenario's run (an agent `Sim`)."""
 
     kind = "school"
@@ -40,6 +101,7 @@ class SchoolRun:
         self.animate = animate
         self.replay_seconds = replay_seconds
         self.replay = None
+        self.target_steps: int | None = None
 
     def run(self, progress=None, chunk_seconds: float = 600.0) -> "SchoolRun":
         """Advance the simulation to its end (animation frames every 5 story minutes if asked, and
@@ -48,24 +110,59 @@ class SchoolRun:
         from .replay import Recorder
 
         sim = self.sim
-        self.frames = [snapshot(sim)] if self.animate else None
+        if self.target_steps is None:  # a new run (a resumed one has its target, frames and replay)
+            self.target_steps = sim.steps + max(1, int(round(self.days * 86400 / sim.par.dt)))
+            self.frames = [snapshot(sim)] if self.animate else None
+            if self.replay_seconds:
+                self.replay = Recorder(sim)
         every = [chunk_seconds]
         if self.animate:
             every.append(300.0)
         if self.replay_seconds:
-            self.replay = Recorder(sim)
             every.append(float(self.replay_seconds))
 
         def advance(t):
-            if progress is not None:
-                progress(t)
             if self.frames is not None and t - self.frames[-1][0] >= 300 - 1e-6:
                 self.frames.append(snapshot(sim))
             if self.replay is not None:
                 self.replay.add(sim)
+            if progress is not None:  # last: a checkpoint taken here holds this moment's records
+                progress(t)
 
-        sim.run(days=self.days, progress=advance, chunk_seconds=min(every))
+        left = self.target_steps - sim.steps
+        if left > 0:
+            sim.run(days=left * sim.par.dt / 86400, progress=advance, chunk_seconds=min(every))
         return self
+
+    def state(self) -> tuple[dict, dict]:
+        """The run's mutable state (the simulation's, the frames and replay so far), for a checkpoint."""
+        meta, arrays = self.sim.state()
+        meta["run"] = {"target_steps": self.target_steps, "frames": self.frames is not None}
+        for i, (t, *parts) in enumerate(self.frames or []):
+            meta["run"].setdefault("frame_t", []).append(t)
+            arrays |= {f"frame.{i}.{j}": p for j, p in enumerate(parts)}
+        if self.replay is not None:
+            arrays |= {f"replay.{k}": np.stack(getattr(self.replay, k)) for k in ("pos", "kind", "doors")}
+            arrays |= {"replay.t": np.array(self.replay.t), "replay.cells": self.replay.cells}
+        return meta, arrays
+
+    def set_state(self, meta: dict, arrays: dict) -> None:
+        """Go back to a checkpointed state (of a run of the same scenario and seed)."""
+        from .replay import Recorder
+
+        self.sim.set_state(meta, arrays)
+        self.target_steps = meta["run"]["target_steps"]
+        if meta["run"]["frames"]:
+            self.frames = [
+                (t, *(arrays[f"frame.{i}.{j}"] for j in range(3)))
+                for i, t in enumerate(meta["run"].get("frame_t", []))
+            ]
+        if "replay.t" in arrays:
+            self.replay = Recorder(self.sim)
+            self.replay.cells = arrays["replay.cells"]
+            self.replay.t = arrays["replay.t"].tolist()
+            for k in ("pos", "kind", "doors"):
+                setattr(self.replay, k, list(arrays[f"replay.{k}"]))
 
     def summary(self) -> dict:
         """The run's account: counts over time, fates, key events (`results.report.summary`)."""
@@ -93,10 +190,10 @@ class SchoolRun:
         """Write the run folder (timeline, events, fates, summary, scenario and maps as run, plots)."""
         from .report import write_run
 
-        return write_run(self.sim, Path(folder), self.frames, self.replay)
+        return write_run(self.sim, Path(folder), self.frames, self.replay, self.incomplete)
 
 
-class CityRun:
+class CityRun(Resumable):
     """A city scenario's run (a `CitySim`)."""
 
     kind = "city"
@@ -129,10 +226,10 @@ class CityRun:
 
     def write(self, folder: Path) -> dict:
         """Write the run folder (timeline, maps, summary, scenario and map as run)."""
-        return self.sim.write(Path(folder), animate=self.animate)
+        return self.sim.write(Path(folder), animate=self.animate, incomplete=self.incomplete)
 
 
-class CountryRun:
+class CountryRun(Resumable):
     """A country scenario's run (a `CountrySim`: the metapopulation method on a raster)."""
 
     kind = "country"
@@ -163,7 +260,7 @@ class CountryRun:
 
     def write(self, folder: Path) -> dict:
         """Write the run folder (time series, regions, arrival and zombie maps, animation, summary)."""
-        return self.sim.write(Path(folder))
+        return self.sim.write(Path(folder), incomplete=self.incomplete)
 
 
 class ModelRun:

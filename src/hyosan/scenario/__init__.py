@@ -50,6 +50,18 @@ class Loaded:
         """The scenario's name."""
         return self.scenario.name
 
+    def fingerprint(self) -> str:
+        """A hash of the scenario as written and of the maps it reads: a checkpoint is only resumed
+        by the run that made it."""
+        import hashlib
+
+        h = hashlib.sha256(self.text.encode())
+        for m in self.map_files():
+            h.update(b"\0" + m.encode() + b"\0")
+            p = self.path.parent / m
+            h.update(p.read_bytes() if p.is_file() else b"")
+        return h.hexdigest()[:16]
+
     def map_files(self) -> list[str]:
         """The map files beside the scenario file that a run reads (relative names; a country's
         population raster is data, read where it lies, not carried as a map)."""

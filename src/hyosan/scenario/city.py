@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
-from .. import reactions
+from .. import checkpoint, reactions
 from ..errors import HyosanError, read_text, read_toml
 from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
@@ -232,6 +232,7 @@ class CitySim:
         self.rows: list[dict] = []
         self.frames: list[tuple[float, np.ndarray]] = []
         self.snapshots: dict[float, np.ndarray] = {}
+        self.hour = 0  # story hours done (a stopped run goes on from the next)
 
     def _cordon(self) -> None:
         self.engine.cut_borders(self.in_city)
@@ -277,9 +278,10 @@ class CitySim:
             raise HyosanError(f"--days must be a positive number, got {days}")
         hours = int(math.ceil(days * 24))
         eng = self.engine
-        self._record(0.0)
-        for h in range(1, hours + 1):
-            eng.advance(float(h))
+        if not self.rows:
+            self._record(0.0)
+        for h in range(self.hour + 1, hours + 1):
+            eng.advance(float(h))  # a stop request here leaves the hour to be finished on resuming
             if h == math.ceil(sc.cordon.hour) or (sc.cordon.hour == 0 and h == 1):
                 self._cordon()
             if sc.evacuation.start_hour <= h < min(sc.evacuation.end_hour, sc.bombing.hour):
@@ -296,9 +298,32 @@ class CitySim:
                     255 * eng.count("Z") / np.maximum(self.population[eng.cells.rows, eng.cells.cols], 1)
                 )
                 self.frames.append((float(h), eng.cells.to_grid(np.minimum(share, 255).astype(np.uint8))))
+            self.hour = h
             if progress is not None:
                 progress(h)
         return self
+
+    STATE = ("hour", "rows", "evacuated", "bombed_infected", "bombed_uninfected")
+
+    def state(self) -> tuple[dict, dict]:
+        """The run's mutable state (the engine's, the records so far), for a checkpoint."""
+        meta, arrays = self.engine.state()
+        mine, _ = checkpoint.attributes(self, self.STATE)
+        meta |= {"city": mine, "snapshots": list(self.snapshots), "frames": [h for h, _ in self.frames]}
+        arrays |= {f"snapshot.{i}": g for i, g in enumerate(self.snapshots.values())}
+        arrays |= {f"frame.{i}": f for i, (_, f) in enumerate(self.frames)}
+        if hasattr(self, "bombed_cells"):
+            arrays["bombed_cells"] = self.bombed_cells
+        return meta, arrays
+
+    def set_state(self, meta: dict, arrays: dict) -> None:
+        """Go back to a checkpointed state (of a run of the same scenario and seed)."""
+        self.engine.set_state(meta, arrays)
+        checkpoint.set_attributes(self, meta["city"], {}, self.STATE)
+        self.snapshots = {h: arrays[f"snapshot.{i}"] for i, h in enumerate(meta["snapshots"])}
+        self.frames = [(h, arrays[f"frame.{i}"]) for i, h in enumerate(meta["frames"])]
+        if "bombed_cells" in arrays:
+            self.bombed_cells = arrays["bombed_cells"]
 
     def summary(self) -> dict:
         """The story's figures for this run."""
@@ -342,8 +367,9 @@ class CitySim:
         ]
         return out
 
-    def write(self, folder: Path, animate: bool = False) -> dict:
-        """Write the run folder: timeline, summary, scenario and map as run, maps, animation."""
+    def write(self, folder: Path, animate: bool = False, incomplete: dict | None = None) -> dict:
+        """Write the run folder: timeline, summary, scenario and map as run, maps, animation (and the
+        `incomplete` mark of a run that stopped early)."""
         from ..results.folders import write_run_folder
         from ..viz import maps
 
@@ -382,6 +408,7 @@ class CitySim:
             arrays={"arrival_hours.npy": arrival},
             texts=texts,
             pictures=pictures,
+            incomplete=incomplete,
         )
 
 

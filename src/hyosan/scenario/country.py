@@ -21,7 +21,7 @@ from pydantic import Field, ValidationError
 
 from .. import reactions
 from ..errors import HyosanError
-from ..solvers.metapop import MetaRun, metapopulation
+from ..solvers.metapop import Metapopulation, MetaRun
 from ..world.raster import Raster, load_population
 from .schema import Strict, validation_error
 
@@ -185,12 +185,10 @@ class CountrySim:
             pop = Path(base) / pop
         self.raster = load_population(pop, sc.origin)
         self.start = self.raster.cell(sc.start)
-        self.run_: MetaRun | None = None
+        self.mp: Metapopulation | None = None
         self.wall = 0.0
 
-    def run(self, days: float | None = None, progress=None) -> "CountrySim":
-        """Simulate the whole raster from zombies at the start cell for `days` (default the
-        scenario's); progress gets story hours."""
+    def _build(self, days: float | None) -> Metapopulation:
         sc, v = self.sc, self.sc.virus
         if days is not None:
             if not (np.isfinite(days) and days > 0):
@@ -200,8 +198,7 @@ class CountrySim:
         tph = sc.t_per_hour
         hours_grid = np.arange(0, sc.days * 24 + 1e-9, 1.0)
         frame_every = 24.0 if sc.days >= 10 else max(1.0, sc.days * 24 / 40)
-        clock = time.perf_counter()
-        self.run_ = metapopulation(
+        return Metapopulation(
             net,
             self.raster.counts,
             self.start,
@@ -216,10 +213,36 @@ class CountrySim:
             frame_times=tuple(np.arange(0, sc.days * 24 + 1e-9, frame_every) * tph),
             regions=regions_for(self.raster),
             dt=sc.dt,
-            progress=None if progress is None else (lambda t: progress(t / tph)),
         )
-        self.wall = time.perf_counter() - clock
+
+    def run(self, days: float | None = None, progress=None) -> "CountrySim":
+        """Simulate the whole raster from zombies at the start cell for `days` (default the
+        scenario's), or go on to the end of a run that stopped; progress gets story hours."""
+        if self.mp is None:
+            self.mp = self._build(days)
+        tph = self.sc.t_per_hour
+        clock = time.perf_counter()
+        try:
+            self.mp.run(None if progress is None else (lambda t: progress(t / tph)))
+        finally:
+            self.wall += time.perf_counter() - clock
         return self
+
+    @property
+    def run_(self) -> MetaRun:
+        """What the run produced so far (all of it once `run` has returned)."""
+        return self.mp.result()
+
+    def state(self) -> tuple[dict, dict]:
+        """The run's mutable state, for a checkpoint."""
+        meta, arrays = self.mp.state()
+        return meta | {"days": self.sc.days, "wall": self.wall}, arrays
+
+    def set_state(self, meta: dict, arrays: dict) -> None:
+        """Go back to a checkpointed state (of a run of the same scenario and seed)."""
+        self.mp = self._build(meta["days"])
+        self.mp.set_state(meta, arrays)
+        self.wall = meta["wall"]
 
     def arrival_hours(self) -> np.ndarray:
         """Hours until the first zombie reached each cell (nan: never; 0: the start)."""
@@ -273,8 +296,9 @@ class CountrySim:
             summary["tau"] = {"dt": sc.dt, "border_events_cut": run.clipped, "cell_leaps": run.cell_steps}
         return summary
 
-    def write(self, folder: Path) -> dict:
-        """Write the run folder: summary, time series, regions, arrival map, zombie maps, animation."""
+    def write(self, folder: Path, incomplete: dict | None = None) -> dict:
+        """Write the run folder: summary, time series, regions, arrival map, zombie maps, animation (and
+        the `incomplete` mark of a run that stopped early)."""
         from ..results.folders import write_run_folder
         from ..viz import maps
 
@@ -313,7 +337,12 @@ class CountrySim:
             "animation.gif": lambda p: maps.animation_gif(raster, [(t / tph, f) for t, f in run.frames], p),
         }
         return write_run_folder(
-            folder, summary, tables=tables, arrays={"arrival_hours.npy": arrival_h}, pictures=pictures
+            folder,
+            summary,
+            tables=tables,
+            arrays={"arrival_hours.npy": arrival_h},
+            pictures=pictures,
+            incomplete=incomplete,
         )
 
 

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .. import stop
 from ..errors import HyosanError
+from ..limits import check_memory
 from ..reactions.network import Network
 from .schedule import refuse_schedule
 from .trajectory import Trajectory
@@ -34,6 +36,8 @@ from .trajectory import Trajectory
 SPECIES = 63
 FLAGS = 192
 MAX_SPECIES = 64
+# Memory a lattice site costs: its byte, two int32 bond slots, and the copies made for the result.
+BYTES_PER_SITE = 12
 
 
 @dataclass
@@ -419,6 +423,8 @@ def start_lattice(size: int, network: Network, zombies: int = 1) -> np.ndarray:
         raise HyosanError(f"lattice size must be between 4 and 65536, got {size}")
     if not 1 <= zombies <= size * size:
         raise HyosanError(f"zombies must be between 1 and size^2, got {zombies}")
+    # a byte per site, two int32 bonds per site, and copies of the sites for the result and picture
+    check_memory(size * size * BYTES_PER_SITE, f"a {size:,} x {size:,} lattice")
     S, Z = network.index(network.humans[0]), network.index(network.zombies[0])
     site = np.full(size * size, S, np.uint8)
     side = int(np.ceil(np.sqrt(zombies)))
@@ -470,21 +476,33 @@ def lattice(
     total = 0
     t_stop = np.inf if t_end is None else float(t_end)
     clock = time.perf_counter()
-    while state.n > 0 and total < max_events and state.t < t_stop:
-        rec_n = int(state.ist[5])
-        if rec_n >= cap - 1:  # recording buffer full: keep every other record and record half as often
-            rec_t[: rec_n // 2] = rec_t[:rec_n:2][: rec_n // 2]
-            rec_c[: rec_n // 2] = rec_c[:rec_n:2][: rec_n // 2]
-            state.ist[5] = rec_n // 2
-            rec_every *= 2
-        total += state.advance(min(max_events - total, 10**7), t_stop, rec_t, rec_c, rec_every)
-    kernel_seconds = time.perf_counter() - clock
+
+    def result() -> LatticeRun:
+        return _lattice_run(network, state, site, L, rec_t, rec_c, total, seed, time.perf_counter() - clock)
+
+    try:
+        while state.n > 0 and total < max_events and state.t < t_stop:
+            rec_n = int(state.ist[5])
+            if rec_n >= cap - 1:  # recording buffer full: keep every other record and record half as often
+                rec_t[: rec_n // 2] = rec_t[:rec_n:2][: rec_n // 2]
+                rec_c[: rec_n // 2] = rec_c[:rec_n:2][: rec_n // 2]
+                state.ist[5] = rec_n // 2
+                rec_every *= 2
+            total += state.advance(min(max_events - total, 10**7), t_stop, rec_t, rec_c, rec_every)
+            stop.check()
+    except stop.Interrupted as exc:
+        exc.partial, exc.done = result(), f"{total:,} events, to time {state.t:.6g}"
+        raise
+    return result()
+
+
+def _lattice_run(network, state, site, L, rec_t, rec_c, total, seed, kernel_seconds) -> LatticeRun:
+    """The run as it stands: the records so far and the lattice now."""
+    counts = state.counts
     rec_n = int(state.ist[5])
-    rec_t[rec_n], rec_c[rec_n] = state.t, counts
-    rec_n += 1
     traj = Trajectory(
-        rec_t[:rec_n].copy(),
-        rec_c[None, :rec_n].astype(float),
+        np.append(rec_t[:rec_n], state.t),
+        np.vstack([rec_c[:rec_n], counts])[None].astype(float),
         network.species_names,
         network.name,
         "lattice",

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .. import checkpoint, stop
 from ..errors import HyosanError
 from ..reactions.network import Network, Parameter, Reaction, Species
 from . import meta_kernels as mk
@@ -240,6 +241,22 @@ class Engine:
         self.budget = -np.ones(n)
         self._stale = True
 
+    # What changes as the engine runs (the rest follows from the network, raster and options).
+    STATE = (
+        *("x", "nbr", "arrival", "A", "T", "heap", "hpos", "act", "inlist", "apos", "touched"),
+        *("is_touched", "pend", "pend_w", "budget", "stats", "t", "events", "n_act", "_stale"),
+    )
+
+    def state(self, prefix: str = "engine.") -> tuple[dict, dict]:
+        """The engine's mutable state (random generator included) as checkpoint metadata and arrays."""
+        meta, arrays = checkpoint.attributes(self, self.STATE, prefix)
+        return meta | {"rng": self.rng.bit_generator.state}, arrays
+
+    def set_state(self, meta: dict, arrays: dict, prefix: str = "engine.") -> None:
+        """Put back a state taken by `state` from an engine built the same way."""
+        checkpoint.set_attributes(self, meta, arrays, self.STATE, prefix)
+        self.rng.bit_generator.state = meta["rng"]
+
     def _rates_args(self):
         L, r = self.rules.local, self.rules
         return (self.nbr, L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k, r.pa, r.pb, r.pk, r.walkers, r.walk)
@@ -335,9 +352,18 @@ class Engine:
             return
         if self._stale:
             self.reset()
-        L, r = self.rules.local, self.rules
         if self.mode == "exact":
-            _, fired = mk.exact_run(
+            self._exact(t_stop)
+        else:
+            self._tau(t_stop)
+        self.t = t_stop
+        stop.check()  # the state is whole here: a stopped run goes on from t_stop
+
+    def _exact(self, t_stop: float) -> None:
+        # in pieces, so that a stop request is heard; a piece goes on exactly where the last ended
+        L, r = self.rules.local, self.rules
+        while True:
+            t, fired = mk.exact_run(
                 self.x,
                 self.A,
                 self.T,
@@ -368,58 +394,63 @@ class Engine:
                 self.t,
                 t_stop,
                 self.rng,
-                1 << 62,
+                stop.PIECE_EVENTS,
             )
             self.events += fired
-        else:
-            V = r.view
-            _, self.n_act = mk.tau_run(
-                self.x,
-                self.nbr,
-                self.act,
-                self.n_act,
-                self.inlist,
-                self.apos,
-                self.pend,
-                self.pend_w,
-                self.touched,
-                self.is_touched,
-                self.budget,
-                L.k,
-                L.r_idx,
-                L.r_ord,
-                L.i_idx,
-                L.i_k,
-                r.pa,
-                r.pb,
-                r.pk,
-                r.d_part,
-                r.walkers,
-                r.walk,
-                self.zmask,
-                self.arrival,
-                V.k,
-                V.r_idx,
-                V.r_ord,
-                V.i_idx,
-                V.i_k,
-                V.nu,
-                V.nu_ptr,
-                V.nu_s,
-                V.nu_v,
-                V.dep_ptr,
-                V.dep_idx,
-                self.t,
-                t_stop,
-                self.dt,
-                self.quiet,
-                self.rng,
-                self.eps,
-                self.n_critical,
-                self.stats,
-            )
-            self.events = int(self.stats[0])
-        self.t = t_stop
+            if fired < stop.PIECE_EVENTS:
+                return
+            self.t = t
+            stop.check()
+
+    def _tau(self, t_stop: float) -> None:
+        L, r = self.rules.local, self.rules
+        V = r.view
+        _, self.n_act = mk.tau_run(
+            self.x,
+            self.nbr,
+            self.act,
+            self.n_act,
+            self.inlist,
+            self.apos,
+            self.pend,
+            self.pend_w,
+            self.touched,
+            self.is_touched,
+            self.budget,
+            L.k,
+            L.r_idx,
+            L.r_ord,
+            L.i_idx,
+            L.i_k,
+            r.pa,
+            r.pb,
+            r.pk,
+            r.d_part,
+            r.walkers,
+            r.walk,
+            self.zmask,
+            self.arrival,
+            V.k,
+            V.r_idx,
+            V.r_ord,
+            V.i_idx,
+            V.i_k,
+            V.nu,
+            V.nu_ptr,
+            V.nu_s,
+            V.nu_v,
+            V.dep_ptr,
+            V.dep_idx,
+            self.t,
+            t_stop,
+            self.dt,
+            self.quiet,
+            self.rng,
+            self.eps,
+            self.n_critical,
+            self.stats,
+        )
+        self.events = int(self.stats[0])
 
     def arrival_grid(self) -> np.ndarray:
         """Arrival time of the first zombie in each cell (NaN: never; -inf: there at the start)."""
@@ -432,104 +463,157 @@ def metapopulation(
     start: tuple[int, int],
     t_end: float,
     *,
-    mode: str = "exact",
-    mu: float = 1.0,
-    walk: float = 0.0,
-    zombies: int = 1,
-    seed: int = 0,
-    n_points: int = 241,
-    snapshot_times: tuple[float, ...] = (),
-    frame_times: tuple[float, ...] = (),
-    regions: dict[str, np.ndarray] | None = None,
-    dt: float | None = None,
-    eps: float = 0.03,
-    n_critical: int = 10,
-    quiet: float = 0.2,
     progress: Progress | None = None,
+    **options,
 ) -> MetaRun:
-    """Run a network on every cell of a population grid from `zombies` residents of `start` turned.
+    """Run a network on every cell of a population grid from `zombies` residents of `start` turned
+    (`Metapopulation` takes the options and documents them); returns the finished run."""
+    return Metapopulation(network, population, start, t_end, **options).run(progress)
+
+
+class Metapopulation:
+    """A metapopulation run from start to t_end that can stop (a stop request, a checkpoint) and go
+    on exactly where it stopped: `run()` goes on to the end; `state()`/`set_state()` checkpoint it.
 
     Every resident starts in the network's first human species; `zombies` of the start
     cell's residents start as the network's first zombie species, so the total is the
-    raster's. Returns totals at n_points times (and the totals of each named region, a
+    raster's. `result()` holds totals at n_points times (and the totals of each named region, a
     boolean grid, at the same times), the arrival time of each cell, the counts of every
     cell at `snapshot_times`, and the zombie share of each cell at `frame_times`.
     Tau mode: dt (default 0.1 time units) is the step over which borders are frozen; a
     cell expecting fewer than `quiet` events in a step fires them one by one instead of
     leaping; eps and n_critical are the tau-leaping kernel's.
     """
-    if not (math.isfinite(t_end) and t_end > 0):
-        raise HyosanError(f"end time must be > 0, got {t_end}")
-    eng = Engine(
-        network,
-        population,
-        mode=mode,
-        mu=mu,
-        walk=walk,
-        seed=seed,
-        dt=dt,
-        eps=eps,
-        n_critical=n_critical,
-        quiet=quiet,
-    )
-    eng.seed_zombies(start, zombies)
-    eng.reset()
-    cells, x, S = eng.cells, eng.x, len(network.species)
-    grid_t = np.linspace(0.0, t_end, n_points)
-    stops = sorted(
-        set(grid_t.tolist())
-        | {float(s) for s in snapshot_times if 0 <= s <= t_end}
-        | {float(s) for s in frame_times if 0 <= s <= t_end}
-    )
-    want_snap = {float(s) for s in snapshot_times}
-    want_frame = {float(s) for s in frame_times}
-    want_grid = set(grid_t.tolist())
-    totals = np.zeros((grid_t.size, S), np.int64)
-    members = {}
-    for name, mask in (regions or {}).items():
-        mask = np.asarray(mask, bool)
-        if mask.shape != eng.counts.shape:
-            raise HyosanError(f"region {name!r} has shape {mask.shape}, the raster {eng.counts.shape}")
-        members[name] = cells.index[mask & (eng.counts > 0)]
-    run_regions = {name: np.zeros((grid_t.size, S), np.int64) for name in members}
-    run = MetaRun(None, cells, None, mode=mode)  # type: ignore[arg-type]
-    nsz = np.maximum(x.sum(axis=1), 1)
-    gi = 0
-    clock = time.perf_counter()
-    for stop in stops:
-        eng.advance(stop)
-        if stop in want_grid:
-            totals[gi] = x.sum(axis=0)
-            for name, idx in members.items():
-                run_regions[name][gi] = x[idx].sum(axis=0)
-            gi += 1
-        if stop in want_snap:
-            run.snapshots[stop] = np.stack([cells.to_grid(x[:, s]) for s in range(S)], axis=-1)
-        if stop in want_frame:
-            share = np.ceil(255 * x[:, eng.zombie] / nsz).astype(np.uint8)
-            run.frames.append((stop, cells.to_grid(share)))
-        if progress is not None:
-            progress(stop)
-    run.kernel_seconds = time.perf_counter() - clock
-    run.events = eng.events
-    if mode == "tau":
-        run.events, run.clipped, run.cell_steps, run.leaps = (int(v) for v in eng.stats)
-    run.arrival = eng.arrival_grid()
-    run.final = x
-    run.regions = run_regions
-    run.trajectory = Trajectory(
-        grid_t,
-        totals[None].astype(float),
-        network.species_names,
-        network.name,
-        f"metapopulation-{mode}",
-        network.params() | {"mu": mu, "walk": walk},
-        seed=int(seed),
-        events=np.array([run.events]),
-        humans=network.humans,
-        zombies=network.zombies,
-        infected=network.infected,
-        time_unit=network.time_unit,
-        meta={"cells": int(cells.rows.size), "start": list(start), "zombies": zombies},
-    )
-    return run
+
+    def __init__(
+        self,
+        network: Network,
+        population: np.ndarray,
+        start: tuple[int, int],
+        t_end: float,
+        *,
+        mode: str = "exact",
+        mu: float = 1.0,
+        walk: float = 0.0,
+        zombies: int = 1,
+        seed: int = 0,
+        n_points: int = 241,
+        snapshot_times: tuple[float, ...] = (),
+        frame_times: tuple[float, ...] = (),
+        regions: dict[str, np.ndarray] | None = None,
+        dt: float | None = None,
+        eps: float = 0.03,
+        n_critical: int = 10,
+        quiet: float = 0.2,
+    ):
+        if not (math.isfinite(t_end) and t_end > 0):
+            raise HyosanError(f"end time must be > 0, got {t_end}")
+        opts = dict(
+            mode=mode, mu=mu, walk=walk, seed=seed, dt=dt, eps=eps, n_critical=n_critical, quiet=quiet
+        )
+        self.eng = eng = Engine(network, population, **opts)
+        eng.seed_zombies(start, zombies)
+        eng.reset()
+        self.network, self.start, self.zombies, self.seed = network, start, zombies, seed
+        self.mu, self.walk, self.mode = mu, walk, mode
+        self.grid_t = np.linspace(0.0, t_end, n_points)
+        self.stops = sorted(
+            set(self.grid_t.tolist())
+            | {float(s) for s in snapshot_times if 0 <= s <= t_end}
+            | {float(s) for s in frame_times if 0 <= s <= t_end}
+        )
+        self.want_snap = {float(s) for s in snapshot_times}
+        self.want_frame = {float(s) for s in frame_times}
+        self.want_grid = set(self.grid_t.tolist())
+        S = len(network.species)
+        self.totals = np.zeros((self.grid_t.size, S), np.int64)
+        self.members = {}
+        for name, mask in (regions or {}).items():
+            mask = np.asarray(mask, bool)
+            if mask.shape != eng.counts.shape:
+                raise HyosanError(f"region {name!r} has shape {mask.shape}, the raster {eng.counts.shape}")
+            self.members[name] = eng.cells.index[mask & (eng.counts > 0)]
+        self.regions = {name: np.zeros((self.grid_t.size, S), np.int64) for name in self.members}
+        self.snapshots: dict[float, np.ndarray] = {}
+        self.frames: list[tuple[float, np.ndarray]] = []
+        self.nsz = np.maximum(eng.x.sum(axis=1), 1)
+        self.gi = self.done = 0
+        self.kernel_seconds = 0.0
+
+    def run(self, progress: Progress | None = None) -> MetaRun:
+        """Go on to the end (progress gets each output time reached); returns `result()`."""
+        eng, x, cells = self.eng, self.eng.x, self.eng.cells
+        S = x.shape[1]
+        while self.done < len(self.stops):
+            t_out = self.stops[self.done]
+            clock = time.perf_counter()
+            try:
+                eng.advance(t_out)
+            finally:
+                self.kernel_seconds += time.perf_counter() - clock
+            if t_out in self.want_grid:
+                self.totals[self.gi] = x.sum(axis=0)
+                for name, idx in self.members.items():
+                    self.regions[name][self.gi] = x[idx].sum(axis=0)
+                self.gi += 1
+            if t_out in self.want_snap:
+                self.snapshots[t_out] = np.stack([cells.to_grid(x[:, s]) for s in range(S)], axis=-1)
+            if t_out in self.want_frame:
+                share = np.ceil(255 * x[:, eng.zombie] / self.nsz).astype(np.uint8)
+                self.frames.append((t_out, cells.to_grid(share)))
+            self.done += 1
+            if progress is not None:
+                progress(t_out)
+        return self.result()
+
+    def result(self) -> MetaRun:
+        """The run as it stands: totals at the output times reached so far (all of them once done)."""
+        eng, network, gi = self.eng, self.network, max(self.gi, 1)
+        run = MetaRun(None, eng.cells, eng.arrival_grid(), mode=self.mode)  # type: ignore[arg-type]
+        run.snapshots, run.frames, run.kernel_seconds = (
+            dict(self.snapshots),
+            list(self.frames),
+            self.kernel_seconds,
+        )
+        run.events = eng.events
+        if self.mode == "tau":
+            run.events, run.clipped, run.cell_steps, run.leaps = (int(v) for v in eng.stats)
+        run.final = eng.x
+        run.regions = {name: r[:gi] for name, r in self.regions.items()}
+        run.trajectory = Trajectory(
+            self.grid_t[:gi],
+            self.totals[None, :gi].astype(float),
+            network.species_names,
+            network.name,
+            f"metapopulation-{self.mode}",
+            network.params() | {"mu": self.mu, "walk": self.walk},
+            seed=int(self.seed),
+            events=np.array([run.events]),
+            humans=network.humans,
+            zombies=network.zombies,
+            infected=network.infected,
+            time_unit=network.time_unit,
+            meta={"cells": int(eng.cells.rows.size), "start": list(self.start), "zombies": self.zombies},
+        )
+        return run
+
+    def state(self) -> tuple[dict, dict]:
+        """The run's mutable state (the engine's and what has been recorded) as checkpoint parts."""
+        meta, arrays = self.eng.state()
+        meta |= {"gi": self.gi, "done": self.done, "kernel_seconds": self.kernel_seconds}
+        meta["snapshots"] = list(self.snapshots)
+        meta["frames"] = [t for t, _ in self.frames]
+        arrays |= {"totals": self.totals, **{f"region.{k}": v for k, v in self.regions.items()}}
+        arrays |= {f"snapshot.{i}": g for i, g in enumerate(self.snapshots.values())}
+        arrays |= {f"frame.{i}": f for i, (_, f) in enumerate(self.frames)}
+        return meta, arrays
+
+    def set_state(self, meta: dict, arrays: dict) -> None:
+        """Put back a state taken by `state` from a run built the same way."""
+        self.eng.set_state(meta, arrays)
+        self.gi, self.done, self.kernel_seconds = meta["gi"], meta["done"], meta["kernel_seconds"]
+        self.totals[...] = arrays["totals"]
+        for k, v in self.regions.items():
+            v[...] = arrays[f"region.{k}"]
+        self.snapshots = {t: arrays[f"snapshot.{i}"] for i, t in enumerate(meta["snapshots"])}
+        self.frames = [(t, arrays[f"frame.{i}"]) for i, t in enumerate(meta["frames"])]
