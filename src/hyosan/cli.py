@@ -9,6 +9,7 @@ import shlex
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -245,6 +246,16 @@ def _stopped(exc, folder: Path, reached: str, how_on: str) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+@contextmanager
+def _study_stops():
+    """A study stopped by a signal: its runs done are kept in its folder; say how to go on."""
+    with stop.on_signals():
+        try:
+            yield
+        except stop.Interrupted as exc:
+            _stopped(exc, exc.folder, exc.done, f"Go on with: {_resume_command(exc.folder)}")
+
+
 def _when(entry: dict, unit: str, runs: int) -> str:
     if "median" not in entry:
         return "never"
@@ -418,7 +429,6 @@ def lattice_cmd(
     as_json: bool = JSON_OPTION,
 ):
     """Run Alemi's lattice model (the `alemi` network on a periodic square lattice) to its end."""
-    import time
 
     from .results.folders import write_run_folder
     from .solvers.lattice import lattice, snapshot_png
@@ -436,7 +446,12 @@ def lattice_cmd(
             ("lattice.png", "trajectory.parquet", "summary.json"),
         )
         t0 = time.perf_counter()
-        run = lattice(net, size, seed=seed, zombies=zombies)
+        incomplete = stopped = None
+        with stop.on_signals():
+            try:
+                run = lattice(net, size, seed=seed, zombies=zombies)
+            except stop.Interrupted as exc:
+                run, incomplete, stopped = exc.partial, {"reason": str(exc), "done": exc.done}, exc
         wall = time.perf_counter() - t0
         summary = write_run_folder(
             folder,
@@ -451,7 +466,10 @@ def lattice_cmd(
             },
             tables={"trajectory.parquet": run.trajectory},
             pictures={"lattice.png": lambda p: snapshot_png(run, p)},
+            incomplete=incomplete,
         )
+        if incomplete:
+            _stopped(stopped, folder, incomplete["done"], "Run the command again to compute it all.")
         c = summary["final"]
         _emit(
             summary,
@@ -641,7 +659,7 @@ def ensemble_cmd(
 
     try:
         t = _study_target(target, method, sets, days)
-        with _progress(t.name, 1, as_json=as_json) as bar:
+        with _study_stops(), _progress(t.name, 1, as_json=as_json) as bar:
             r = studies.ensemble(t, runs, seed, studies.Cluster(workers, scheduler), out, force, resume, bar)
         s = r.summary
         head = f"{t.name}" + (f" by {t.method}" if t.kind == "model" else "") + f": {runs} runs, seed {seed}"
@@ -673,7 +691,7 @@ def sweep_cmd(
     try:
         g = studies.parse_grid(grid)
         t = _study_target(target, method, sets, days)
-        with _progress(t.name, 1, as_json=as_json) as bar:
+        with _study_stops(), _progress(t.name, 1, as_json=as_json) as bar:
             r = studies.sweep(
                 t, g, runs, seed, outcome, studies.Cluster(workers, scheduler), out, force, resume, bar
             )
@@ -710,7 +728,7 @@ def sensitivity_cmd(
     try:
         v = studies.parse_vary(vary)
         t = _study_target(target, method, sets, days)
-        with _progress(t.name, 1, as_json=as_json) as bar:
+        with _study_stops(), _progress(t.name, 1, as_json=as_json) as bar:
             r = studies.sensitivity(
                 t, v, samples, seed, outcome, studies.Cluster(workers, scheduler), out, force, resume, bar
             )
@@ -750,7 +768,7 @@ def calibrate_cmd(
     try:
         tg = cal.read_targets(targets)
         t = _study_target(target, method, sets, days)
-        with _progress(t.name, 1, as_json=as_json) as bar:
+        with _study_stops(), _progress(t.name, 1, as_json=as_json) as bar:
             r = cal.calibrate(t, tg, seed, studies.Cluster(workers, scheduler), out, force, resume, bar)
         b = r.summary["best"]
         lines = [
@@ -770,8 +788,10 @@ def calibrate_cmd(
 
 
 def main() -> None:
-    """Entry point of the `hyosan` command."""
-    app()
+    """Entry point of the `hyosan` command. Signals are stop requests from the first moment, so a
+    Ctrl-C during start-up stops the run at its first check, with its part written."""
+    with stop.on_signals():
+        app()
 
 
 if __name__ == "__main__":

@@ -101,8 +101,23 @@ def open_folder(out, default: str, manifest: dict, force: bool, resume: bool) ->
 
 
 def _run(target, seed, jobs, folder, cluster: Cluster, progress) -> dict:
+    """Run the jobs the folder lacks; a stop request leaves the runs done in `parts/` and a
+    summary.json marked incomplete, and re-raises (`--resume` runs only the rest)."""
+    from .. import stop
+    from ..results.folders import write_run_folder
+
     with dask_runs.client(cluster.workers, cluster.scheduler) as c:
-        return dask_runs.run_jobs(c, target, seed, jobs, folder, progress=progress)
+        try:
+            return dask_runs.run_jobs(c, target, seed, jobs, folder, progress=progress)
+        except stop.Interrupted as exc:
+            have = len(dask_runs.done_runs(folder))
+            exc.folder, exc.done = folder, f"{have} of {len(jobs)} runs"
+            write_run_folder(
+                folder,
+                {"target": target.name, "runs": len(jobs), "runs_done": have},
+                incomplete={"reason": str(exc), "done": exc.done},
+            )
+            raise
 
 
 def _model_bands(folder: Path, target: Target, table) -> dict | None:

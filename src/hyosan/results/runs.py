@@ -267,6 +267,7 @@ class ModelRun:
     """A model (reaction network) solved by one method of `solvers.METHODS` (ode, ssa, tau, lattice)."""
 
     kind = "model"
+    incomplete: dict | None = None  # what a run stopped early reached (summary.json's mark)
 
     def __init__(
         self,
@@ -335,6 +336,7 @@ class ModelRun:
             self.summary(),
             tables={"trajectory.parquet": self.trajectory},
             pictures={"trajectory.png": draw},
+            incomplete=self.incomplete,
         )
 
 
