@@ -19,6 +19,7 @@ from .errors import HyosanError
 def write(path: str | Path, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
     """Write metadata (JSON-ready) and named arrays to `path`, atomically."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
     try:
         with open(tmp, "wb") as fh:

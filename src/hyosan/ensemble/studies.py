@@ -96,6 +96,7 @@ def open_folder(out, default: str, manifest: dict, force: bool, resume: bool) ->
     folder = prepare_run_folder(
         None if out is None else Path(out), Path("runs") / default, force, STUDY_FILES
     )
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "study.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return folder
 

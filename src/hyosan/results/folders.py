@@ -10,7 +10,7 @@ from ..errors import HyosanError
 def prepare_run_folder(
     out: Path | None, default: Path, force: bool, produces: tuple[str, ...] = (), resume: bool = False
 ) -> Path:
-    """Create and return the folder a run writes to.
+    """Choose and check the folder a run writes to (made when the run first writes into it).
 
     With no `out`, the first free name of default, default-2, default-3, ... is used, so
     nothing is overwritten. An explicit `out` that exists and is not empty is refused unless
@@ -43,18 +43,44 @@ def prepare_run_folder(
             )
         if folder.is_dir() and force:
             clear_earlier_run(folder, produces)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise HyosanError(f"cannot create run folder {folder}: {exc.strerror}") from None
+    _check_writable(folder)
     return folder
 
 
+def _check_writable(folder: Path) -> None:
+    """Refuse a folder that cannot be made or written, without making it: a run refused later (too
+    big, bad input) leaves no empty folder behind; the writers make it when they first write."""
+    import os
+
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise HyosanError(f"cannot create run folder {folder}: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise HyosanError(f"cannot create run folder {folder}: {existing} is not writable")
+
+
+def earlier_files(folder: Path) -> list[str]:
+    """The files an earlier run says it wrote (its summary.json's `files`), inside the folder only."""
+    import json
+
+    try:
+        files = json.loads((folder / "summary.json").read_text()).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    if not isinstance(files, list):
+        return []
+    root = folder.resolve()
+    return [f for f in files if isinstance(f, str) and (folder / f).resolve().is_relative_to(root)]
+
+
 def clear_earlier_run(folder: Path, produces: tuple[str, ...]) -> None:
-    """Remove the files matching `produces` in folder (an earlier run's results), and the subfolders
-    that leaves empty; nothing else is touched."""
+    """Remove an earlier run's results from folder: the files its summary.json lists, those matching
+    `produces` (this kind of run's names and patterns) and a checkpoint; then the subfolders that
+    leaves empty. Nothing else (a user's own files) is touched."""
     emptied = set()
-    for pattern in produces:
+    for pattern in (*earlier_files(folder), *produces, "checkpoint.npz"):
         for path in folder.glob(pattern):
             if path.is_file() or path.is_symlink():
                 try:

@@ -345,21 +345,23 @@ class Engine:
         self._stale = True
         return done
 
-    def advance(self, t_stop: float) -> None:
+    def advance(self, t_stop: float, compile_only: bool = False) -> None:
         """Run the kernel from the current time to t_stop (after recomputing rates an intervention
-        made stale)."""
-        if t_stop <= self.t:
+        made stale). With `compile_only` the kernel is called to do nothing: compiled, not run."""
+        if t_stop <= self.t and not compile_only:
             return
         if self._stale:
             self.reset()
         if self.mode == "exact":
-            self._exact(t_stop)
+            self._exact(self.t if compile_only else t_stop, 0 if compile_only else stop.PIECE_EVENTS)
         else:
-            self._tau(t_stop)
+            self._tau(self.t if compile_only else t_stop)
+        if compile_only:
+            return
         self.t = t_stop
         stop.check()  # the state is whole here: a stopped run goes on from t_stop
 
-    def _exact(self, t_stop: float) -> None:
+    def _exact(self, t_stop: float, piece: int) -> None:
         # in pieces, so that a stop request is heard; a piece goes on exactly where the last ended
         L, r = self.rules.local, self.rules
         while True:
@@ -394,10 +396,10 @@ class Engine:
                 self.t,
                 t_stop,
                 self.rng,
-                stop.PIECE_EVENTS,
+                piece,
             )
             self.events += fired
-            if fired < stop.PIECE_EVENTS:
+            if fired < piece or piece == 0:
                 return
             self.t = t
             stop.check()
@@ -543,6 +545,7 @@ class Metapopulation:
     def run(self, progress: Progress | None = None) -> MetaRun:
         """Go on to the end (progress gets each output time reached); returns `result()`."""
         eng, x, cells = self.eng, self.eng.x, self.eng.cells
+        eng.advance(eng.t, compile_only=True)  # compiled (or loaded) now: kernel_seconds exclude it
         S = x.shape[1]
         while self.done < len(self.stops):
             t_out = self.stops[self.done]
