@@ -20,6 +20,7 @@ from rich.text import Text
 
 from . import reactions, stop
 from .errors import HyosanError
+from .limits import check_memory
 from .results.folders import prepare_run_folder
 from .results.report import jsonable
 from .scenario.overrides import parse_sets
@@ -336,6 +337,7 @@ def run(
         r = SCENARIO_RUNS[loaded.kind](sim, days, animate)
         if loaded.kind == "school" and replay_seconds > 0:
             r.replay_seconds = replay_seconds
+        check_memory(r.estimate_bytes(), f"{r.days:g} story days of {loaded.name}")
         if not (math.isfinite(checkpoint_minutes) and checkpoint_minutes >= 0):
             raise HyosanError(f"--checkpoint-minutes must be a number >= 0, got {checkpoint_minutes:g}")
         files = {"school": RUN_FILES, "city": CITY_FILES, "country": COUNTRY_FILES}[loaded.kind]
@@ -529,6 +531,7 @@ def country_cmd(
             **{k: v for k, v in given.items() if v is not None},
         )
         r = CountryRun(CountrySim(sc))
+        check_memory(r.estimate_bytes(), f"{r.days:g} story days of the country")
         folder = prepare_run_folder(out, Path("runs") / "country", force, COUNTRY_FILES)
         clock = lambda t: f"hour {t / 3600:,.0f}"  # noqa: E731
         with stop.on_signals():

@@ -56,9 +56,9 @@ def human_bytes(n: float) -> str:
     """A size for people: 1.5 GiB, 320 MiB."""
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
         n /= 1024
-    return f"{n:.1f} PiB"
+    return f"{n:.3g} PiB"
 
 
 def check_memory(nbytes: float, what: str) -> None:

@@ -164,6 +164,17 @@ class SchoolRun(Resumable):
             for k in ("pos", "kind", "doors"):
                 setattr(self.replay, k, list(arrays[f"replay.{k}"]))
 
+    def estimate_bytes(self) -> float:
+        """Memory the run's records will take at its end (timeline, replay, animation frames), with
+        room for the copies made when they are grown and written."""
+        sim, seconds = self.sim, self.days * 86400
+        n, cells = len(sim.agents.pos), sim.world.cells.size
+        rows = seconds / sim.par.record_s * (8 + 8 * len(sim.counts())) * 4
+        moment = 5 * n + len(sim.door_cells)
+        replay = seconds / self.replay_seconds * moment * 2 if self.replay_seconds else 0
+        frames = seconds / 300 * (9 * n + cells) if self.animate else 0
+        return rows + replay + frames + n * sim.bytes_per_agent
+
     def summary(self) -> dict:
         """The run's account: counts over time, fates, key events (`results.report.summary`)."""
         from .report import summary
@@ -203,6 +214,11 @@ class CityRun(Resumable):
         self.days = sim.sc.days if days is None else float(days)
         self.animate = animate
 
+    def estimate_bytes(self) -> float:
+        """Memory the run's records will take: a timeline row an hour, a map every 2 hours animated."""
+        hours, cells = self.days * 24, self.sim.grid.size
+        return hours * 2048 + (hours / 2 * cells if self.animate else 0)
+
     def run(self, progress=None) -> "CityRun":
         """Advance hour by hour to the end (progress gets story seconds)."""
         self.sim.run(
@@ -237,6 +253,13 @@ class CountryRun(Resumable):
     def __init__(self, sim, days: float | None = None, animate: bool = False):
         self.sim = sim
         self.days = sim.sc.days if days is None else float(days)
+
+    def estimate_bytes(self) -> float:
+        """Memory the run needs: the engine's cells, totals every hour (all regions), daily frames."""
+        sim, hours = self.sim, self.days * 24
+        cells, grid = int((sim.raster.counts > 0).sum()), sim.raster.counts.size
+        frames = min(hours / 24, 41) if self.days >= 10 else 41
+        return cells * 200 + hours * 8 * 4 * (2 + 10) + frames * grid + 3 * grid * 4 * 8
 
     def run(self, progress=None) -> "CountryRun":
         """Advance to the end (progress gets story seconds)."""

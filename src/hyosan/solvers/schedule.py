@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import HyosanError
+from ..limits import check_memory
 from ..reactions import expr
 from ..reactions.network import Impulse, Network, SetParameter
 
@@ -33,6 +34,8 @@ def check_times(network: Network, t_end: float | None, n_points: int) -> tuple[f
         raise HyosanError(f"t_end must be a positive number of {network.time_unit}s, got {t_end:g}")
     if int(n_points) < 2:
         raise HyosanError(f"the output grid needs at least 2 points, got {n_points}")
+    # the grid and a run's counts on it (a few species; the solvers size their own outputs too)
+    check_memory(int(n_points) * 8 * (1 + len(network.species)), f"{int(n_points):,} output points")
     return t_end, np.linspace(0.0, t_end, int(n_points))
 
 
