@@ -19,13 +19,15 @@ from .errors import HyosanError
 def write(path: str | Path, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
     """Write metadata (JSON-ready) and named arrays to `path`, atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             text = json.dumps(meta, default=_plain).encode()
             np.savez(fh, __meta__=np.frombuffer(text, np.uint8), **arrays)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise HyosanError(f"cannot write checkpoint {path}: {exc.strerror or exc}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return path

@@ -328,7 +328,7 @@ def run(
     try:
         if seed is not None and seed < 0:
             raise HyosanError(f"--seed must be >= 0, got {seed}")
-        if days is not None and not days > 0:
+        if days is not None and not (math.isfinite(days) and days > 0):
             raise HyosanError(f"--days must be a positive number, got {days:g}")
         loaded = read_scenario(scenario)  # read once, dispatched on its kind
         sim = build(loaded, seed)

@@ -42,6 +42,11 @@ class Parameter:
     upper: float = math.inf
 
 
+# The largest value a parameter may take (a rate of a billion per time unit stalls any solver) and
+# the most people a species may start with (a hundred times the world's population).
+LARGEST = 1e9
+MOST_PEOPLE = 1e12
+
 _SIDE = re.compile(r"^\s*(?:(\d+)\s*)?([A-Za-z_][A-Za-z_0-9]*)\s*$")
 
 
@@ -300,12 +305,14 @@ class Network:
                 p = self.parameter(name)
                 if value < 0:
                     raise HyosanError(f"parameter {name} must be >= 0 (a rate or count), got {value:g}")
-                if value > p.upper:
-                    raise HyosanError(f"parameter {name} must be <= {p.upper:g}, got {value:g}")
+                if value > min(p.upper, LARGEST):
+                    raise HyosanError(f"parameter {name} must be <= {min(p.upper, LARGEST):g}, got {value:g}")
                 new_vals[name] = value
             elif name in self.species_names:
-                if value < 0:
-                    raise HyosanError(f"initial count {name} must be >= 0, got {value:g}")
+                if not 0 <= value <= MOST_PEOPLE:
+                    raise HyosanError(
+                        f"initial count {name} must be from 0 to {MOST_PEOPLE:g}, got {value:g}"
+                    )
                 new_init[name] = value
             else:
                 raise HyosanError(self._unknown(name))

@@ -122,11 +122,13 @@ def write_run_folder(
 
     def put(name: str, write) -> None:
         path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.stem}.part{''.join(path.suffixes) or ''}")
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             write(tmp)
             os.replace(tmp, path)
+        except OSError as exc:  # a full disk, a folder that cannot be written
+            raise HyosanError(f"cannot write {path}: {exc.strerror or exc}") from None
         finally:
             tmp.unlink(missing_ok=True)
         written.append(name)

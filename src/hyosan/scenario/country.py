@@ -66,7 +66,9 @@ class CountryScenario(Strict):
     mode: Literal["exact", "tau"] = Field("exact", description="exact (next-reaction) or tau (leaping)")
     seed: int = Field(0, ge=0)
     zombies: int = Field(1, ge=1, description="residents of the start cell who start as zombies")
-    dt: float | None = Field(None, gt=0, description="tau mode: step over which borders are frozen")
+    dt: float | None = Field(
+        None, ge=1e-4, description="tau mode: step over which borders are frozen (time units, >= 1e-4)"
+    )
     virus: CountryVirus = CountryVirus()
 
     @property

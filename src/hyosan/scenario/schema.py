@@ -11,23 +11,42 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import HyosanError
 
+# No quantity of a scenario is this large: seconds, metres, people, costs (a billion seconds is 31
+# years). Past it, numbers overflow the engine's integers or stall its clock.
+LARGEST = 1e9
+
 
 class Strict(BaseModel):
-    """Base: unknown fields are refused, numbers must be finite (no inf, no nan), and a yes/no field
-    takes true or false only (not "yes", not 1)."""
+    """Base: unknown fields are refused, numbers must be finite (no inf, no nan) and at most LARGEST
+    in size, and a yes/no field takes true or false only (not "yes", not 1)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, v):
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) > LARGEST:
+            raise ValueError(f"{v:g} is out of range (no quantity of a scenario is above {LARGEST:g})")
+        return v
 
 
 class Humans(Strict):
     """How ordinary people move, notice, hide and survive."""
 
-    walk_speed: float = Field(1.4, gt=0, description="m/s when walking")
-    run_speed: float = Field(3.0, gt=0, description="m/s when running")
+    walk_speed: float = Field(1.4, gt=0, le=6, description="m/s when walking")
+    run_speed: float = Field(3.0, gt=0, le=12.5, description="m/s when running (a sprinter's 12 at most)")
     sight_day: float = Field(20.0, gt=0, description="m of sight in daylight")
     sight_night: float = Field(6.0, gt=0, description="m of sight at night")
     hearing_threshold: float = Field(20.0, ge=0, description="sound level that alarms a person")
@@ -67,8 +86,10 @@ class Humans(Strict):
 class Zombies(Strict):
     """How zombies move, sense, break doors and starve."""
 
-    speed: float = Field(3.5, gt=0, description="m/s when chasing (they run)")
-    wander_speed: float = Field(0.5, ge=0, description="m/s when nothing draws them")
+    speed: float = Field(
+        3.5, gt=0, le=12.5, description="m/s when chasing (they run; a sprinter's 12 at most)"
+    )
+    wander_speed: float = Field(0.5, ge=0, le=6, description="m/s when nothing draws them")
     sight_day: float = Field(15.0, gt=0, description="m of sight in daylight")
     sight_night: float = Field(5.0, gt=0, description="m of sight at night")
     smell: float = Field(2.0, ge=0, description="m within which they sense a person through doors")
@@ -116,7 +137,7 @@ class Group(Strict):
     """A number of ordinary people placed in a room."""
 
     room: str
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=100_000)
     role: Literal["student", "teacher", "staff"] = "student"
     group: str | None = None
     strength: float | None = Field(
@@ -132,7 +153,7 @@ class Character(Strict):
     role: Literal["student", "teacher", "staff"] = "student"
     group: str | None = None
     strength: float = Field(1.0, gt=0)
-    speed: float = Field(1.0, gt=0, description="multiplier of the walk and run speeds")
+    speed: float = Field(1.0, gt=0, le=3, description="multiplier of the walk and run speeds")
     calm: float = Field(0.5, ge=0, le=1)
     weapon: float = Field(1.0, ge=0, description="multiplier of strength in a fight (an archer's bow, a bat)")
     loud: StrictBool = False

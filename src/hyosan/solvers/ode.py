@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from .. import stop
 from ..errors import HyosanError
 from ..reactions.network import Network
 from .schedule import apply_impulses, check_times, segments
@@ -38,7 +39,7 @@ def ode(
         if seg.t1 > seg.t0:
             inside = grid[(grid >= seg.t0) & (grid < seg.t1)]
             sol = solve_ivp(
-                lambda t, y: network.rhs(c, y),
+                lambda t, y, c=c: _rhs(network, c, y),
                 (seg.t0, seg.t1),
                 x,
                 method=method,
@@ -70,6 +71,12 @@ def ode(
         time_unit=network.time_unit,
         meta={"crossings": crossings.times},
     )
+
+
+def _rhs(network: Network, c, y):
+    # a stiff or huge problem can take the integrator many steps: a stop request is heard here
+    stop.check()
+    return network.rhs(c, y)
 
 
 class Crossings:

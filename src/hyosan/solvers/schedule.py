@@ -23,6 +23,10 @@ class Segment:
     due: list
 
 
+# End times a model may be solved to, in its time unit (a billion days is 2.7 million years).
+TIME_RANGE = (1e-6, 1e9)
+
+
 def check_times(network: Network, t_end: float | None, n_points: int) -> tuple[float, np.ndarray]:
     """Validate the end time and output grid size; return (t_end, grid)."""
     t_end = network.t_end if t_end is None else t_end
@@ -30,8 +34,11 @@ def check_times(network: Network, t_end: float | None, n_points: int) -> tuple[f
         t_end = float(t_end)
     except (TypeError, ValueError):
         raise HyosanError(f"t_end must be a number of {network.time_unit}s, got {t_end!r}") from None
-    if not np.isfinite(t_end) or t_end <= 0:
-        raise HyosanError(f"t_end must be a positive number of {network.time_unit}s, got {t_end:g}")
+    if not (np.isfinite(t_end) and TIME_RANGE[0] <= t_end <= TIME_RANGE[1]):
+        raise HyosanError(
+            f"t_end must be a positive number of {network.time_unit}s "
+            f"({TIME_RANGE[0]:g} to {TIME_RANGE[1]:g}), got {t_end:g}"
+        )
     if int(n_points) < 2:
         raise HyosanError(f"the output grid needs at least 2 points, got {n_points}")
     # the grid and a run's counts on it (a few species; the solvers size their own outputs too)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import math
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import HyosanError
+from ..errors import HyosanError, read_text
 
 ORIGINS = ("north", "south")
 
@@ -112,12 +113,12 @@ def _from_rows(rows, path: Path, line_of=lambda i: f"row {i}") -> np.ndarray:
         for j, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise HyosanError(f"{path}: {line_of(i)}, column {j}: {v!r} is not a number of people")
-    return _checked(
-        np.array(
-            rows, dtype=np.float64 if any(isinstance(v, float) for row in rows for v in row) else np.int64
-        ),
-        path,
-    )
+    # as floats first: an integer too big for int64 is refused by _checked, not by an OverflowError
+    try:
+        grid = np.array(rows, dtype=np.float64)
+    except OverflowError:
+        raise HyosanError(f"{path}: a cell holds a number too large to be people") from None
+    return _checked(grid, path)
 
 
 def _read_json(path: Path):
@@ -129,23 +130,29 @@ def _read_json(path: Path):
         raise HyosanError(f"{path}: cannot read ({exc})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise HyosanError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise HyosanError(f"{path}: not a population grid (lists nested too deep)") from None
 
 
 def _read_csv(path: Path) -> np.ndarray:
     rows = []
-    with open(path, newline="", encoding="utf-8") as f:
-        for lineno, row in enumerate(csv.reader(f), start=1):
-            if not row or all(not c.strip() for c in row):
-                continue  # blank lines carry no cells
-            values = []
-            for j, cell in enumerate(row):
-                try:
-                    values.append(float(cell))
-                except ValueError:
-                    raise HyosanError(
-                        f"{path}:{lineno}: column {j}: {cell.strip()!r} is not a number of people"
-                    ) from None
-            rows.append((lineno, values))
+    text = read_text(path, "population")
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise HyosanError(f"{path}: not a CSV grid of numbers ({exc})") from None
+    for lineno, row in enumerate(lines, start=1):
+        if not row or all(not c.strip() for c in row):
+            continue  # blank lines carry no cells
+        values = []
+        for j, cell in enumerate(row):
+            try:
+                values.append(float(cell))
+            except ValueError:
+                raise HyosanError(
+                    f"{path}:{lineno}: column {j}: {cell.strip()!r} is not a number of people"
+                ) from None
+        rows.append((lineno, values))
     if not rows:
         raise HyosanError(f"{path}: the population grid is empty (no rows)")
     width = len(rows[0][1])
