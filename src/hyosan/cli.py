@@ -31,9 +31,12 @@ app = typer.Typer(
     no_args_is_help=True,
     help="hyosan: simulate zombie outbreaks, from one school to a whole country.",
 )
-# Into a file or a pipe, lines are never wrapped (rich would fold tables at 80 columns there).
-out_console = Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
-err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 10_000)
+# Into a file or a pipe, lines are never wrapped (rich would fold tables at 80 columns there). Text
+# is printed literally: square brackets in a name or an error ("[grid]") are not terminal markup.
+out_console = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 10_000)
+err_console = Console(
+    stderr=True, highlight=False, markup=False, width=None if sys.stderr.isatty() else 10_000
+)
 
 
 # Options every run command shares, declared once.
@@ -275,7 +278,7 @@ def _summary_text(s: dict) -> str:
         f", {runs} runs, seed {s['seed']}" if runs > 1 or s["seed"] is not None else ""
     )
     lines = [
-        f"[bold]{head}[/], to {unit} {s['t_end']:g}",
+        f"{head}, to {unit} {s['t_end']:g}",
         f"  humans fall below one:     {_when(s['humans_below_one'], unit, runs)}",
         f"  zombies outnumber humans:  {_when(s['zombies_outnumber_humans'], unit, runs)}",
     ]
@@ -376,7 +379,7 @@ def run(
 
 def _print_city(s: dict) -> None:
     out_console.print(
-        f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['residents']:,} residents, "
+        f"{s['scenario']}, seed {s['seed']}: {s['residents']:,} residents, "
         f"{s['yangdong_people']:,} in Yangdong, {s['hours']:g} hours"
     )
     out_console.print(f"  got out through the checkpoints: {s['got_out']:,}")
@@ -397,7 +400,7 @@ def _print_run(s: dict) -> None:
     from rich.table import Table
 
     c = s["final_counts"]
-    out_console.print(f"[bold]{s['scenario']}[/], seed {s['seed']}: {s['people']} people, until {s['ended']}")
+    out_console.print(f"{s['scenario']}, seed {s['seed']}: {s['people']} people, until {s['ended']}")
     out_console.print("  now: " + ", ".join(f"{k} {v}" for k, v in c.items() if v))
     over = Table(title="Counts over time")
     kinds = [k for k in c if any(row[k] for row in s["counts_over_time"])]
@@ -413,7 +416,7 @@ def _print_run(s: dict) -> None:
         bitten = f["bitten_by"] + (f" ({f['bitten_when']}, {f['bitten_where']})" if f["bitten_when"] else "")
         table.add_row(f["name"], f["fate"], f["when"], f"{f['where']} (level {f['level']})", bitten)
     out_console.print(table)
-    out_console.print("[bold]Key events[/]")
+    out_console.print("Key events", style="bold")
     for e in s["key_events"]:
         extra = ", ".join(x for x in (e["who"], e["where"]) if x)
         out_console.print(f"  {e['clock']}  {e['what']}" + (f": {extra}" if extra else ""))

@@ -41,7 +41,10 @@ class CityVirus(Strict):
     eta: float = Field(6.0, gt=0, description="turning rate of the bitten, per hour (mean 10 minutes)")
     mu: float = Field(0.0003, ge=0, description="slow-down of bites and kills across a cell border")
     walk: float = Field(
-        0.0008, ge=0, description="rate per hour at which a zombie walks to each neighbour cell"
+        0.0008,
+        ge=0,
+        le=100,
+        description="rate per hour at which a zombie walks to each neighbour cell (at most 100)",
     )
 
 

@@ -48,7 +48,9 @@ class CountryVirus(Strict):
     alpha: float = Field(0.8, ge=0, description="kill-to-bite ratio kappa / beta (demo 0.8)")
     beta: float = Field(0.0018, gt=0, description="bite rate per pair (demo 0.0018)")
     mu: float | None = Field(None, ge=0, description="border slow-down (default 1 / (11 * beta * 500))")
-    walk: float = Field(0.0, ge=0, description="rate at which each zombie walks to each neighbour cell")
+    walk: float = Field(
+        0.0, ge=0, le=100, description="rate at which each zombie walks to each neighbour cell (at most 100)"
+    )
 
 
 class CountryScenario(Strict):

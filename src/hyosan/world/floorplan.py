@@ -166,11 +166,19 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
         raise HyosanError(f"{path}:1:1: missing 'level = N' before [grid]")
     try:
         level = int(header["level"][0])
+        if abs(level) > 999:
+            raise ValueError
     except ValueError:
         raise HyosanError(
-            f"{path}:{header['level'][1]}:1: level must be a whole number, got {header['level'][0]!r}"
+            f"{path}:{header['level'][1]}:1: level must be a whole number from -999 to 999, "
+            f"got {header['level'][0]!r}"
         ) from None
     H, W = len(grid), max(len(row) for _, row in grid)
+    if H * W > MAX_FLOOR_CELLS:
+        raise HyosanError(
+            f"{path}: a floor of {H:,} x {W:,} cells; at most {MAX_FLOOR_CELLS:,} cells (a square "
+            "kilometre at 1 m) per floor"
+        )
     cells = np.zeros((H, W), dtype=np.uint8)
     rooms = -np.ones((H, W), dtype=np.int16)
     letters = sorted(key)
@@ -241,6 +249,10 @@ class Building:
         idx = self.room_index(name)
         walk = np.isin(self.cells, list(WALKABLE - DOORS))
         return np.argwhere((self.rooms == idx) & walk)
+
+
+# The largest floor a map may draw: a square kilometre of 1 m cells (the school is 100 m wide).
+MAX_FLOOR_CELLS = 1_000_000
 
 
 def load_building(paths: list[Path], texts: list[str] | None = None) -> Building:
