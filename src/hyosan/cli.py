@@ -42,6 +42,12 @@ err_console = Console(
 # Options every run command shares, declared once.
 FORCE_OPTION = typer.Option(False, "--force", help="replace the files of an existing run folder")
 JSON_OPTION = typer.Option(False, "--json", help="print the summary as JSON")
+RUN_RESUME_OPTION = typer.Option(
+    False, "--resume", help="go on with the stopped run in --out from its checkpoint"
+)
+CHECKPOINT_OPTION = typer.Option(
+    5.0, "--checkpoint-minutes", help="checkpoint to go on from every N minutes (0: only on a stop)"
+)
 
 
 def fail(message: str) -> None:
@@ -312,18 +318,14 @@ def run(
         "--replay-seconds",
         help="school runs: record positions for `hyosan serve` every N story s (0: off)",
     ),
-    resume: bool = typer.Option(
-        False, "--resume", help="go on with the stopped run in --out from its checkpoint"
-    ),
-    checkpoint_minutes: float = typer.Option(
-        5.0, "--checkpoint-minutes", help="checkpoint to go on from every N minutes (0: only on a stop)"
-    ),
+    resume: bool = RUN_RESUME_OPTION,
+    checkpoint_minutes: float = CHECKPOINT_OPTION,
     force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ):
     """Run a scenario (a school of agents, a city or a country of cells): who survived, and how."""
     from .results.report import RUN_FILES
-    from .results.runs import CHECKPOINT, SCENARIO_RUNS, drive
+    from .results.runs import SCENARIO_RUNS
     from .scenario import build, read_scenario
     from .scenario.city import CITY_FILES
     from .scenario.country import COUNTRY_FILES
@@ -341,8 +343,6 @@ def run(
         if loaded.kind == "school" and replay_seconds > 0:
             r.replay_seconds = replay_seconds
         check_memory(r.estimate_bytes(), f"{r.days:g} story days of {loaded.name}")
-        if not (math.isfinite(checkpoint_minutes) and checkpoint_minutes >= 0):
-            raise HyosanError(f"--checkpoint-minutes must be a number >= 0, got {checkpoint_minutes:g}")
         files = {"school": RUN_FILES, "city": CITY_FILES, "country": COUNTRY_FILES}[loaded.kind]
         produces = files + tuple(loaded.map_files())
         default = Path("runs") / f"{loaded.name}-seed{sim.seed}"
@@ -355,26 +355,39 @@ def run(
             "animate": animate,
             "replay_seconds": replay_seconds if loaded.kind == "school" else 0,
         }
-        if resume:
-            r.load_checkpoint(folder / CHECKPOINT, request)
-        clock = sim.clock if loaded.kind == "school" else (lambda t: f"hour {t / 3600:,.0f}")
-        with stop.on_signals():
-            try:
-                with _progress(loaded.name, r.days * 86400, clock, as_json, "story s") as bar:
-                    drive(r, folder, request, bar, 60 * checkpoint_minutes)
-            except stop.Interrupted as exc:
-                reached = clock(bar.done)
-                r.incomplete = {"reason": str(exc), "reached": reached, "resume": _resume_command(folder)}
-                r.write(folder)
-                _stopped(exc, folder, reached, f"Go on with: {r.incomplete['resume']}")
-        summary = r.write(folder)
-        (folder / CHECKPOINT).unlink(missing_ok=True)  # the run is whole: nothing to go on from
+        clock = sim.clock if loaded.kind == "school" else None
+        summary = _drive(r, folder, request, loaded.name, clock, as_json, checkpoint_minutes, resume)
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
             {"school": _print_run, "city": _print_city, "country": _print_country}[loaded.kind](summary)
     except HyosanError as exc:
         fail(str(exc))
+
+
+def _drive(r, folder: Path, request: dict, label: str, clock, as_json, checkpoint_minutes, resume) -> dict:
+    """Run a school, city or country run to its end under progress, from its checkpoint with
+    `resume`, checkpointing as it goes; on a stop request write its part and say how to go on.
+    Returns the summary of the whole run, written."""
+    from .results.runs import CHECKPOINT, drive
+
+    if not (math.isfinite(checkpoint_minutes) and checkpoint_minutes >= 0):
+        raise HyosanError(f"--checkpoint-minutes must be a number >= 0, got {checkpoint_minutes:g}")
+    if resume:
+        r.load_checkpoint(folder / CHECKPOINT, request)
+    clock = clock or (lambda t: f"hour {t / 3600:,.0f}")
+    with stop.on_signals():
+        try:
+            with _progress(label, r.days * 86400, clock, as_json, "story s") as bar:
+                drive(r, folder, request, bar, 60 * checkpoint_minutes)
+        except stop.Interrupted as exc:
+            reached = clock(bar.done)
+            r.incomplete = {"reason": str(exc), "reached": reached, "resume": _resume_command(folder)}
+            r.write(folder)
+            _stopped(exc, folder, reached, f"Go on with: {r.incomplete['resume']}")
+    summary = r.write(folder)
+    (folder / CHECKPOINT).unlink(missing_ok=True)  # the run is whole: nothing to go on from
+    return summary
 
 
 def _print_city(s: dict) -> None:
@@ -513,6 +526,8 @@ def country_cmd(
     origin: Optional[str] = typer.Option(
         None, "--origin", help="edge of row 0: north or south (default: south for JSON, north for .npy/.csv)"
     ),
+    resume: bool = RUN_RESUME_OPTION,
+    checkpoint_minutes: float = CHECKPOINT_OPTION,
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/country[-n])"),
     force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
@@ -535,17 +550,9 @@ def country_cmd(
         )
         r = CountryRun(CountrySim(sc))
         check_memory(r.estimate_bytes(), f"{r.days:g} story days of the country")
-        folder = prepare_run_folder(out, Path("runs") / "country", force, COUNTRY_FILES)
-        clock = lambda t: f"hour {t / 3600:,.0f}"  # noqa: E731
-        with stop.on_signals():
-            try:
-                with _progress("country", r.days * 86400, clock, as_json, "story s") as bar:
-                    r.run(progress=bar)
-            except stop.Interrupted as exc:
-                r.incomplete = {"reason": str(exc), "reached": clock(bar.done)}
-                r.write(folder)
-                _stopped(exc, folder, clock(bar.done), "To go on, run it as a scenario file with --resume.")
-        summary = r.write(folder)
+        folder = prepare_run_folder(out, Path("runs") / "country", force, COUNTRY_FILES, resume=resume)
+        request = {"kind": "country", "scenario": sc.model_dump_json(), "seed": seed, "days": r.days}
+        summary = _drive(r, folder, request, "country", None, as_json, checkpoint_minutes, resume)
         if as_json:
             sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
         else:
