@@ -187,6 +187,7 @@ class _progress:
         )
         self.task = None
         self.done = 0.0
+        self.warned = False
 
     def __enter__(self):
         self.bar.start()
@@ -199,6 +200,17 @@ class _progress:
         self.total = float(total) if total is not None else self.total
         self.bar.update(self.task, completed=done, total=self.total, clock=self.clock(done))
         now = time.monotonic()
+        if not self.warned and now - self.t0 >= 3 and done > 0:
+            # a first estimate, a few seconds in: a run of hours says so once, whatever the output
+            self.warned = True
+            left = (self.total - done) * (now - self.t0) / done
+            if left > 600:
+                self.bar.console.print(
+                    f"{self.label}: at the rate so far this will take about {_duration(left)} more; "
+                    "Ctrl-C stops it and keeps what it computed",
+                    markup=False,
+                    highlight=False,
+                )
         if not self.tty and now - self.last >= self.every:
             self.last = now
             rate = done / max(now - self.t0, 1e-9)
