@@ -351,6 +351,9 @@ class ModelRun:
             import matplotlib.pyplot as plt
 
             fig = self.trajectory.plot()
+            if self.incomplete:
+                ax = fig.axes[0]
+                ax.set_title(f"{ax.get_title()}: stopped early, {self.incomplete['done']}", color="firebrick")
             fig.savefig(path, dpi=120)
             plt.close(fig)
 

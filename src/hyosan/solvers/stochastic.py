@@ -106,9 +106,10 @@ def _ensemble(network, method, step, t_end, n_points, runs, seed, progress, max_
     def result(r_done: int) -> Trajectory:
         keep = slice(0, max(r_done, 1))
         t, x = grid, out[keep]
-        if r_done == 0:  # not even one run finished: the first, up to the time it reached
+        if r_done == 0:  # not even one run finished: the first, up to the moment it reached
             gi = max(part["gi"], 1)
-            t, x = grid[:gi], x[:, :gi]
+            t = np.append(grid[:gi], part["t"]) if part["t"] > grid[gi - 1] else grid[:gi]
+            x = np.concatenate([x[:, :gi], part["x"][None, None]], axis=1)[:, : t.size]
         return Trajectory(
             t,
             x,
@@ -129,6 +130,7 @@ def _ensemble(network, method, step, t_end, n_points, runs, seed, progress, max_
         for r, rng in enumerate(run_seeds(int(seed), int(runs))):
             x = x0.copy()
             watch = kernels.watch_of(network, crossings[r])
+            part["x"] = x
             kernels.milestones(x, 0.0, watch)
             gi = 0
             out[r, 0] = x
