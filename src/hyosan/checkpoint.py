@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ def read(path: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
         meta = json.loads(bytes(arrays.pop("__meta__")).decode())
     except FileNotFoundError:
         raise HyosanError(f"{path}: no checkpoint here (nothing to resume)") from None
-    except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
         raise HyosanError(f"{path}: not a hyosan checkpoint ({exc})") from None
     return meta, arrays
 

@@ -126,7 +126,13 @@ def done_runs(folder: Path) -> set[int]:
             tmp.unlink(missing_ok=True)
     done: set[int] = set()
     for p in sorted(parts.glob("part-*.parquet")) if parts.is_dir() else ():
-        done.update(pq.read_table(p, columns=["run"]).column("run").to_pylist())
+        try:
+            done.update(pq.read_table(p, columns=["run"]).column("run").to_pylist())
+        except (OSError, pa.ArrowException) as exc:
+            raise HyosanError(
+                f"{p}: a damaged part of the study ({exc.__class__.__name__}); delete it and --resume "
+                "runs its runs again"
+            ) from None
     return done
 
 
@@ -172,6 +178,8 @@ def run_jobs(
     folder = Path(folder)
     have = done_runs(folder)
     todo = [j for j in jobs if j.run not in have]
+    if todo:  # a setting every run would refuse is refused here, in one line, not by each worker
+        target.check(todo[0], seed)
     total, done = len(jobs), len(jobs) - len(todo)
     if progress is not None:
         progress(done, total)

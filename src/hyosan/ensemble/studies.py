@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import HyosanError
+from ..limits import check_memory
 from ..results.folders import prepare_run_folder
 from ..results.report import jsonable
 from . import dask_runs, summaries
@@ -83,8 +84,10 @@ def open_folder(out, default: str, manifest: dict, force: bool, resume: bool) ->
             raise HyosanError(f"--resume: {folder} holds no study (no study.json); run without --resume")
         try:
             before = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise HyosanError(f"--resume: cannot read {path} ({exc})") from None
+        if not isinstance(before, dict):
+            raise HyosanError(f"--resume: {path} is not a study's description (expected a JSON object)")
         now = json.loads(json.dumps(manifest))  # as it reads back from the file
         if before != now:
             diff = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
@@ -99,6 +102,10 @@ def open_folder(out, default: str, manifest: dict, force: bool, resume: bool) ->
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "study.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return folder
+
+
+# Memory a planned run takes before it runs (its job, its row of outcomes, the bookkeeping).
+JOB_BYTES = 2048
 
 
 def _run(target, seed, jobs, folder, cluster: Cluster, progress) -> dict:
@@ -164,6 +171,7 @@ def ensemble(
     _check_seed(seed)
     manifest = {"study": "ensemble", "target": target.describe(), "seed": seed, "runs": runs}
     folder = open_folder(out, f"{target.name}-ensemble", manifest, force, resume)
+    check_memory(runs * JOB_BYTES, f"{runs:,} runs")
     jobs = [Job(i, i) for i in range(runs)]
     timing = _run(target, seed, jobs, folder, cluster or Cluster(), progress)
     table = dask_runs.read_table(folder)
@@ -240,6 +248,7 @@ def sweep(
         target.configure(dict(zip(names, p)))
     manifest = {"study": "sweep", "target": target.describe(), "seed": seed, "runs": runs, "grid": grid}
     folder = open_folder(out, f"{target.name}-sweep", manifest, force, resume)
+    check_memory(len(points) * runs * JOB_BYTES, f"{len(points):,} points x {runs:,} runs")
     jobs = [Job(g * runs + r, r, tuple(zip(names, p))) for g, p in enumerate(points) for r in range(runs)]
     timing = _run(target, seed, jobs, folder, cluster or Cluster(), progress)
     table = dask_runs.read_table(folder)

@@ -89,6 +89,14 @@ class Target:
         base = Path(self.data) if self.data else None
         return SCENARIO_RUNS[self.kind](build(configured, seed, base), self.days)
 
+    def check(self, job: Job, seed: int) -> None:
+        """Build one job's run without running it: the errors of a bad setting, here and once."""
+        from ..solvers.schedule import check_times
+
+        run = self.build(run_seed(seed, job.key), dict(job.params))
+        if self.kind == "model":
+            check_times(run.network, run.t_end, run.points)
+
     def run(self, job: Job, seed: int, series: bool = True) -> tuple[dict, dict | None, float]:
         """Run one job: its outcome row, its coarse series (models) and the seconds it took."""
         t0 = time.perf_counter()

@@ -63,7 +63,12 @@ class Resumable:
                 f"{path}: the checkpoint is of another run (its {', '.join(differ)} differ from this "
                 "command's); run the command that made it with --resume, or start afresh with --force"
             )
-        self.set_state(meta, arrays)
+        try:
+            self.set_state(meta, arrays)
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            raise HyosanError(
+                f"{path}: a damaged checkpoint ({exc.__class__.__name__}: {exc}); start afresh with --force"
+            ) from None
 
 
 def drive(run, folder: Path, request: dict, progress=None, every_seconds: float = 300.0) -> None:
