@@ -119,3 +119,19 @@ def test_error_text_is_printed_literally(tmp_path):
     result = runner.invoke(app, ["run", str(sc / "scenario.toml"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "[grid]" in result.output, result.output
+
+
+def test_a_damaged_checkpoint_or_study_part_gives_one_line(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "checkpoint.npz").write_bytes(b"not a zip at all")
+    result = runner.invoke(app, ["run", "hyosan-city", "--days", "0.25", "--out", str(out), "--resume"])
+    assert result.exit_code == 2 and "not a hyosan checkpoint" in result.output, result.output
+
+    study = tmp_path / "study"
+    args = ["ensemble", "alemi", "-m", "ssa", "--runs", "2", "--workers", "1", "--out", str(study)]
+    assert runner.invoke(app, args).exit_code == 0
+    part = next((study / "parts").glob("part-*.parquet"))
+    part.write_bytes(b"PAR1 damaged")
+    result = runner.invoke(app, [*args, "--resume"])
+    assert result.exit_code == 2 and "a damaged part of the study" in result.output, result.output
