@@ -62,7 +62,7 @@ def test_city_evacuation_must_end_after_it_starts(tmp_path):
     (tmp_path / "city.map").write_text((CITY.parent / "city.map").read_text())
     result = runner.invoke(app, ["run", str(tmp_path / "scenario.toml")])
     assert result.exit_code == 2
-    assert "evacuation: Value error, end_hour (1) must be after start_hour" in result.output
+    assert "evacuation: end_hour (1) must be after start_hour" in result.output
 
 
 def test_run_hyosan_city_writes_its_folder(tmp_path):

@@ -4,6 +4,7 @@ requests are sized before allocating, errors are printed literally, output is ne
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -135,3 +136,24 @@ def test_a_damaged_checkpoint_or_study_part_gives_one_line(tmp_path):
     part.write_bytes(b"PAR1 damaged")
     result = runner.invoke(app, [*args, "--resume"])
     assert result.exit_code == 2 and "a damaged part of the study" in result.output, result.output
+
+
+@pytest.mark.parametrize("name", ["../../evil", "a/b", ".hidden", ""])
+def test_a_scenario_name_cannot_climb_out_of_the_runs_folder(tmp_path, name):
+    from hyosan.scenario import read_scenario
+
+    sc = tmp_path / "sc"
+    sc.mkdir()
+    example = Path(__file__).parents[1] / "docs" / "example"
+    for f in example.iterdir():
+        (sc / f.name).write_text(f.read_text())
+    text = (sc / "scenario.toml").read_text()
+    (sc / "scenario.toml").write_text(text.replace('name = "annex"', f"name = {json.dumps(name)}", 1))
+    with pytest.raises(hyosan.HyosanError, match="cannot name a run folder"):
+        read_scenario(sc / "scenario.toml")
+
+
+@pytest.mark.parametrize("host,says", [("", "--host is empty"), ("999.999.999.999", "is not an address")])
+def test_serve_refuses_a_host_it_cannot_listen_on(host, says):
+    result = runner.invoke(app, ["serve", "--host", host, "--port", "18999"])
+    assert result.exit_code == 2 and says in result.output, result.output

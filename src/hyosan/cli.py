@@ -275,7 +275,11 @@ def _study_stops():
         try:
             yield
         except stop.Interrupted as exc:
-            _stopped(exc, exc.folder, exc.done, f"Go on with: {_resume_command(exc.folder)}")
+            folder = getattr(exc, "folder", None)
+            if folder is None:  # stopped before its runs began
+                err_console.print(f"stopped by {signal.Signals(exc.signum).name} before any run was done")
+                raise typer.Exit(exc.exit_code) from None
+            _stopped(exc, folder, exc.done, f"Go on with: {_resume_command(folder)}")
 
 
 def _when(entry: dict, unit: str, runs: int) -> str:
@@ -604,12 +608,28 @@ def serve_cmd(
     try:
         if not 0 < port < 65536:
             raise HyosanError(f"--port must be between 1 and 65535, got {port}")
+        host = _listen_address(host)
         if runs.exists() and not runs.is_dir():
             raise HyosanError(f"--runs {runs} is a file, not a folder")
-        err_console.print(f"hyosan viewer on http://{host}:{port}/ (runs from {runs}/); Ctrl-C stops it")
+        url_host = f"[{host}]" if ":" in host else host
+        err_console.print(f"hyosan viewer on http://{url_host}:{port}/ (runs from {runs}/); Ctrl-C stops it")
         serve(host, port, runs)
     except HyosanError as exc:
         fail(str(exc))
+
+
+def _listen_address(host: str) -> str:
+    """The address to listen on, checked: an empty --host would listen on every interface."""
+    import socket
+
+    host = host.strip()
+    if not host:
+        raise HyosanError("--host is empty; give an address (127.0.0.1 for this machine, 0.0.0.0 for all)")
+    try:
+        socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        raise HyosanError(f"--host {host!r} is not an address or a name this machine can resolve") from None
+    return host
 
 
 # ----- many runs: ensembles, sweeps, sensitivity, calibration (hyosan.ensemble) ----------------

@@ -199,6 +199,12 @@ def _report(study, target: Target, targets: Targets, folder: Path, manifest: dic
     import optuna
 
     trials = [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
+    if not trials:
+        figures = ", ".join(f.outcome for f in targets.target)
+        raise HyosanError(
+            f"no trial gave a finite loss: in every trial a target figure ({figures}) had no value or an "
+            "infinite distance; check the targets' outcomes and values"
+        )
     rows = [{"trial": t.number, **t.params, "loss": t.value, **t.user_attrs} for t in trials]
     df = pd.DataFrame(rows).sort_values("trial")
     df.to_csv(folder / "calibration.csv", index=False)

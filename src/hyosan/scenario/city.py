@@ -25,7 +25,7 @@ from .. import checkpoint, reactions
 from ..errors import HyosanError, read_text, read_toml
 from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
-from .schema import Strict, validation_error
+from .schema import RunName, Strict, validation_error
 
 CITY = set("CriSX1234")  # inside the cordon
 OUTSIDE = set("hY")  # the hill road and Yangdong
@@ -114,7 +114,7 @@ class CityScenario(Strict):
     """A city scenario: map, population, virus and interventions."""
 
     kind: str = Field("city", pattern="^city$")
-    name: str
+    name: RunName
     description: str = ""
     map: str = Field("city.map", description="ASCII map beside the scenario file")
     cell_metres: float = Field(250.0, gt=0)

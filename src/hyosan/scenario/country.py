@@ -23,7 +23,7 @@ from .. import reactions
 from ..errors import HyosanError
 from ..solvers.metapop import Metapopulation, MetaRun
 from ..world.raster import Raster, load_population
-from .schema import Strict, validation_error
+from .schema import RunName, Strict, validation_error
 
 MODEL = "alemi-sezr"
 MAP_DAYS = (1, 7, 28)
@@ -57,7 +57,7 @@ class CountryScenario(Strict):
     """A country scenario: a population raster, where the first zombies are, and the virus."""
 
     kind: Literal["country"] = "country"
-    name: str = "country"
+    name: RunName = "country"
     description: str = ""
     population: str = Field(description="population raster (.npy, .csv, .json, .json.gz) beside the file")
     origin: Literal["north", "south"] | None = Field(
@@ -106,7 +106,8 @@ def country_from_options(**options) -> CountryScenario:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
         flag = FLAGS.get(field, "--" + field.replace("_", "-"))
-        raise HyosanError(f"{flag}: {err['msg']}, got {err.get('input')!r}") from None
+        msg = err["msg"].removeprefix("Value error, ")
+        raise HyosanError(f"{flag}: {msg}, got {err.get('input')!r}") from None
 
 
 def regions_for(raster: Raster) -> dict[str, np.ndarray]:

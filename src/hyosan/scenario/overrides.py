@@ -63,6 +63,7 @@ def set_error(exc: ValidationError, sets: dict[str, float]) -> HyosanError | Non
     field = ".".join(str(p) for p in err["loc"])
     for name, value in sets.items():
         if field == name or field.startswith(name + "."):
-            msg = "no such field" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")
+            msg = "no such field" if err["type"] == "extra_forbidden" else msg
             return HyosanError(f"--set {name}={value:g}: {msg}")
     return None

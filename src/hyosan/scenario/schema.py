@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +27,20 @@ from ..errors import HyosanError
 # No quantity of a scenario is this large: seconds, metres, people, costs (a billion seconds is 31
 # years). Past it, numbers overflow the engine's integers or stall its clock.
 LARGEST = 1e9
+
+
+# A scenario's name names its run folders: letters (any script), digits, spaces and - _ . ( ) ',
+# not starting with a dot or a space, so it can never climb out of runs/ or hide a folder.
+def _run_name(v: str) -> str:
+    if not re.fullmatch(r"[^\W][\w .()'-]{0,79}", v):
+        raise ValueError(
+            f"{v!r} cannot name a run folder: use letters, digits, spaces and - _ . ( ) ' (at most 80, "
+            "starting with a letter or digit)"
+        )
+    return v
+
+
+RunName = Annotated[str, AfterValidator(_run_name)]
 
 
 class Strict(BaseModel):
@@ -224,7 +239,7 @@ class Scenario(Strict):
     """A whole scenario: maps, people, behaviour parameters and interventions."""
 
     kind: Literal["school"] = Field("school", description="a school scenario (the default kind)")
-    name: str
+    name: RunName
     description: str = ""
     maps: list[str] = Field(min_length=1, description="map files, relative to the scenario file")
     start_hour: float = Field(8.5, ge=0, lt=24, description="clock time at t = 0 (for day and night)")
@@ -309,7 +324,7 @@ def validation_error(
     field = ".".join(str(p) for p in loc) or "(top level)"
     line = _line_of(text, loc)
     where = f"{path}:{line}" if line else str(path)
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix says nothing to a user
     if err["type"] == "extra_forbidden":
         msg = f"unknown field (check the spelling; {docs} lists the fields)"
     elif err["type"] == "missing":
