@@ -124,7 +124,7 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
         text=True,
     )
     assert res.returncode == 2
-    assert "the checkpoint is of another run (its seed differ" in res.stderr
+    assert "the checkpoint is of another run (its seed differs from" in res.stderr
     assert "Traceback" not in res.stderr
 
 

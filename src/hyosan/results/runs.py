@@ -59,8 +59,9 @@ class Resumable:
         old = meta.get("request") or {}
         differ = [k for k in sorted(set(old) | set(request)) if old.get(k) != request.get(k)]
         if differ:
+            verb = "differs" if len(differ) == 1 else "differ"
             raise HyosanError(
-                f"{path}: the checkpoint is of another run (its {', '.join(differ)} differ from this "
+                f"{path}: the checkpoint is of another run (its {', '.join(differ)} {verb} from this "
                 "command's); run the command that made it with --resume, or start afresh with --force"
             )
         try:

@@ -83,7 +83,7 @@ def _checked(values: np.ndarray, path: Path) -> np.ndarray:
         if test is not None and test.any():
             r, c = np.argwhere(test)[0]
             raise HyosanError(
-                f"{path}: cell at row {r}, column {c} {what} ({values[r, c]!r}); "
+                f"{path}: cell at row {r}, column {c} {what} ({values[r, c].item()!r}); "
                 "cells hold whole numbers of people >= 0"
             )
     if values.max() > np.iinfo(np.int32).max:
