@@ -54,6 +54,21 @@ def read(path: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
     return meta, arrays
 
 
+def records(snapshots: dict[float, np.ndarray], frames: list[tuple[float, np.ndarray]]) -> tuple[dict, dict]:
+    """Maps kept at story times (a dict time -> grid) and animation frames (a list of (time, grid))
+    as checkpoint metadata (their times) and arrays; `records_back` undoes it."""
+    meta = {"snapshots": list(snapshots), "frames": [t for t, _ in frames]}
+    arrays = {f"snapshot.{i}": g for i, g in enumerate(snapshots.values())}
+    arrays |= {f"frame.{i}": f for i, (_, f) in enumerate(frames)}
+    return meta, arrays
+
+
+def records_back(meta: dict, arrays: dict) -> tuple[dict, list]:
+    """The snapshots and frames `records` put into a checkpoint."""
+    snapshots = {t: arrays[f"snapshot.{i}"] for i, t in enumerate(meta["snapshots"])}
+    return snapshots, [(t, arrays[f"frame.{i}"]) for i, t in enumerate(meta["frames"])]
+
+
 def attributes(obj, names: tuple[str, ...], prefix: str = "") -> tuple[dict, dict]:
     """An object's named attributes split into JSON metadata (numbers, strings, lists) and arrays
     (named `prefix` + attribute, so several objects share one file)."""

@@ -356,10 +356,7 @@ class Sim:
 
     def set_state(self, meta: dict, data: dict) -> None:
         """Go back to a state taken by `state` from a simulation of the same scenario and seed."""
-        if meta.get("version") != CHECKPOINT_VERSION:
-            raise HyosanError(
-                f"checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})"
-            )
+        check_version(meta, "checkpoint")
         self.names, self.roles = meta["names"], meta["roles"]
         self.rng.bit_generator.state = meta["rng"]
         self.sw[:] = data["sw"]
@@ -594,11 +591,16 @@ def read_checkpoint(path: str | Path) -> tuple[dict, dict]:
     """The metadata and arrays of a checkpoint written by `Sim.save` (the scenario in the metadata is
     validated by the scenario layer, `hyosan.scenario.resume`, which then calls `restore`)."""
     meta, data = checkpoint.read(path)
+    check_version(meta, str(path))
+    return meta, data
+
+
+def check_version(meta: dict, where: str) -> None:
+    """Refuse a checkpoint written by a hyosan whose state layout differs from this one's."""
     if meta.get("version") != CHECKPOINT_VERSION:
         raise HyosanError(
-            f"{path}: checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})"
+            f"{where}: checkpoint version {meta.get('version')} (this hyosan reads {CHECKPOINT_VERSION})"
         )
-    return meta, data
 
 
 def restore(sc, meta: dict, data) -> Sim:

@@ -312,9 +312,8 @@ class CitySim:
         """The run's mutable state (the engine's, the records so far), for a checkpoint."""
         meta, arrays = self.engine.state()
         mine, _ = checkpoint.attributes(self, self.STATE)
-        meta |= {"city": mine, "snapshots": list(self.snapshots), "frames": [h for h, _ in self.frames]}
-        arrays |= {f"snapshot.{i}": g for i, g in enumerate(self.snapshots.values())}
-        arrays |= {f"frame.{i}": f for i, (_, f) in enumerate(self.frames)}
+        kept_meta, kept = checkpoint.records(self.snapshots, self.frames)
+        meta, arrays = meta | kept_meta | {"city": mine}, arrays | kept
         if hasattr(self, "bombed_cells"):
             arrays["bombed_cells"] = self.bombed_cells
         return meta, arrays
@@ -323,8 +322,7 @@ class CitySim:
         """Go back to a checkpointed state (of a run of the same scenario and seed)."""
         self.engine.set_state(meta, arrays)
         checkpoint.set_attributes(self, meta["city"], {}, self.STATE)
-        self.snapshots = {h: arrays[f"snapshot.{i}"] for i, h in enumerate(meta["snapshots"])}
-        self.frames = [(h, arrays[f"frame.{i}"]) for i, h in enumerate(meta["frames"])]
+        self.snapshots, self.frames = checkpoint.records_back(meta, arrays)
         if "bombed_cells" in arrays:
             self.bombed_cells = arrays["bombed_cells"]
 

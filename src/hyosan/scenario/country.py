@@ -23,7 +23,7 @@ from .. import reactions
 from ..errors import HyosanError
 from ..solvers.metapop import Metapopulation, MetaRun
 from ..world.raster import Raster, load_population
-from .schema import RunName, Strict, validation_error
+from .schema import RunName, Strict, error_text, validation_error
 
 MODEL = "alemi-sezr"
 MAP_DAYS = (1, 7, 28)
@@ -106,8 +106,7 @@ def country_from_options(**options) -> CountryScenario:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
         flag = FLAGS.get(field, "--" + field.replace("_", "-"))
-        msg = err["msg"].removeprefix("Value error, ")
-        raise HyosanError(f"{flag}: {msg}, got {err.get('input')!r}") from None
+        raise HyosanError(f"{flag}: {error_text(err)}, got {err.get('input')!r}") from None
 
 
 def regions_for(raster: Raster) -> dict[str, np.ndarray]:

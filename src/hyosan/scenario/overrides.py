@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from ..errors import HyosanError
+from .schema import error_text
 
 
 def parse_sets(items: list[str] | tuple[str, ...]) -> dict[str, float]:
@@ -63,7 +64,6 @@ def set_error(exc: ValidationError, sets: dict[str, float]) -> HyosanError | Non
     field = ".".join(str(p) for p in err["loc"])
     for name, value in sets.items():
         if field == name or field.startswith(name + "."):
-            msg = err["msg"].removeprefix("Value error, ")
-            msg = "no such field" if err["type"] == "extra_forbidden" else msg
+            msg = "no such field" if err["type"] == "extra_forbidden" else error_text(err)
             return HyosanError(f"--set {name}={value:g}: {msg}")
     return None

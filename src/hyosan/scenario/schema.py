@@ -304,6 +304,12 @@ def parse_scenario(path: Path, text: str, data: dict, sets: dict[str, float] | N
         raise validation_error(path, text, exc, hidden=hidden, sets=sets) from None
 
 
+def error_text(err: dict) -> str:
+    """A pydantic error's message, without the "Value error, " prefix it puts before the text of our
+    own validators (the prefix says nothing to a user)."""
+    return err["msg"].removeprefix("Value error, ")
+
+
 def validation_error(
     path: Path,
     text: str,
@@ -324,7 +330,7 @@ def validation_error(
     field = ".".join(str(p) for p in loc) or "(top level)"
     line = _line_of(text, loc)
     where = f"{path}:{line}" if line else str(path)
-    msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix says nothing to a user
+    msg = error_text(err)
     if err["type"] == "extra_forbidden":
         msg = f"unknown field (check the spelling; {docs} lists the fields)"
     elif err["type"] == "missing":

@@ -345,19 +345,26 @@ class Engine:
         self._stale = True
         return done
 
-    def advance(self, t_stop: float, compile_only: bool = False) -> None:
+    def compile(self) -> None:
+        """Call the kernel to do nothing, so it is compiled (or loaded) before any timing starts."""
+        if self._stale:
+            self.reset()
+        if self.mode == "exact":
+            self._exact(self.t, 0)
+        else:
+            self._tau(self.t)
+
+    def advance(self, t_stop: float) -> None:
         """Run the kernel from the current time to t_stop (after recomputing rates an intervention
-        made stale). With `compile_only` the kernel is called to do nothing: compiled, not run."""
-        if t_stop <= self.t and not compile_only:
+        made stale)."""
+        if t_stop <= self.t:
             return
         if self._stale:
             self.reset()
         if self.mode == "exact":
-            self._exact(self.t if compile_only else t_stop, 0 if compile_only else stop.PIECE_EVENTS)
+            self._exact(t_stop, stop.PIECE_EVENTS)
         else:
-            self._tau(self.t if compile_only else t_stop)
-        if compile_only:
-            return
+            self._tau(t_stop)
         self.t = t_stop
         stop.check()  # the state is whole here: a stopped run goes on from t_stop
 
@@ -545,7 +552,7 @@ class Metapopulation:
     def run(self, progress: Progress | None = None) -> MetaRun:
         """Go on to the end (progress gets each output time reached); returns `result()`."""
         eng, x, cells = self.eng, self.eng.x, self.eng.cells
-        eng.advance(eng.t, compile_only=True)  # compiled (or loaded) now: kernel_seconds exclude it
+        eng.compile()  # now, so that kernel_seconds exclude compiling
         S = x.shape[1]
         while self.done < len(self.stops):
             t_out = self.stops[self.done]
@@ -604,12 +611,9 @@ class Metapopulation:
         """The run's mutable state (the engine's and what has been recorded) as checkpoint parts."""
         meta, arrays = self.eng.state()
         meta |= {"gi": self.gi, "done": self.done, "kernel_seconds": self.kernel_seconds}
-        meta["snapshots"] = list(self.snapshots)
-        meta["frames"] = [t for t, _ in self.frames]
+        kept_meta, kept = checkpoint.records(self.snapshots, self.frames)
         arrays |= {"totals": self.totals, **{f"region.{k}": v for k, v in self.regions.items()}}
-        arrays |= {f"snapshot.{i}": g for i, g in enumerate(self.snapshots.values())}
-        arrays |= {f"frame.{i}": f for i, (_, f) in enumerate(self.frames)}
-        return meta, arrays
+        return meta | kept_meta, arrays | kept
 
     def set_state(self, meta: dict, arrays: dict) -> None:
         """Put back a state taken by `state` from a run built the same way."""
@@ -618,5 +622,4 @@ class Metapopulation:
         self.totals[...] = arrays["totals"]
         for k, v in self.regions.items():
             v[...] = arrays[f"region.{k}"]
-        self.snapshots = {t: arrays[f"snapshot.{i}"] for i, t in enumerate(meta["snapshots"])}
-        self.frames = [(t, arrays[f"frame.{i}"]) for i, t in enumerate(meta["frames"])]
+        self.snapshots, self.frames = checkpoint.records_back(meta, arrays)
