@@ -130,7 +130,17 @@ def test_not_toml(tmp_path):
     [
         (["run", "no-such-scenario"], "no scenario 'no-such-scenario'"),
         (["run", "hyosan-high", "--days", "0"], "--days must be a positive number"),
-        (["run", "hyosan-high", "--seed", "-2"], "--seed must be >= 0"),
+        (["run", "hyosan-high", "--seed", "-2"], "'--seed': Input should be greater than or equal to 0"),
+        # one bound for a seed in every command (the scenarios' own is the same)
+        (["run", "hyosan-high", "--seed", "1000000001"], "'--seed': Input should be less than or equal"),
+        (["solve", "alemi", "--seed", "99999999999999999999"], "'--seed': Input should be less than"),
+        (["lattice", "--size", "8", "--seed", "1000000001"], "'--seed': Input should be less than"),
+        (["ensemble", "alemi", "--runs", "2", "--seed", "1e3"], "'--seed': Input should be a valid integer"),
+        # usage errors are one line too, not click's boxed panel
+        (["solve", "alemi", "--points", "1.5"], "invalid value for '--points'"),
+        (["solve", "alemi", "--no-such"], "no such option: --no-such"),
+        (["run"], "missing argument 'scenario'"),
+        (["serve", "--port", "abc"], "invalid value for '--port'"),
     ],
 )
 def test_run_cli_bad_input_one_line_exit_2(args, message):

@@ -17,15 +17,50 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
+from typer.core import TyperGroup
+
+try:  # newer typer carries its own copy of click, whose exceptions these are
+    from typer._click import exceptions as usage
+except ImportError:  # pragma: no cover - older typer on plain click
+    from click import exceptions as usage
 
 from . import reactions, stop
 from .errors import HyosanError
-from .limits import check_memory
+from .limits import MAX_SEED, check_memory
 from .results.folders import prepare_run_folder
 from .results.report import jsonable
 from .scenario.overrides import parse_sets
 
+
+class _OneLineErrors(TyperGroup):
+    """The command group, with usage errors (an option that is not a number, a missing argument) given
+    as one `error:` line and exit code 2, like every other error, not as a boxed panel."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run the command line; print a usage error on one line."""
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except usage.NoArgsIsHelpError:
+            code = 2  # the help is already printed
+        except usage.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "hyosan"
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            errors = getattr(exc.__cause__, "errors", None)  # typer checks option types with pydantic
+            if callable(errors) and errors():
+                message += f", got {errors()[0]['input']!r}"
+            _error_line(f"{where}: {message[:1].lower()}{message[1:]} (see {where} --help)")
+            code = exc.exit_code
+        except typer.Abort:
+            code = 1
+        code = code if isinstance(code, int) else 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -45,14 +80,25 @@ JSON_OPTION = typer.Option(False, "--json", help="print the summary as JSON")
 RUN_RESUME_OPTION = typer.Option(
     False, "--resume", help="go on with the stopped run in --out from its checkpoint"
 )
+
+
+def seed_option(default: int | None, help: str):
+    """The --seed option, with the one range every command takes."""
+    return typer.Option(default, "--seed", min=0, max=MAX_SEED, help=help)
+
+
 CHECKPOINT_OPTION = typer.Option(
     5.0, "--checkpoint-minutes", help="checkpoint to go on from every N minutes (0: only on a stop)"
 )
 
 
+def _error_line(message: str) -> None:
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)  # literal text
+
+
 def fail(message: str) -> None:
     """Print one clear error line and exit with status 2."""
-    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)  # literal text
+    _error_line(message)
     raise typer.Exit(2)
 
 
@@ -126,7 +172,7 @@ def solve(
     ),
     t_end: Optional[float] = typer.Option(None, "--t-end", help="end time in days (default: the model's)"),
     runs: int = typer.Option(1, "--runs", help="number of stochastic runs (ssa, tau)"),
-    seed: int = typer.Option(0, "--seed", help="random seed (ssa, tau)"),
+    seed: int = seed_option(0, "random seed (ssa, tau)"),
     points: int = typer.Option(1001, "--points", help="number of output time points"),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/MODEL-METHOD[-n])"),
     force: bool = FORCE_OPTION,
@@ -323,7 +369,7 @@ def run(
     scenario: str = typer.Argument(
         ..., help="a bundled scenario (hyosan-high, hyosan-city) or a scenario.toml / its folder"
     ),
-    seed: Optional[int] = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
+    seed: Optional[int] = seed_option(None, "random seed (default: the scenario's)"),
     days: Optional[float] = typer.Option(
         None, "--days", help="story days to simulate (default: the scenario's)"
     ),
@@ -347,8 +393,6 @@ def run(
     from .scenario.country import COUNTRY_FILES
 
     try:
-        if seed is not None and seed < 0:
-            raise HyosanError(f"--seed must be >= 0, got {seed}")
         if days is not None and not (math.isfinite(days) and days > 0):
             raise HyosanError(f"--days must be a positive number, got {days:g}")
         loaded = read_scenario(scenario)  # read once, dispatched on its kind
@@ -456,7 +500,7 @@ def _print_run(s: dict) -> None:
 def lattice_cmd(
     alpha: float = typer.Option(..., "--alpha", help="kill-to-bite ratio alpha = kappa / beta (>= 0)"),
     size: int = typer.Option(..., "--size", help="side L of the periodic L x L lattice (4 to 65536)"),
-    seed: int = typer.Option(0, "--seed", help="random seed"),
+    seed: int = seed_option(0, "random seed"),
     zombies: int = typer.Option(1, "--zombies", help="zombies at the centre at the start"),
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/lattice-aA-LL[-n])"),
     force: bool = FORCE_OPTION,
@@ -470,8 +514,6 @@ def lattice_cmd(
     try:
         if not (math.isfinite(alpha) and alpha >= 0):
             raise HyosanError(f"--alpha must be a finite number >= 0, got {alpha:g}")
-        if seed < 0:
-            raise HyosanError(f"--seed must be >= 0, got {seed}")
         net = reactions.get("alemi").with_values(alpha=alpha)
         folder = prepare_run_folder(
             out,
@@ -526,7 +568,7 @@ def country_cmd(
     mode: str = typer.Option(
         "exact", "--mode", help="exact (next-reaction method) or tau (leaping per cell)"
     ),
-    seed: int = typer.Option(0, "--seed", help="random seed"),
+    seed: int = seed_option(0, "random seed"),
     zombies: int = typer.Option(1, "--zombies", help="residents of the start cell who start as zombies"),
     alpha: float = typer.Option(0.8, "--alpha", help="kill-to-bite ratio (demo 0.8)"),
     beta: float = typer.Option(
@@ -683,9 +725,7 @@ RESUME_OPTION = typer.Option(
 def ensemble_cmd(
     target: str = typer.Argument(..., help=TARGET_HELP),
     runs: int = typer.Option(..., "--runs", help="number of seeded runs"),
-    seed: int = typer.Option(
-        0, "--seed", help="ensemble seed: run i's seed is drawn from SeedSequence(seed)"
-    ),
+    seed: int = seed_option(0, "ensemble seed: run i's seed is drawn from SeedSequence(seed)"),
     method: Optional[str] = METHOD_OPTION,
     sets: list[str] = SETS_OPTION,
     days: Optional[float] = DAYS_OPTION,
@@ -716,7 +756,7 @@ def sweep_cmd(
     target: str = typer.Argument(..., help=TARGET_HELP),
     grid: list[str] = typer.Option([], "--grid", help="NAME=LO:HI:N, N points from LO to HI; repeatable"),
     runs: int = typer.Option(1, "--runs", help="seeded runs at each point (same seeds at every point)"),
-    seed: int = typer.Option(0, "--seed", help="ensemble seed"),
+    seed: int = seed_option(0, "ensemble seed"),
     outcome: Optional[str] = typer.Option(None, "--outcome", help="measure to plot (default: the headline)"),
     method: Optional[str] = METHOD_OPTION,
     sets: list[str] = SETS_OPTION,
@@ -753,7 +793,7 @@ def sensitivity_cmd(
     target: str = typer.Argument(..., help=TARGET_HELP),
     vary: list[str] = typer.Option([], "--vary", help="NAME=LO:HI, a range to vary; at least two"),
     samples: int = typer.Option(64, "--samples", help="Sobol' base samples, a power of two"),
-    seed: int = typer.Option(0, "--seed", help="seed of the Sobol' design and of the runs"),
+    seed: int = seed_option(0, "seed of the Sobol' design and of the runs"),
     outcome: Optional[str] = typer.Option(None, "--outcome", help="measure to print and plot"),
     method: Optional[str] = METHOD_OPTION,
     sets: list[str] = SETS_OPTION,
@@ -793,7 +833,7 @@ def calibrate_cmd(
     targets: Path = typer.Option(
         ..., "--targets", help="TOML file: ranges to vary, figures to hit (docs/ensembles.md)"
     ),
-    seed: int = typer.Option(0, "--seed", help="seed of the sampler and of the runs"),
+    seed: int = seed_option(0, "seed of the sampler and of the runs"),
     method: Optional[str] = METHOD_OPTION,
     sets: list[str] = SETS_OPTION,
     days: Optional[float] = DAYS_OPTION,

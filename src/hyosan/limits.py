@@ -12,6 +12,10 @@ from pathlib import Path
 
 from .errors import HyosanError
 
+# Seeds are 0 to a billion in every command and every scenario kind (a seed is a story; a billion
+# stories are enough, and the bound keeps seeds exact in float64 tables and JSON).
+MAX_SEED = 10**9
+
 # The share of free memory one request may take (the rest is for Python, NumPy and the plots).
 SHARE = 0.8
 

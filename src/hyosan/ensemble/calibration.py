@@ -28,16 +28,17 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import HyosanError, read_toml
+from ..limits import check_memory
 from ..results.report import jsonable
 from . import dask_runs
-from .studies import Cluster, StudyResult, _check_seed, open_folder
+from .studies import JOB_BYTES, Cluster, StudyResult, _check_seed, open_folder
 from .summaries import measures
 from .targets import Job, Target, check_box
 
@@ -45,7 +46,7 @@ from .targets import Job, Target, check_box
 class Figure(BaseModel):
     """One observed figure a calibration aims at."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     outcome: str
     value: float = Field(description="the observed figure (not zero: misses are relative)")
     weight: float = Field(1.0, gt=0)
@@ -62,11 +63,13 @@ class Figure(BaseModel):
 class Targets(BaseModel):
     """A calibration's targets file."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
     runs: int = Field(6, ge=1)
     trials: int = Field(40, ge=1)
     batch: int = Field(4, ge=1)
-    vary: dict[str, tuple[float, float]] = Field(min_length=1)
+    vary: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        min_length=1, description="each varied parameter's [low, high]"
+    )
     start: dict[str, float] = Field(
         default_factory=dict, description="a setting to try first (say, the current defaults)"
     )
@@ -134,6 +137,8 @@ def calibrate(
     import optuna
 
     _check_seed(seed)
+    T, R = targets.trials, targets.runs
+    check_memory(T * R * JOB_BYTES, f"{T:,} trials x {R:,} runs")
     check_box(target, targets.vary)
     manifest = {
         "study": "calibration",

@@ -185,11 +185,11 @@ def run_jobs(
         progress(done, total)
     workers = max(1, len(c.scheduler_info().get("workers", {})))
     t0, compute = time.perf_counter(), 0.0
-    futures = [
-        c.submit(run_batch, target, seed, b, str(folder), series, pure=False)
-        for b in batches(todo, per_batch_for(target, len(todo), workers))
-    ]
+    futures = []
     try:
+        for b in batches(todo, per_batch_for(target, len(todo), workers)):
+            stop.check()  # a study of a million runs takes a while to hand out
+            futures.append(c.submit(run_batch, target, seed, b, str(folder), series, pure=False))
         for fut in _finished(as_completed(futures)):
             try:
                 n, seconds = fut.result()

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import HyosanError
-from ..limits import check_memory
+from ..limits import MAX_SEED, check_memory
 from ..results.folders import prepare_run_folder
 from ..results.report import jsonable
 from . import dask_runs, summaries
@@ -192,8 +192,8 @@ def ensemble(
 
 
 def _check_seed(seed: int) -> None:
-    if int(seed) < 0:
-        raise HyosanError(f"--seed must be >= 0, got {seed}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise HyosanError(f"--seed must be 0 to {MAX_SEED:g}, got {seed}")
 
 
 def parse_grid(items: list[str]) -> dict[str, list[float]]:
@@ -216,6 +216,8 @@ def parse_grid(items: list[str]) -> dict[str, list[float]]:
             raise HyosanError(f"malformed --grid {item!r}: N must be >= 1 and LO, HI finite")
         if n == 1 and lo != hi:
             raise HyosanError(f"malformed --grid {item!r}: one point (N = 1) needs LO = HI")
+        if lo > hi:
+            raise HyosanError(f"malformed --grid {item!r}: LO must not be above HI")
         if name.strip() in grid:
             raise HyosanError(f"--grid {name.strip()} is given twice")
         grid[name.strip()] = np.linspace(lo, hi, n).tolist()
@@ -243,12 +245,16 @@ def sweep(
         raise HyosanError(f"--runs must be >= 1, got {runs}")
     _check_seed(seed)
     names = list(grid)
+    n_points = math.prod(map(len, grid.values()))
+    check_memory(n_points * runs * JOB_BYTES, f"{n_points:,} points x {runs:,} runs")
+    check_box(target, grid)
+    first = {n: v[0] for n, v in grid.items()}
+    for n, values in grid.items():  # each value once: a whole-number field refuses 2.5 between 1 and 4
+        for v in values:
+            target.configure({**first, n: v})
     points = list(itertools.product(*grid.values()))
-    for p in points:  # every point: a whole-number field refuses 2.5 between corners 1 and 4
-        target.configure(dict(zip(names, p)))
     manifest = {"study": "sweep", "target": target.describe(), "seed": seed, "runs": runs, "grid": grid}
     folder = open_folder(out, f"{target.name}-sweep", manifest, force, resume)
-    check_memory(len(points) * runs * JOB_BYTES, f"{len(points):,} points x {runs:,} runs")
     jobs = [Job(g * runs + r, r, tuple(zip(names, p))) for g, p in enumerate(points) for r in range(runs)]
     timing = _run(target, seed, jobs, folder, cluster or Cluster(), progress)
     table = dask_runs.read_table(folder)
@@ -355,6 +361,7 @@ def sensitivity(
         raise HyosanError(f"--samples must be a power of two >= 2 (Sobol' sequence), got {samples}")
     _check_seed(seed)
     names = list(vary)
+    check_memory(samples * (len(names) + 2) * JOB_BYTES, f"{samples * (len(names) + 2):,} runs")
     problem = {"num_vars": len(names), "names": names, "bounds": [list(vary[n]) for n in names]}
     X = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     check_box(target, vary)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,12 @@ class Job:
     run: int
     key: int
     params: tuple[tuple[str, float], ...] = ()
+
+
+# Kinds and methods whose kernels this process has compiled (or loaded from the cache), and the
+# story days of the short run that does it: enough to pass through every kernel, too short to matter.
+_WARM: set[tuple[str, str]] = set()
+WARM_DAYS = {"model": 1e-3, "school": 120 / 86400, "city": 2 / 24, "country": 2 / 24}
 
 
 @dataclass(frozen=True)
@@ -98,9 +104,13 @@ class Target:
             check_times(run.network, run.t_end, run.points)
 
     def run(self, job: Job, seed: int, series: bool = True) -> tuple[dict, dict | None, float]:
-        """Run one job: its outcome row, its coarse series (models) and the seconds it took."""
-        t0 = time.perf_counter()
+        """Run one job: its outcome row, its coarse series (models) and the seconds it took (not
+        counting the kernels' compiling, which a process does once, in a short run first)."""
         own = run_seed(seed, job.key)
+        if (self.kind, self.method) not in _WARM:
+            replace(self, days=WARM_DAYS[self.kind]).build(own, dict(job.params)).run()
+            _WARM.add((self.kind, self.method))
+        t0 = time.perf_counter()
         r = self.build(own, dict(job.params)).run()
         row = {"run": job.run, "key": job.key, "seed": own, **dict(job.params)}
         out = r.outcomes()
@@ -167,6 +177,8 @@ def make_target(
             f"unknown target {spec!r}: not a model ({', '.join(reactions.names())}), "
             f"not a bundled scenario ({', '.join(bundled())}), and no such file or folder"
         )
+    for name in sets:
+        _not_overridden("scenario", name, days)
     loaded = read_scenario(spec, sets)
     files = [(loaded.path.name, loaded.text)]
     for m in loaded.map_files():
@@ -179,11 +191,21 @@ def make_target(
     return Target(loaded.kind, loaded.name, "", tuple(files), tuple(sorted(sets.items())), days, points, data)
 
 
+def _not_overridden(kind: str, name: str, days: float | None) -> None:
+    # a study's own seeds and --days would silently win over a scenario's seed or days
+    if kind != "model" and name == "seed":
+        raise HyosanError("a scenario's seed is not a study parameter: each run's seed comes from --seed")
+    if kind != "model" and name == "days" and days is not None:
+        raise HyosanError("days is given twice: drop --days to vary it, or stop varying it")
+
+
 def check_box(target: Target, ranges: dict[str, tuple[float, ...]]) -> None:
     """Refuse, before any run starts, a parameter value the target would refuse: every corner of
     the box the ranges span (each parameter at each of its end values)."""
     import itertools
 
     names = list(ranges)
+    for name in names:
+        _not_overridden(target.kind, name, target.days)
     for corner in itertools.product(*([min(v), max(v)] for v in ranges.values())):
         target.configure(dict(zip(names, corner)))

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from .. import checkpoint, reactions
 from ..errors import HyosanError, read_text, read_toml
+from ..limits import MAX_SEED
 from ..solvers.metapop import MODES, Engine
 from ..world.raster import Raster
 from .schema import RunName, Strict, validation_error
@@ -119,7 +120,9 @@ class CityScenario(Strict):
     map: str = Field("city.map", description="ASCII map beside the scenario file")
     cell_metres: float = Field(250.0, gt=0)
     days: float = Field(5.0, gt=0)
-    seed: int = Field(4, ge=0, description="the bundled run: of seeds 0-39 the one closest to the story")
+    seed: int = Field(
+        4, ge=0, le=MAX_SEED, description="the bundled run: of seeds 0-39 the one closest to the story"
+    )
     mode: str = Field("exact", description="solver: exact or tau")
     patient_zero: int = Field(6, ge=1, description="zombies at the school at the start")
     population: CityPopulation = CityPopulation()

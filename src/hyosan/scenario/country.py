@@ -21,6 +21,7 @@ from pydantic import Field, ValidationError
 
 from .. import reactions
 from ..errors import HyosanError
+from ..limits import MAX_SEED
 from ..solvers.metapop import Metapopulation, MetaRun
 from ..world.raster import Raster, load_population
 from .schema import RunName, Strict, error_text, validation_error
@@ -66,7 +67,7 @@ class CountryScenario(Strict):
     start: str = Field(description="ROW,COL of the first zombies' cell (the file's own rows)")
     days: float = Field(60.0, gt=0)
     mode: Literal["exact", "tau"] = Field("exact", description="exact (next-reaction) or tau (leaping)")
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
     zombies: int = Field(1, ge=1, description="residents of the start cell who start as zombies")
     dt: float | None = Field(
         None, ge=1e-4, description="tau mode: step over which borders are frozen (time units, >= 1e-4)"

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from ..errors import HyosanError
+from ..limits import MAX_SEED
 
 # No quantity of a scenario is this large: seconds, metres, people, costs (a billion seconds is 31
 # years). Past it, numbers overflow the engine's integers or stall its clock.
@@ -47,7 +48,7 @@ class Strict(BaseModel):
     """Base: unknown fields are refused, numbers must be finite (no inf, no nan) and at most LARGEST
     in size, and a yes/no field takes true or false only (not "yes", not 1)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -244,7 +245,7 @@ class Scenario(Strict):
     maps: list[str] = Field(min_length=1, description="map files, relative to the scenario file")
     start_hour: float = Field(8.5, ge=0, lt=24, description="clock time at t = 0 (for day and night)")
     days: float = Field(1.0, gt=0)
-    seed: int = Field(1, ge=0)
+    seed: int = Field(1, ge=0, le=MAX_SEED)
     record_seconds: float = Field(60.0, gt=0, description="timeline resolution (a whole number of steps)")
     step_seconds: float = Field(
         1.0, gt=0, le=1, description="story seconds per step (part of what a seed means)"
