@@ -705,7 +705,9 @@ def _timing_line(s: dict) -> str:
 METHOD_OPTION = typer.Option(None, "--method", "-m", help="ode | ssa | tau (models)")
 SETS_OPTION = typer.Option([], "--set", help="NAME=VALUE for every run; repeatable")
 DAYS_OPTION = typer.Option(None, "--days", help="story days (scenarios) or end time (models)")
-WORKERS_OPTION = typer.Option(None, "--workers", help="local Dask worker processes (default: one per core)")
+WORKERS_OPTION = typer.Option(
+    None, "--workers", min=1, help="local Dask worker processes (default: one per core)"
+)
 SCHEDULER_OPTION = typer.Option(
     None,
     "--scheduler",

@@ -167,7 +167,9 @@ def munz_impulsive() -> Network:
 
 
 _ALEMI_PARAMS = (
-    Parameter("beta", 0.0018, "/person/day", "bite rate: S + Z -> 2 Z (the authors' demo value)"),
+    Parameter(
+        "beta", 0.0018, "/person/day", "bite rate: S + Z -> 2 Z (the authors' demo value)", positive=True
+    ),
     Parameter("alpha", 0.8, "1", "kill-to-bite ratio alpha = kappa / beta (the authors' demo value)"),
 )
 

@@ -40,6 +40,7 @@ class Parameter:
     unit: str
     meaning: str
     upper: float = math.inf
+    positive: bool = False  # must be above 0: another parameter is a ratio to it
 
 
 # The largest value a parameter may take (a rate of a billion per time unit stalls any solver) and
@@ -305,6 +306,10 @@ class Network:
                 p = self.parameter(name)
                 if value < 0:
                     raise HyosanError(f"parameter {name} must be >= 0 (a rate or count), got {value:g}")
+                if p.positive and value == 0:
+                    raise HyosanError(
+                        f"parameter {name} must be > 0 (another parameter is a ratio to it), got 0"
+                    )
                 if value > min(p.upper, LARGEST):
                     raise HyosanError(f"parameter {name} must be <= {min(p.upper, LARGEST):g}, got {value:g}")
                 new_vals[name] = value

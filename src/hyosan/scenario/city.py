@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .. import checkpoint, reactions
 from ..errors import HyosanError, read_text, read_toml
@@ -32,6 +33,9 @@ CITY = set("CriSX1234")  # inside the cordon
 OUTSIDE = set("hY")  # the hill road and Yangdong
 SITES = "1234"
 GLYPHS = CITY | OUTSIDE | {"."}
+# relative residents per cell of each map character: the bundled city's
+WEIGHTS = {"C": 10.0, "r": 3.0, "i": 1.0, "S": 20.0, "X": 1.0, "1": 3.0, "2": 3.0, "3": 3.0, "4": 3.0}
+WEIGHTS |= {"h": 0.3, "Y": 4.0}
 
 
 class CityVirus(Strict):
@@ -54,25 +58,24 @@ class CityPopulation(Strict):
 
     residents: int = Field(170_000, ge=1, description="people inside the cordon (the city)")
     yangdong: int = Field(20_000, ge=0, description="people of Yangdong and the hill road")
-    weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "C": 10.0,
-            "r": 3.0,
-            "i": 1.0,
-            "S": 20.0,
-            "X": 1.0,
-            "1": 3.0,
-            "2": 3.0,
-            "3": 3.0,
-            "4": 3.0,
-            "h": 0.3,
-            "Y": 4.0,
-        },
-        description="relative residents per cell of each map character",
+    weights: dict[str, Annotated[float, Field(ge=0, le=1e6)]] = Field(
+        default_factory=lambda: dict(WEIGHTS),
+        description="relative residents per cell of each map character (0 to 1e6; "
+        "a character not given keeps its default)",
     )
     spread: float = Field(
         0.3, ge=0, lt=1, description="cell-to-cell variation of the weights (log-normal sigma)"
     )
+
+    @field_validator("weights", mode="after")
+    @classmethod
+    def _over_defaults(cls, v):
+        wrong = sorted(set(v) - CITY - OUTSIDE)
+        if wrong:
+            raise ValueError(
+                f"{wrong[0]!r} is not a map character people live on ({''.join(sorted(CITY | OUTSIDE))})"
+            )
+        return {**WEIGHTS, **v}  # so `--set population.weights.C=12` changes C alone
 
 
 class CityCordon(Strict):
@@ -155,7 +158,7 @@ def read_map(path: Path) -> np.ndarray:
     """Read a city map as a character grid; refuse bad characters and maps missing what the story needs."""
     if not path.is_file():
         raise HyosanError(f"{path}: no such city map")
-    lines = read_text(path, "city map").rstrip("\n").split("\n")
+    lines = read_text(path, "city map").rstrip("\r\n").splitlines()  # any line endings
     width = len(lines[0]) if lines else 0
     for i, line in enumerate(lines, start=1):
         if len(line) != width:
@@ -183,9 +186,15 @@ def spread_population(grid: np.ndarray, sc: CityScenario, rng: np.random.Generat
         w *= rng.lognormal(0.0, sc.population.spread, w.size) if sc.population.spread > 0 else 1.0
         if total == 0:
             continue
+        chars = "".join(sorted(group))
+        field = "residents" if group is CITY else "yangdong"
+        if not mask.any():
+            raise HyosanError(f"population.{field}: the map has no cell of {chars} for its {total:,} people")
         if w.sum() <= 0:
+            on_map = "".join(sorted(set(grid[mask])))
             raise HyosanError(
-                f"population: every weight of {''.join(sorted(group))} is 0, cannot place {total} people"
+                f"population.weights: every weight of the map's {on_map} cells is 0, "
+                f"cannot place the {total:,} people of population.{field}"
             )
         exact = total * w / w.sum()
         base = np.floor(exact).astype(np.int64)

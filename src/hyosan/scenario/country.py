@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from .. import reactions
 from ..errors import HyosanError
@@ -74,6 +74,14 @@ class CountryScenario(Strict):
     )
     virus: CountryVirus = CountryVirus()
 
+    @model_validator(mode="after")
+    def _dt_is_for_tau(self):
+        if self.dt is not None and self.mode != "tau":
+            raise ValueError(
+                "dt is the tau mode's step; the exact mode takes none (choose the tau mode, or leave dt out)"
+            )
+        return self
+
     @property
     def mu_value(self) -> float:
         """The border factor mu (the demo's formula unless given)."""
@@ -106,6 +114,8 @@ def country_from_options(**options) -> CountryScenario:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
+        if not field:  # a rule across options
+            raise HyosanError(error_text(err)) from None
         flag = FLAGS.get(field, "--" + field.replace("_", "-"))
         raise HyosanError(f"{flag}: {error_text(err)}, got {err.get('input')!r}") from None
 

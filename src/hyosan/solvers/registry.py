@@ -63,10 +63,26 @@ def _tau(network, t_end, n_points, runs, seed, progress, **options):
     return tau(network, t_end, n_points, runs=runs, seed=seed, progress=progress, **options)
 
 
+def _no_initial_counts(network) -> None:
+    # the lattice is size x size humans with `zombies` at the centre: counts set on the network
+    # would be silently ignored
+    from ..reactions import get, names
+
+    base = get(network.name).initial if network.name in names() else network.initial
+    changed = sorted(k for k, v in network.initial.items() if v != base.get(k))
+    if changed:
+        raise HyosanError(
+            f"the lattice method starts from a size x size lattice of humans with one zombie at the "
+            f"centre; initial counts ({', '.join(changed)}) do not apply to it: "
+            "use `hyosan lattice --size L --zombies N`"
+        )
+
+
 def _lattice(network, t_end, n_points, runs, seed, progress, **options):
     from .lattice import lattice
 
     _one_run("lattice", runs)
+    _no_initial_counts(network)
     return lattice(
         network, options.pop("size", 256), seed=seed, t_end=t_end, n_records=n_points, **options
     ).trajectory
