@@ -40,6 +40,9 @@ from .state import (
 
 CHECKPOINT_VERSION = 4
 RNG_TAG = 0x48594F53
+# The most people a scenario may place in one 1 m cell at the start: a packed crowd (Fruin's level E,
+# 0.2-0.3 m² a person; denser is a crush)
+CROWD_PER_CELL = 4
 
 
 def door_strengths(sc) -> np.ndarray:
@@ -81,7 +84,8 @@ class Sim:
         self.rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([self.seed, RNG_TAG])))
         self.F, self.H, self.W = building.shape
         self.par = parameters(scenario)
-        if abs(scenario.record_seconds / self.par.dt - round(scenario.record_seconds / self.par.dt)) > 1e-9:
+        ratio = scenario.record_seconds / self.par.dt
+        if round(ratio) < 1 or abs(ratio - round(ratio)) > 1e-9 * ratio:
             raise HyosanError(
                 f"scenario {scenario.name}: record_seconds ({scenario.record_seconds:g}) must be a "
                 f"whole number of steps of {self.par.dt:g} s"
@@ -184,8 +188,21 @@ class Sim:
             raise HyosanError(f"scenario {self.scenario.name}: room {room!r} has no floor cells to stand on")
         return self._flat(cells[self.rng.integers(0, len(cells), size=k)])
 
+    def _check_room_for_everyone(self) -> None:
+        sc, wanted = self.scenario, {}
+        for who in [*sc.characters, *sc.population]:
+            wanted[who.room] = wanted.get(who.room, 0) + getattr(who, "count", 1)
+        for room, n in wanted.items():
+            cells = len(self.building.room_cells(room))
+            if n > CROWD_PER_CELL * cells:
+                raise HyosanError(
+                    f"scenario {sc.name}: {n:,} people in {room!r}, which has {cells:,} floor cells of 1 m²: "
+                    f"at most {CROWD_PER_CELL} stand in one (a packed crowd)"
+                )
+
     def _populate(self):
         sc, h = self.scenario, self.scenario.humans
+        self._check_room_for_everyone()
         role_strength = {"student": 1.0, "teacher": h.teacher_strength, "staff": h.staff_strength}
         total = len(sc.characters) + sum(g.count for g in sc.population)
         if total == 0:
@@ -242,6 +259,10 @@ class Sim:
                 if iv.end_hours is not None:
                     rows.append((step_of(iv.end_hours), Action.CORDON_OFF, 0.0))
             elif iv.kind == "helicopter":
+                if not (b.cells == Cell.HELIPAD).any():
+                    raise HyosanError(
+                        f"helicopter at hour {iv.at_hours:g}: the maps have no helipad (H) for it to land on"
+                    )
                 rows.append((step_of(max(iv.at_hours - iv.announce_hours, 0.0)), Action.HELI_ANNOUNCE, 0.0))
                 rows.append((step_of(iv.at_hours), Action.HELI_LAND, float(iv.capacity)))
                 rows.append((step_of(iv.at_hours + iv.minutes / 60), Action.HELI_LEAVE, 0.0))

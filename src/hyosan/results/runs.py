@@ -72,6 +72,11 @@ class Resumable:
             ) from None
 
 
+def _one_step_at_least(days: float, step_seconds: float, what: str) -> None:
+    if days * 86400 < step_seconds * (1 - 1e-9):
+        raise HyosanError(f"days = {days:g} is shorter than {what} ({step_seconds:g} s)")
+
+
 def drive(run, folder: Path, request: dict, progress=None, every_seconds: float = 300.0) -> None:
     """Run to the end, writing a checkpoint into `folder` every `every_seconds` of wall time (0:
     never) at a moment the state is whole; a stop request (`hyosan.stop`) leaves a last checkpoint
@@ -103,6 +108,7 @@ class SchoolRun(Resumable):
     ):
         self.sim = sim
         self.days = sim.scenario.days if days is None else float(days)
+        _one_step_at_least(self.days, sim.par.dt, "the school's step")
         self.frames = None
         self.animate = animate
         self.replay_seconds = replay_seconds
@@ -218,6 +224,7 @@ class CityRun(Resumable):
     def __init__(self, sim, days: float | None = None, animate: bool = False):
         self.sim = sim
         self.days = sim.sc.days if days is None else float(days)
+        _one_step_at_least(self.days, 3600.0, "the city's step of an hour")
         self.animate = animate
 
     def estimate_bytes(self) -> float:

@@ -98,6 +98,12 @@ class Humans(Strict):
     calm_spread: float = Field(0.15, ge=0, description="spread (sd) of drawn calm around `calm`")
     resolve_spread: float = Field(0.3, ge=0, description="spread (sd) of drawn resolve around 1")
 
+    @model_validator(mode="after")
+    def _run_faster_than_walk(self):
+        if self.run_speed < self.walk_speed:
+            raise ValueError(f"run_speed ({self.run_speed:g}) is below walk_speed ({self.walk_speed:g})")
+        return self
+
 
 class Zombies(Strict):
     """How zombies move, sense, break doors and starve."""
@@ -117,6 +123,12 @@ class Zombies(Strict):
     barricade_seconds: float = Field(400.0, gt=0, description="the same for a barricaded door")
     window_seconds: float = Field(30.0, gt=0, description="the same for a window")
     starve_days: float = Field(3.0, gt=0, description="days without prey after which a zombie dies")
+
+    @model_validator(mode="after")
+    def _chase_faster_than_wander(self):
+        if self.speed < self.wander_speed:
+            raise ValueError(f"speed ({self.speed:g}) is below wander_speed ({self.wander_speed:g})")
+        return self
 
 
 class Sound(Strict):

@@ -129,18 +129,31 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
     header: dict[str, tuple[str, int]] = {}
     grid: list[tuple[int, str]] = []
     key: dict[str, tuple[str, int]] = {}
-    section = "header"
+    section, seen = "header", {}
     for no, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\n\r")
         if section != "grid" and (not line.strip() or line.lstrip().startswith(";")):
             continue
         if line.strip() in ("[grid]", "[key]"):
             section = line.strip()[1:-1]
+            if section in seen:
+                raise HyosanError(
+                    f"{path}:{no}:1: a second [{section}] section (the first is on line {seen[section]})"
+                )
+            seen[section] = no
             continue
         if section == "header":
             k, sep, v = line.partition("=")
             if not sep:
                 raise HyosanError(f"{path}:{no}:1: expected 'name = value' or [grid]; got {line.strip()!r}")
+            if k.strip() not in ("level", "name"):
+                raise HyosanError(
+                    f"{path}:{no}:1: unknown header field {k.strip()!r}; a map's header has level and name"
+                )
+            if k.strip() in header:
+                raise HyosanError(
+                    f"{path}:{no}:1: {k.strip()} is given twice (first on line {header[k.strip()][1]})"
+                )
             header[k.strip()] = (v.strip(), no)
         elif section == "grid":
             if line.lstrip().startswith(";"):
@@ -156,6 +169,12 @@ def parse_floor(path: str | Path, text: str | None = None) -> Floor:
             if letter in key:
                 raise HyosanError(
                     f"{path}:{no}:1: key letter {letter!r} is defined twice (first on line {key[letter][1]})"
+                )
+            same = [k for k, (name, _) in key.items() if name == v.strip()]
+            if same:
+                raise HyosanError(
+                    f"{path}:{no}:1: key letters {same[0]!r} and {letter!r} both name {v.strip()!r}; "
+                    "one room is one letter"
                 )
             key[letter] = (v.strip(), no)
     while grid and not grid[-1][1].strip():
