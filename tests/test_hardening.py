@@ -101,6 +101,26 @@ def test_lattice_timer_excludes_compilation(tmp_path):
     [
         (["solve", "alemi", "--method", "ssa", "--runs", "1000000000"], "1,000,000,000 runs x 1,001 points"),
         (["lattice", "--alpha", "0.5", "--size", "65536"], "a 65,536 x 65,536 lattice needs about"),
+        (
+            [
+                "sensitivity",
+                "alemi",
+                "-m",
+                "ssa",
+                "--samples",
+                "1099511627776",
+                "--vary",
+                "alpha=0.1:0.9",
+                "--vary",
+                "beta=0.001:0.01",
+            ],
+            "4,398,046,511,104 runs needs about",
+        ),
+        (
+            ["sweep", "alemi", "--grid", "alpha=0.1:0.9:10000", "--grid", "beta=0.001:0.01:1000"],
+            "10,000,000 points",
+        ),
+        (["ensemble", "alemi", "--runs", "2", "--workers", "100"], "100 worker processes needs about"),
     ],
 )
 def test_requests_are_sized_before_anything_is_allocated(tmp_path, args, says, monkeypatch):
@@ -157,3 +177,57 @@ def test_a_scenario_name_cannot_climb_out_of_the_runs_folder(tmp_path, name):
 def test_serve_refuses_a_host_it_cannot_listen_on(host, says):
     result = runner.invoke(app, ["serve", "--host", host, "--port", "18999"])
     assert result.exit_code == 2 and says in result.output, result.output
+
+
+def test_a_checkpoint_lacking_an_array_is_refused(tmp_path):
+    from hyosan import checkpoint
+
+    path = checkpoint.write(tmp_path / "c.npz", {"t": 1}, {"ag.pos": np.arange(3), "ag.kind": np.zeros(3)})
+    assert checkpoint.read(path)[0] == {"t": 1}
+    with np.load(path) as z:  # the same file without one of its arrays
+        kept = {k: z[k] for k in z.files if k != "ag.pos"}
+    np.savez(path, **kept)
+    with pytest.raises(hyosan.HyosanError, match="a damaged checkpoint: it lacks ag.pos"):
+        checkpoint.read(path)
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["sweep", "alemi", "--grid", "alpha=0.9:0.1:3"], "LO must not be above HI"),
+        (["sweep", "hyosan-high", "--grid", "seed=1:2:2"], "a scenario's seed is not a study parameter"),
+        (["sweep", "hyosan-high", "--days", "0.01", "--grid", "days=0.01:0.02:2"], "days is given twice"),
+        (["solve", "alemi", "-m", "lattice", "--set", "S=5000"], "initial counts (S) do not apply"),
+        (["solve", "alemi", "--set", "beta=0"], "parameter beta must be > 0"),
+        (["ensemble", "alemi", "--runs", "2", "--workers", "0"], "'--workers': Input should be greater than"),
+        (
+            ["ensemble", "hyosan-city", "--runs", "1", "--set", "population.weights.r=-3"],
+            "--set population.weights.r=-3: Input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_inputs_that_would_be_ignored_or_mean_nothing_are_refused(tmp_path, args, says):
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and says in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_country_refuses_a_step_in_the_exact_mode(tmp_path):
+    np.save(tmp_path / "pop.npy", np.full((4, 4), 100))
+    args = ["country", "--population", str(tmp_path / "pop.npy"), "--start", "1,1", "--days", "0.1"]
+    result = runner.invoke(app, [*args, "--dt", "0.5", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "dt is the tau mode's step" in result.output, result.output
+    result = runner.invoke(app, [*args, "--dt", "0.5", "--mode", "tau", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+
+
+def test_city_weights_merge_over_the_defaults_and_maps_take_any_line_ending(tmp_path):
+    from hyosan.scenario import BUNDLED, read_scenario
+
+    src = BUNDLED / "hyosan-city"
+    (tmp_path / "scenario.toml").write_text((src / "scenario.toml").read_text())
+    (tmp_path / "city.map").write_bytes((src / "city.map").read_text().replace("\n", "\r\n").encode())
+    sc = read_scenario(tmp_path, {"population.weights.C": 12}).scenario
+    assert sc.population.weights["C"] == 12 and sc.population.weights["Y"] == 4.0
+    result = runner.invoke(app, ["run", str(tmp_path), "--days", "0.1", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output

@@ -37,6 +37,10 @@ def write(tmp_path, name, text):
         ("level = one\n[grid]\n#E#\n", ":1:1:", "level must be a whole number"),
         ("level = 1\n", "", "no [grid] section"),
         ("level = 1\n[grid]\n#E#\n[key]\nab = x\n", ":5:1:", "expected a key line like 'a = classroom 2-5'"),
+        ("level = 1\nfoo = bar\n[grid]\n#E#\n", ":2:1:", "unknown header field 'foo'"),
+        ("level = 1\nlevel = 2\n[grid]\n#E#\n", ":2:1:", "level is given twice (first on line 1)"),
+        ("level = 1\n[grid]\n#E#\n[grid]\n#E#\n", ":4:1:", "a second [grid] section"),
+        (GOOD.replace("#aa'E", "#ab'E") + "b = room\n", ":8:1:", "key letters 'a' and 'b' both name 'room'"),
     ],
 )
 def test_malformed_maps(tmp_path, text, where, message):
@@ -100,6 +104,16 @@ def test_no_exit(tmp_path):
             9,
             "end_hours (2) must be after start_hours (5)",
         ),
+        # numbers are numbers and booleans booleans: TOML's types are kept, nothing is coerced
+        ("days = true\n", 5, "days: Input should be a valid number"),
+        ('days = "2"\n', 5, "days: Input should be a valid number"),
+        (
+            '[[population]]\nroom = "room"\ncount = "3"\n',
+            7,
+            "population.0.count: Input should be a valid integer",
+        ),
+        ("seed = 1000000001\n", 5, "seed: Input should be less than or equal to 1000000000"),
+        ("[humans]\nrun_speed = 1\nwalk_speed = 1.4\n", 5, "run_speed (1) is below walk_speed (1.4)"),
     ],
 )
 def test_bad_scenario_fields_name_file_line_and_field(tmp_path, toml, line, message):
@@ -225,3 +239,35 @@ def test_a_binary_file_gets_one_line_not_a_traceback(tmp_path, which):
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert f"{path}:" in proc.stderr and "not a text" in proc.stderr and "not UTF-8" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ('[[population]]\nroom = "room"\ncount = 9\n', "9 people in 'room', which has 2 floor cells"),
+        (
+            person("A", "room", patient_zero=True) + '[[interventions]]\nkind = "helicopter"\nat_hours = 1\n',
+            "the maps have no helipad (H)",
+        ),
+        ("record_seconds = 1e-9\n", "must be a whole number of steps of 1 s"),
+    ],
+)
+def test_scenarios_that_make_no_sense_are_refused(tmp_path, monkeypatch, toml, message):
+    """Checks of the scenario against its maps: room for everyone, a helipad for a helicopter."""
+    import re
+
+    from tests import agent_helpers
+
+    monkeypatch.setattr(agent_helpers, "HEADER", agent_helpers.HEADER.replace("record_seconds = 10\n", ""))
+    with pytest.raises(HyosanError, match=re.escape(message)):
+        world(tmp_path, "#####\n#aa'E\n#####", {"a": "room"}, toml)
+
+
+def test_a_run_folder_is_never_the_scenarios_own(tmp_path):
+    """--out naming the scenario's folder would write the run's copy of scenario.toml over it."""
+    world(tmp_path, "#####\n#aa'E\n#####", {"a": "room"}, person("A", "room", patient_zero=True))
+    before = (tmp_path / "scenario.toml").read_text()
+    args = ["run", str(tmp_path), "--days", "0.001", "--out", str(tmp_path), "--force"]
+    proc = subprocess.run([sys.executable, "-m", "hyosan.cli", *args], capture_output=True, text=True)
+    assert proc.returncode == 2 and "holds the run's own input" in proc.stderr, proc.stderr
+    assert (tmp_path / "scenario.toml").read_text() == before

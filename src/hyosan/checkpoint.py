@@ -24,7 +24,7 @@ def write(path: str | Path, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
-            text = json.dumps(meta, default=_plain).encode()
+            text = json.dumps({**meta, ARRAYS: sorted(arrays)}, default=_plain).encode()
             np.savez(fh, __meta__=np.frombuffer(text, np.uint8), **arrays)
         os.replace(tmp, path)
     except OSError as exc:
@@ -32,6 +32,10 @@ def write(path: str | Path, meta: dict, arrays: dict[str, np.ndarray]) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+# The metadata key listing every array a checkpoint was written with: one lacking any is damaged.
+ARRAYS = "__arrays__"
 
 
 def _plain(v):
@@ -51,6 +55,11 @@ def read(path: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
         raise HyosanError(f"{path}: no checkpoint here (nothing to resume)") from None
     except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
         raise HyosanError(f"{path}: not a hyosan checkpoint ({exc})") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get(ARRAYS), list):
+        raise HyosanError(f"{path}: not a hyosan checkpoint (no list of its arrays)")
+    missing = sorted(set(map(str, meta.pop(ARRAYS))) - set(arrays))
+    if missing:
+        raise HyosanError(f"{path}: a damaged checkpoint: it lacks {', '.join(missing[:5])}")
     return meta, arrays
 
 

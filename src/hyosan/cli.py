@@ -406,7 +406,8 @@ def run(
         files = {"school": RUN_FILES, "city": CITY_FILES, "country": COUNTRY_FILES}[loaded.kind]
         produces = files + tuple(loaded.map_files())
         default = Path("runs") / f"{loaded.name}-seed{sim.seed}"
-        folder = prepare_run_folder(out, default, force, produces, resume=resume)
+        inputs = {m: loaded.path.parent / m for m in [loaded.path.name, *loaded.map_files()]}
+        folder = prepare_run_folder(out, default, force, produces, resume=resume, inputs=inputs)
         request = {
             "kind": loaded.kind,
             "scenario": loaded.fingerprint(),

@@ -37,6 +37,16 @@ SERIES = "series"
 WORKER_BYTES = 320 << 20
 
 
+def check_workers(workers: int | None) -> int:
+    """The number of local worker processes (default: one per core), refused if below one or if
+    their memory alone exceeds the machine's."""
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 1:
+        raise HyosanError(f"--workers must be >= 1, got {workers}")
+    check_memory(workers * WORKER_BYTES, f"{workers:,} worker processes")
+    return workers
+
+
 @contextlib.contextmanager
 def client(workers: int | None = None, scheduler: str | None = None, timeout: float = 10.0) -> Iterator:
     """A Dask client: on an existing cluster at `scheduler`, or on a local cluster of `workers`
@@ -58,10 +68,7 @@ def client(workers: int | None = None, scheduler: str | None = None, timeout: fl
         return
     import dask
 
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers < 1:
-        raise HyosanError(f"--workers must be >= 1, got {workers}")
-    check_memory(workers * WORKER_BYTES, f"{workers:,} worker processes")
+    workers = check_workers(workers)
     # Dask's default MALLOC_TRIM_THRESHOLD_=65536 made a school run 3-4 % slower in a worker than
     # in a plain loop (glibc handing pages back and faulting them in again); leave glibc's own.
     # The workers ignore Ctrl-C (a terminal sends it to the whole process group): this process

@@ -71,6 +71,10 @@ class Cluster:
     workers: int | None = None
     scheduler: str | None = None
 
+    def __post_init__(self):
+        if self.scheduler is None:
+            dask_runs.check_workers(self.workers)  # before a study makes its folder
+
 
 def open_folder(out, default: str, manifest: dict, force: bool, resume: bool) -> Path:
     """The study's run folder: new (or replaced with force), or, with resume, the existing folder

@@ -8,7 +8,12 @@ from ..errors import HyosanError
 
 
 def prepare_run_folder(
-    out: Path | None, default: Path, force: bool, produces: tuple[str, ...] = (), resume: bool = False
+    out: Path | None,
+    default: Path,
+    force: bool,
+    produces: tuple[str, ...] = (),
+    resume: bool = False,
+    inputs: dict[str, Path] | None = None,
 ) -> Path:
     """Choose and check the folder a run writes to (made when the run first writes into it).
 
@@ -17,7 +22,8 @@ def prepare_run_folder(
     `force` is given; then the files an earlier run of this kind wrote there (`produces`: names
     and glob patterns relative to the folder) are removed first, so no result of the earlier run is
     left beside the new ones, and every other file stays. With `resume` the folder of a stopped run
-    is taken as it is.
+    is taken as it is. A folder where the run's record of an input (`inputs`: the input files by the
+    name the run writes a copy under) would be that input itself is refused.
     """
     if resume:
         if out is None:
@@ -34,6 +40,12 @@ def prepare_run_folder(
             folder = default.with_name(f"{default.name}-{n}")
     else:
         folder = Path(out)
+        for name, p in (inputs or {}).items():
+            if (folder / name).resolve() == Path(p).resolve():
+                raise HyosanError(
+                    f"--out {folder} holds the run's own input {p}, which the run would write over; "
+                    "a run folder must be another folder"
+                )
         if folder.exists() and not folder.is_dir():
             raise HyosanError(f"--out {folder} is a file, not a folder")
         if folder.is_dir() and any(folder.iterdir()) and not force:
