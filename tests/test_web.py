@@ -77,6 +77,33 @@ def test_paths_outside_the_runs_folder_are_refused(client, url):
     assert "summary" not in r.text and "import" not in r.text
 
 
+def test_damaged_run_folders_get_a_clear_error_not_a_500(runs, tmp_path):
+    """A truncated replay or arrival map, a summary that is not JSON, a run without a replay."""
+    import shutil
+
+    root = tmp_path / "runs"
+    shutil.copytree(runs / "school", root / "cut")
+    data = (root / "cut" / "replay.npz").read_bytes()
+    (root / "cut" / "replay.npz").write_bytes(data[: len(data) // 2])
+    (root / "map").mkdir()
+    (root / "map" / "summary.json").write_text("{garb")
+    (root / "map" / "arrival_hours.npy").write_bytes(b"\x93NUMPY truncated")
+    (root / "bare").mkdir()
+    (root / "bare" / "summary.json").write_text("{}")
+    with TestClient(create_app(root), raise_server_exceptions=False) as c:
+        for url, status in [
+            ("/api/runs/cut/replay", 422),
+            ("/api/runs/cut/frame/0", 422),
+            ("/api/runs/map/map", 422),
+            ("/api/runs/map/arrival", 422),
+            ("/api/runs/bare/plan", 404),
+            ("/api/runs/bare/frame/0", 404),
+        ]:
+            r = c.get(url)
+            assert r.status_code == status, (url, r.status_code, r.text)
+            assert "damaged" in r.json()["detail"] or "has no" in r.json()["detail"]
+
+
 def test_models_page_data_and_bad_values(client):
     ok = client.get("/api/model/alemi", params={"alpha": 0.5, "runs": 20}).json()
     assert len(ok["t"]) == len(ok["ode"]["S"]) and 0 <= ok["died_out"] <= 20

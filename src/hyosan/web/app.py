@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,28 @@ class Command(BaseModel):
     session: int | None = Field(None, ge=0)
 
 
+def readable(path: Path, read):
+    """What `read(path)` gives, or an HTTP error the page shows: 404 for a file that is not there,
+    422 for one that is damaged (a truncated array, a summary that is not JSON), never a 500."""
+    if not path.is_file():
+        raise HTTPException(404, f"{path.parent.name} has no {path.name}")
+    try:
+        return read(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise HTTPException(
+            422, f"{path.parent.name}/{path.name} is damaged ({exc.__class__.__name__})"
+        ) from None
+
+
+# The arrays a replay holds (`results.replay.Recorder`)
+REPLAY_ARRAYS = ("t", "pos", "kind", "doors", "cells", "shape", "info")
+
+
+def _load_replay(path: Path) -> dict:
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in REPLAY_ARRAYS}
+
+
 class Replays:
     """Replays read from run folders, kept in memory once read (the last few)."""
 
@@ -47,8 +70,7 @@ class Replays:
         """The replay arrays of a run folder (read once)."""
         key = str(folder)
         if key not in self.cache:
-            with np.load(folder / "replay.npz") as z:
-                self.cache[key] = {k: z[k] for k in z.files}
+            self.cache[key] = readable(folder / "replay.npz", _load_replay)
             while len(self.cache) > self.keep:
                 self.cache.pop(next(iter(self.cache)))
         return self.cache[key]
@@ -123,10 +145,7 @@ def create_app(runs: Path | str = "runs") -> FastAPI:
 
     @app.get("/api/runs/{name:path}/replay")
     def replay_info(name: str):
-        folder = run_folder(name)
-        if not (folder / "replay.npz").is_file():
-            raise HTTPException(404, f"run {name!r} has no replay")
-        r = replays.get(folder)
+        r = replays.get(run_folder(name))
         counts = [np.bincount(k, minlength=frames.KINDS)[: frames.KINDS].tolist() for k in r["kind"]]
         return json.loads(str(r["info"])) | {
             "frames": int(r["t"].size),
@@ -154,7 +173,7 @@ def create_app(runs: Path | str = "runs") -> FastAPI:
         folder = run_folder(name)
         if not (folder / "arrival_hours.npy").is_file():
             raise HTTPException(404, f"run {name!r} has no arrival map")
-        s = json.loads((folder / "summary.json").read_text())
+        s = readable(folder / "summary.json", lambda p: dict(json.loads(p.read_text())))
         return {
             "title": s.get("scenario", name),
             "hours": float(s.get("hours", 1.0)) or 1.0,
@@ -164,11 +183,8 @@ def create_app(runs: Path | str = "runs") -> FastAPI:
 
     @app.get("/api/runs/{name:path}/arrival")
     def arrival(name: str):
-        folder = run_folder(name)
-        path = folder / "arrival_hours.npy"
-        if not path.is_file():
-            raise HTTPException(404, f"run {name!r} has no arrival map")
-        a = np.load(path).astype("<f4")
+        a = readable(run_folder(name) / "arrival_hours.npy", lambda p: np.load(p, allow_pickle=False))
+        a = a.astype("<f4")
         head = np.array(a.shape, "<u4").tobytes()
         return Response(head + a.tobytes(), media_type="application/octet-stream")
 
