@@ -130,22 +130,27 @@ def write_atomic(df: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def done_runs(folder: Path) -> set[int]:
-    """The run numbers whose rows a folder's parts already hold (leftover temporary files removed)."""
-    parts = Path(folder) / PARTS
-    for sub in (parts, Path(folder) / SERIES):
-        for tmp in sub.glob(".*.tmp") if sub.is_dir() else ():
+def done_runs(folder: Path, series: bool = False) -> set[int]:
+    """The run numbers whose rows a folder's parts already hold (and, with `series`, whose curves
+    its series parts hold too); leftover temporary files are removed."""
+    for sub in (PARTS, SERIES):
+        for tmp in (Path(folder) / sub).glob(".*.tmp") if (Path(folder) / sub).is_dir() else ():
             tmp.unlink(missing_ok=True)
-    done: set[int] = set()
-    for p in sorted(parts.glob("part-*.parquet")) if parts.is_dir() else ():
+    done = _runs_in(Path(folder) / PARTS)
+    return done & _runs_in(Path(folder) / SERIES) if series else done
+
+
+def _runs_in(sub: Path) -> set[int]:
+    runs: set[int] = set()
+    for p in sorted(sub.glob("part-*.parquet")) if sub.is_dir() else ():
         try:
-            done.update(pq.read_table(p, columns=["run"]).column("run").to_pylist())
+            runs.update(pq.read_table(p, columns=["run"]).column("run").to_pylist())
         except (OSError, pa.ArrowException) as exc:
             raise HyosanError(
                 f"{p}: a damaged part of the study ({exc.__class__.__name__}); delete it and --resume "
                 "runs its runs again"
             ) from None
-    return done
+    return runs
 
 
 def batches(jobs: list[Job], per_batch: int) -> list[list[Job]]:
@@ -188,7 +193,7 @@ def run_jobs(
     from distributed import as_completed
 
     folder = Path(folder)
-    have = done_runs(folder)
+    have = done_runs(folder, series and target.kind == "model")  # a run without its curve runs again
     todo = [j for j in jobs if j.run not in have]
     if todo:  # a setting every run would refuse is refused here, in one line, not by each worker
         target.check(todo[0], seed)

@@ -46,7 +46,8 @@ RunName = Annotated[str, AfterValidator(_run_name)]
 
 class Strict(BaseModel):
     """Base: unknown fields are refused, numbers must be finite (no inf, no nan) and at most LARGEST
-    in size, and a yes/no field takes true or false only (not "yes", not 1)."""
+    in size, a yes/no field takes true or false only (not "yes", not 1), a number is not a string
+    or a boolean (strict), and text holds no control characters."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
@@ -55,6 +56,8 @@ class Strict(BaseModel):
     def _in_range(cls, v):
         if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) > LARGEST:
             raise ValueError(f"{v:g} is out of range (no quantity of a scenario is above {LARGEST:g})")
+        if isinstance(v, str) and re.search(r"[\x00-\x08\x0b-\x1f\x7f]", v):
+            raise ValueError(f"{v!r} holds a control character (only text, tabs and line breaks)")
         return v
 
 

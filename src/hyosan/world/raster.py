@@ -54,6 +54,8 @@ class Raster:
         """Parse 'ROW,COL' and check it is an inhabited cell of this raster."""
         parts = [p.strip() for p in str(text).split(",")]
         try:
+            if any("_" in p for p in parts):
+                raise ValueError
             row, col = (int(p) for p in parts)
         except ValueError:
             raise HyosanError(
@@ -147,6 +149,8 @@ def _read_csv(path: Path) -> np.ndarray:
         values = []
         for j, cell in enumerate(row):
             try:
+                if "_" in cell:  # Python reads 1_000 as 1000; a CSV cell that says so is a typo
+                    raise ValueError
                 values.append(float(cell))
             except ValueError:
                 raise HyosanError(
