@@ -155,6 +155,7 @@ def test_not_toml(tmp_path):
         (["solve", "alemi", "--no-such"], "no such option: --no-such"),
         (["run"], "missing argument 'scenario'"),
         (["serve", "--port", "abc"], "invalid value for '--port'"),
+        (["solve", "alemi", "--out", ""], "--out is empty: name a folder"),  # not the current folder
     ],
 )
 def test_run_cli_bad_input_one_line_exit_2(args, message):

@@ -31,6 +31,9 @@ from .results.folders import prepare_run_folder
 from .results.report import jsonable
 from .scenario.overrides import parse_sets
 
+# Options naming a path, where an empty value would silently mean the current folder
+PATH_FLAGS = ("--out", "--runs", "--population", "--targets")
+
 
 class _OneLineErrors(TyperGroup):
     """The command group, with usage errors (an option that is not a number, a missing argument) given
@@ -38,7 +41,12 @@ class _OneLineErrors(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Run the command line; print a usage error on one line."""
+        args = sys.argv[1:] if args is None else list(args)
         try:
+            for flag, value in zip(args, [*args[1:], None]):  # typer reads a path given as "" as "."
+                empty = value is not None and not value.strip()
+                if (flag in PATH_FLAGS and empty) or flag.rstrip() in {f + "=" for f in PATH_FLAGS}:
+                    raise usage.UsageError(f"{flag.rstrip('=')} is empty: name a folder or file")
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except usage.NoArgsIsHelpError:
             code = 2  # the help is already printed
