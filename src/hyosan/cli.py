@@ -35,6 +35,14 @@ from .scenario.overrides import parse_sets
 PATH_FLAGS = ("--out", "--runs", "--population", "--targets")
 
 
+def _refuse_empty_paths(args: list[str]) -> None:
+    # typer reads a path given as "" as ".", the current folder
+    for flag, value in zip(args, [*args[1:], None]):
+        empty = value is not None and not value.strip()
+        if (flag in PATH_FLAGS and empty) or flag.rstrip() in {f + "=" for f in PATH_FLAGS}:
+            raise usage.UsageError(f"{flag.rstrip('=')} is empty: name a folder or file")
+
+
 class _OneLineErrors(TyperGroup):
     """The command group, with usage errors (an option that is not a number, a missing argument) given
     as one `error:` line and exit code 2, like every other error, not as a boxed panel."""
@@ -43,10 +51,7 @@ class _OneLineErrors(TyperGroup):
         """Run the command line; print a usage error on one line."""
         args = sys.argv[1:] if args is None else list(args)
         try:
-            for flag, value in zip(args, [*args[1:], None]):  # typer reads a path given as "" as "."
-                empty = value is not None and not value.strip()
-                if (flag in PATH_FLAGS and empty) or flag.rstrip() in {f + "=" for f in PATH_FLAGS}:
-                    raise usage.UsageError(f"{flag.rstrip('=')} is empty: name a folder or file")
+            _refuse_empty_paths(args)
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except usage.NoArgsIsHelpError:
             code = 2  # the help is already printed
