@@ -12,6 +12,7 @@ folder already holds, which is how `--resume` runs only what is missing.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
 import os
@@ -32,6 +33,9 @@ from .targets import Job, Target
 
 PARTS = "parts"
 SERIES = "series"
+# Batches handed to the cluster ahead of each worker: enough to keep it busy, few enough that a
+# study of a million runs starts at once and stops at once (the scheduler holds only these)
+IN_FLIGHT = 8
 # A local worker process's own memory (Python, NumPy, Numba, Dask, compiled kernels): 329 MiB
 # measured after a short school run
 WORKER_BYTES = 320 << 20
@@ -168,11 +172,11 @@ def per_batch_for(target: Target, todo: int, workers: int) -> int:
 
 def _finished(ac):
     """The futures of `ac` (distributed.as_completed) as they finish, checking for a stop request
-    at least every 0.2 s while waiting."""
+    at least every 0.05 s while waiting."""
     while not ac.is_empty():
         stop.check()
         if not ac.has_ready():
-            time.sleep(0.2)
+            time.sleep(0.05)
             continue
         yield from ac.next_batch(block=False)
 
@@ -202,12 +206,18 @@ def run_jobs(
         progress(done, total)
     workers = max(1, len(c.scheduler_info().get("workers", {})))
     t0, compute = time.perf_counter(), 0.0
-    futures = []
+    pending, live, ac = iter(batches(todo, per_batch_for(target, len(todo), workers))), set(), as_completed()
+
+    def feed(k: int) -> None:
+        for b in itertools.islice(pending, k):
+            live.add(fut := c.submit(run_batch, target, seed, b, str(folder), series, pure=False))
+            ac.add(fut)
+
     try:
-        for b in batches(todo, per_batch_for(target, len(todo), workers)):
-            stop.check()  # a study of a million runs takes a while to hand out
-            futures.append(c.submit(run_batch, target, seed, b, str(folder), series, pure=False))
-        for fut in _finished(as_completed(futures)):
+        feed(IN_FLIGHT * workers)
+        for fut in _finished(ac):
+            live.discard(fut)
+            feed(1)
             try:
                 n, seconds = fut.result()
             except HyosanError:
@@ -220,9 +230,11 @@ def run_jobs(
             compute += seconds
             if progress is not None:
                 progress(done, total)
+    except stop.Interrupted as exc:
+        exc.runs_done = done  # counted here: reading the parts back takes seconds in a big study
+        raise
     finally:
-        for fut in futures:
-            fut.cancel()
+        c.cancel(list(live))
     return {
         "runs": total,
         "ran_now": len(todo),

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import stop
 from ..errors import HyosanError
 from ..limits import MAX_SEED, check_memory
 from ..results.folders import prepare_run_folder
@@ -122,7 +123,8 @@ def _run(target, seed, jobs, folder, cluster: Cluster, progress) -> dict:
         try:
             return dask_runs.run_jobs(c, target, seed, jobs, folder, progress=progress)
         except stop.Interrupted as exc:
-            have = len(dask_runs.done_runs(folder))
+            have = getattr(exc, "runs_done", None)
+            have = len(dask_runs.done_runs(folder)) if have is None else have
             exc.folder, exc.done = folder, f"{have} of {len(jobs)} runs"
             write_run_folder(
                 folder,
@@ -251,10 +253,11 @@ def sweep(
     names = list(grid)
     n_points = math.prod(map(len, grid.values()))
     check_memory(n_points * runs * JOB_BYTES, f"{n_points:,} points x {runs:,} runs")
-    check_box(target, grid)
+    check_box(target, grid)  # a model's parameters are checked by range alone: the corners do
     first = {n: v[0] for n, v in grid.items()}
-    for n, values in grid.items():  # each value once: a whole-number field refuses 2.5 between 1 and 4
-        for v in values:
+    for n, values in grid.items() if target.kind != "model" else ():
+        for v in values:  # each value once: a whole-number field refuses 2.5 between 1 and 4
+            stop.check()
             target.configure({**first, n: v})
     points = list(itertools.product(*grid.values()))
     manifest = {"study": "sweep", "target": target.describe(), "seed": seed, "runs": runs, "grid": grid}
