@@ -40,9 +40,6 @@ from .state import (
 
 CHECKPOINT_VERSION = 4
 RNG_TAG = 0x48594F53
-# The most people a scenario may place in one 1 m cell at the start: a packed crowd (Fruin's level E,
-# 0.2-0.3 m² a person; denser is a crush)
-CROWD_PER_CELL = 4
 
 
 def door_strengths(sc) -> np.ndarray:
@@ -188,21 +185,8 @@ class Sim:
             raise HyosanError(f"scenario {self.scenario.name}: room {room!r} has no floor cells to stand on")
         return self._flat(cells[self.rng.integers(0, len(cells), size=k)])
 
-    def _check_room_for_everyone(self) -> None:
-        sc, wanted = self.scenario, {}
-        for who in [*sc.characters, *sc.population]:
-            wanted[who.room] = wanted.get(who.room, 0) + getattr(who, "count", 1)
-        for room, n in wanted.items():
-            cells = len(self.building.room_cells(room))
-            if n > CROWD_PER_CELL * cells:
-                raise HyosanError(
-                    f"scenario {sc.name}: {n:,} people in {room!r}, which has {cells:,} floor cells of 1 m²: "
-                    f"at most {CROWD_PER_CELL} stand in one (a packed crowd)"
-                )
-
     def _populate(self):
         sc, h = self.scenario, self.scenario.humans
-        self._check_room_for_everyone()
         role_strength = {"student": 1.0, "teacher": h.teacher_strength, "staff": h.staff_strength}
         total = len(sc.characters) + sum(g.count for g in sc.population)
         if total == 0:

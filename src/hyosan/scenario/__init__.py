@@ -98,6 +98,26 @@ def load_scenario(name_or_path: str | Path) -> tuple[Scenario, Path]:
     return loaded.scenario, loaded.path
 
 
+# The most people a scenario may place in one 1 m cell at the start: a packed crowd (Fruin's level E,
+# 0.2-0.3 m² a person; denser is a crush). The engine itself takes any number: the school benchmark
+# packs the building with 10^5 people to measure its speed.
+CROWD_PER_CELL = 4
+
+
+def check_room_for_everyone(sc, building) -> None:
+    """Refuse a room the maps do not have, or more people starting in a room than its floor holds."""
+    wanted: dict[str, int] = {}
+    for who in [*sc.characters, *sc.population]:
+        wanted[who.room] = wanted.get(who.room, 0) + getattr(who, "count", 1)
+    for room, n in wanted.items():
+        cells = len(building.room_cells(room))  # a clear error for a room the maps do not have
+        if n > CROWD_PER_CELL * cells:
+            raise HyosanError(
+                f"scenario {sc.name}: {n:,} people in {room!r}, which has {cells:,} floor cells of 1 m²: "
+                f"at most {CROWD_PER_CELL} stand in one (a packed crowd)"
+            )
+
+
 def build(loaded: Loaded, seed: int | None = None, base: Path | None = None):
     """The ready-to-run simulation of a read scenario: a school `Sim`, a `CitySim` or a
     `CountrySim` (whose population file is looked for in `base`, default the scenario's folder)."""
@@ -120,8 +140,7 @@ def build(loaded: Loaded, seed: int | None = None, base: Path | None = None):
             raise HyosanError(f"{path}: maps: no map file {m!r} beside the scenario (looked for {mp})")
         texts[m] = read_text(mp, "map")
     building = load_building([path.parent / m for m in sc.maps], [texts[m] for m in sc.maps])
-    for room in {g.room for g in sc.population} | {c.room for c in sc.characters}:
-        building.room_index(room)  # a clear error for a room the maps do not have
+    check_room_for_everyone(sc, building)
     return Sim(sc, building, seed=seed, source=str(path), scenario_text=loaded.text, map_texts=texts)
 
 
