@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench docs clean golden chromium serve
+.PHONY: demo test bench docs clean golden chromium node serve
 
 serve: $(STAMP)
 	$(BIN)/hyosan serve
@@ -26,7 +26,13 @@ chromium:
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-test: $(STAMP) chromium
+# The peer tests run the authors' Zombietown JavaScript (../shared/peers) under Node from the
+# distribution's packages: install it when it is missing.
+node:
+	@command -v node >/dev/null || command -v nodejs >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs)
+
+test: $(STAMP) chromium node
 	$(BIN)/python -m pytest -q
 
 docs: $(STAMP)

@@ -598,6 +598,11 @@ def country_cmd(
     origin: Optional[str] = typer.Option(
         None, "--origin", help="edge of row 0: north or south (default: south for JSON, north for .npy/.csv)"
     ),
+    preset: Optional[str] = typer.Option(
+        None,
+        "--preset",
+        help="zombietown-demo: the authors' public demo as their code runs it (docs/country.md)",
+    ),
     resume: bool = RUN_RESUME_OPTION,
     checkpoint_minutes: float = CHECKPOINT_OPTION,
     out: Optional[Path] = typer.Option(None, "--out", help="run folder (default: runs/country[-n])"),
@@ -610,7 +615,7 @@ def country_cmd(
     from .scenario.country import COUNTRY_FILES, CountrySim, country_from_options
 
     try:
-        given = dict(alpha=alpha, beta=beta, mu=mu, walk=walk, dt=dt, origin=origin)
+        given = dict(alpha=alpha, beta=beta, mu=mu, walk=walk, dt=dt, origin=origin, preset=preset)
         sc = country_from_options(
             population=str(population.resolve()),
             start=start,
@@ -637,7 +642,8 @@ def _print_country(s: dict) -> None:
     f, st = s["final_counts"], s["setup"]
     lines = [
         f"{s['population_file']}: {s['people']:,} people in {s['cells_inhabited']:,} cells; "
-        f"{st['zombies']} zombie(s) at {s['start'][0]},{s['start'][1]}; {st['mode']}, seed {s['seed']}, "
+        f"{st['zombies']} {'bitten' if st['start_as'] == 'exposed' else 'zombie(s)'} at {s['start'][0]},"
+        f"{s['start'][1]}; {st['mode']}, seed {s['seed']}, "
         f"{st['days']:g} days",
         "  end: "
         + "  ".join(f"{k} {v:,}" for k, v in f.items())

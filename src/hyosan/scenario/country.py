@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, StrictBool, ValidationError, model_validator
 
 from .. import reactions
 from ..errors import HyosanError
@@ -73,6 +73,29 @@ class CountryScenario(Strict):
         None, ge=1e-4, description="tau mode: step over which borders are frozen (time units, >= 1e-4)"
     )
     virus: CountryVirus = CountryVirus()
+    preset: Literal["zombietown-demo"] | None = Field(
+        None,
+        description="zombietown-demo: the authors' public demo, as their code runs it (the "
+        "three fields below set to demo, exposed and false unless given)",
+    )
+    population_rule: Literal["census", "demo"] = Field(
+        "census", description="census: the raster's counts; demo: floor(sqrt(n)) + 1 in each inhabited cell"
+    )
+    start_as: Literal["zombies", "exposed"] = Field(
+        "zombies", description="the start cell's first `zombies` residents start as zombies, or bitten"
+    )
+    beta_in_rates: StrictBool = Field(
+        True,
+        description="bites beta·S·Z and kills alpha·beta·S·Z per time unit; false: S·Z and "
+        "alpha·S·Z, beta only setting the clock (hours = t / (beta * 500)), as in the demo",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data):
+        if isinstance(data, dict) and data.get("preset") == "zombietown-demo":
+            data = {**DEMO, **data}
+        return data
 
     @model_validator(mode="after")
     def _dt_is_for_tau(self):
@@ -92,6 +115,18 @@ class CountryScenario(Strict):
     def t_per_hour(self) -> float:
         """Network time units per story hour (beta * 500)."""
         return self.virus.beta * 500
+
+
+# What the zombietown-demo preset sets (the authors' js/simulation.js and its demo page): cells of
+# floor(sqrt(n)) + 1 people, one bitten person at the start, rates S·Z and alpha·S·Z per time unit
+# with beta only converting time to hours; their alpha, beta and mu are the virus defaults.
+DEMO = {"population_rule": "demo", "start_as": "exposed", "beta_in_rates": False}
+
+
+def demo_population(counts: np.ndarray) -> np.ndarray:
+    """The demo's people per cell: floor(sqrt(n)) + 1 where anyone lives (USAMapBoard.pop)."""
+    counts = np.asarray(counts, np.float64)
+    return np.where(counts > 0, np.floor(np.sqrt(counts) + 1), 0).astype(np.int64)
 
 
 # The `hyosan country` option that sets each field, for errors in options rather than a file.
@@ -200,6 +235,9 @@ class CountrySim:
             pop = Path(base) / pop
         self.raster = load_population(pop, sc.origin)
         self.start = self.raster.cell(sc.start)
+        self.people = (
+            demo_population(self.raster.counts) if sc.population_rule == "demo" else self.raster.counts
+        )
         self.mp: Metapopulation | None = None
         self.wall = 0.0
 
@@ -209,19 +247,20 @@ class CountrySim:
             if not (np.isfinite(days) and days > 0):
                 raise HyosanError(f"--days must be a positive number, got {days:g}")
             sc = self.sc = sc.model_copy(update={"days": float(days)})
-        net = reactions.get(MODEL).with_values(alpha=v.alpha, beta=v.beta)
-        tph = sc.t_per_hour
-        hours_grid = np.arange(0, sc.days * 24 + 1e-9, 1.0)
+        net = reactions.get(MODEL).with_values(alpha=v.alpha, beta=v.beta if sc.beta_in_rates else 1.0)
+        tph, hours = sc.t_per_hour, sc.days * 24
+        hours_grid = np.arange(0, hours + 1e-9, min(1.0, hours / 24))  # hourly, or 25 points in a day
         frame_every = 24.0 if sc.days >= 10 else max(1.0, sc.days * 24 / 40)
         return Metapopulation(
             net,
-            self.raster.counts,
+            self.people,
             self.start,
             sc.days * 24 * tph,
             mode=sc.mode,
             mu=sc.mu_value,
             walk=v.walk,
             zombies=sc.zombies,
+            seed_species="E" if sc.start_as == "exposed" else None,
             seed=self.seed,
             n_points=hours_grid.size,
             snapshot_times=tuple(d * 24 * tph for d in MAP_DAYS if d <= sc.days),
@@ -285,7 +324,7 @@ class CountrySim:
         summary = {
             "scenario": sc.name,
             "population_file": raster.name,
-            "people": raster.total,
+            "people": int(self.people.sum()),
             "cells_inhabited": int(run.cells.rows.size),
             "start": list(self.start),
             "origin": raster.origin,
@@ -300,7 +339,7 @@ class CountrySim:
             "hours": float(hours[-1]),
             "outbreak_died_out": bool(traj.died_out()[0]),
             "cells_reached": int(np.isfinite(arrival_h).sum()),
-            "people_in_reached_cells": int(raster.counts[np.isfinite(arrival_h)].sum()),
+            "people_in_reached_cells": int(self.people[np.isfinite(arrival_h)].sum()),
             "regions": fall,
             "last_places": _last_places(raster, arrival_h),
             "events": int(run.events),

@@ -217,6 +217,7 @@ class Engine:
         self.nbr = self.cells.nbr.copy()
         S, n = len(network.species), self.cells.rows.size
         self.human, self.zombie = network.index(network.humans[0]), network.index(network.zombies[0])
+        self.index = network.index
         self.x = np.zeros((n, S), np.int32)
         self.x[:, self.human] = self.counts[self.cells.rows, self.cells.cols]
         self.zmask = np.zeros(S, np.bool_)
@@ -261,8 +262,9 @@ class Engine:
         L, r = self.rules.local, self.rules
         return (self.nbr, L.k, L.r_idx, L.r_ord, L.i_idx, L.i_k, r.pa, r.pb, r.pk, r.walkers, r.walk)
 
-    def seed_zombies(self, cell: tuple[int, int], zombies: int) -> int:
-        """Turn `zombies` residents of an inhabited cell into zombies; returns the cell's number."""
+    def seed_zombies(self, cell: tuple[int, int], zombies: int, species: str | None = None) -> int:
+        """Turn `zombies` residents of an inhabited cell into zombies (or into `species`, say the
+        bitten who have not turned yet); returns the cell's number."""
         row, col = cell
         if (
             not (0 <= row < self.counts.shape[0] and 0 <= col < self.counts.shape[1])
@@ -275,9 +277,10 @@ class Engine:
                 f"zombies must be between 1 and the start cell's {self.x[c, self.human]} residents, "
                 f"got {zombies}"
             )
+        into = self.zombie if species is None else self.index(species)
         self.x[c, self.human] -= zombies
-        self.x[c, self.zombie] += zombies
-        if self.arrival[c] == -1.0:
+        self.x[c, into] += zombies
+        if self.zmask[into] and self.arrival[c] == -1.0:
             self.arrival[c] = -np.inf if self.t == 0 else self.t
         return c
 
@@ -485,8 +488,8 @@ class Metapopulation:
     on exactly where it stopped: `run()` goes on to the end; `state()`/`set_state()` checkpoint it.
 
     Every resident starts in the network's first human species; `zombies` of the start
-    cell's residents start as the network's first zombie species, so the total is the
-    raster's. `result()` holds totals at n_points times (and the totals of each named region, a
+    cell's residents start as the network's first zombie species (or as `seed_species`), so the
+    total is the raster's. `result()` holds totals at n_points times (and the totals of each named region, a
     boolean grid, at the same times), the arrival time of each cell, the counts of every
     cell at `snapshot_times`, and the zombie share of each cell at `frame_times`.
     Tau mode: dt (default 0.1 time units) is the step over which borders are frozen; a
@@ -505,6 +508,7 @@ class Metapopulation:
         mu: float = 1.0,
         walk: float = 0.0,
         zombies: int = 1,
+        seed_species: str | None = None,
         seed: int = 0,
         n_points: int = 241,
         snapshot_times: tuple[float, ...] = (),
@@ -521,7 +525,7 @@ class Metapopulation:
             mode=mode, mu=mu, walk=walk, seed=seed, dt=dt, eps=eps, n_critical=n_critical, quiet=quiet
         )
         self.eng = eng = Engine(network, population, **opts)
-        eng.seed_zombies(start, zombies)
+        eng.seed_zombies(start, zombies, seed_species)
         eng.reset()
         self.network, self.start, self.zombies, self.seed = network, start, zombies, seed
         self.mu, self.walk, self.mode = mu, walk, mode
