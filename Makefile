@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench docs clean golden chromium node serve
+.PHONY: demo test bench docs clean golden chromium node cc serve
 
 serve: $(STAMP)
 	$(BIN)/hyosan serve
@@ -32,7 +32,12 @@ node:
 	@command -v node >/dev/null || command -v nodejs >/dev/null || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs)
 
-test: $(STAMP) chromium node
+# ... and build the authors' C lattice (benchmarks/peers.py) with the distribution's compiler.
+cc:
+	@command -v cc >/dev/null || command -v gcc >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev)
+
+test: $(STAMP) chromium node cc
 	$(BIN)/python -m pytest -q
 
 docs: $(STAMP)
@@ -46,6 +51,6 @@ golden: $(STAMP)
 clean:
 	rm -rf $(VENV) runs build src/*.egg-info
 
-bench: $(STAMP)
+bench: $(STAMP) node cc
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	$(BIN)/python -m benchmarks all

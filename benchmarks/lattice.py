@@ -59,10 +59,41 @@ def speed(argv: list[str]) -> None:
         "timed apart). Peak memory: "
         f"{peak_rss_mib():.0f} MiB. No peer is timed here: the authors' C code is not available offline.",
     ]
-    text = "\n".join(lines)
+    text = "\n".join(lines + [""] + side_by_side(quick))
     print(text)
     if not quick:
         write_section("lattice", text)
+
+
+def side_by_side(quick: bool) -> list[str]:
+    """hyosan's lattice and the authors' C code (built from ../shared/peers) on the same work: one
+    run at L = 2048, and 1,000 runs at L = 128; events are bites and kills on both sides."""
+    from .peers import c_events, run_clattice
+
+    net = hyosan.model("alemi").with_values(alpha=0.25)
+    lines = [
+        "### Against the authors' C code, same machine, same run",
+        "",
+        "Their `clattice` (built from `../shared/peers/zombies-usa` with their Makefile's flags) and hyosan, "
+        "alpha 0.25, one zombie at the centre, run to the end. Events: bites and kills (for C, "
+        "Z + 2R - 1, as their driver notes). C seconds: its own timer around the runs; hyosan seconds: "
+        "the whole `lattice()` calls, set-up included, kernel compiled first.",
+        "",
+        "| work | C events/s | hyosan events/s | hyosan / C |",
+        "|---|---|---|---|",
+    ]
+    for L, runs in ((128, 20), (32, 200)) if quick else ((2048, 1), (128, 1000)):
+        rows, c_secs = run_clattice(L, 0.25, runs, 1)
+        t0, events = time.perf_counter(), 0
+        for i in range(runs):
+            events += lattice(net, L, seed=i).events
+        hy_secs = time.perf_counter() - t0
+        c_rate, hy_rate = c_events(rows).sum() / c_secs, events / hy_secs
+        lines.append(
+            f"| {runs:,} run{'s' if runs > 1 else ''} at L = {L:,} | {c_rate:,.0f} | {hy_rate:,.0f} "
+            f"| {hy_rate / c_rate:.2f} |"
+        )
+    return lines
 
 
 def spans(site: np.ndarray, S: int) -> tuple[bool, int]:
