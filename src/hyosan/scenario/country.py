@@ -249,7 +249,8 @@ class CountrySim:
             sc = self.sc = sc.model_copy(update={"days": float(days)})
         net = reactions.get(MODEL).with_values(alpha=v.alpha, beta=v.beta if sc.beta_in_rates else 1.0)
         tph, hours = sc.t_per_hour, sc.days * 24
-        hours_grid = np.arange(0, hours + 1e-9, min(1.0, hours / 24))  # hourly, or 25 points in a day
+        # hourly, or 25 points in a run shorter than a day
+        hours_grid = np.arange(0, hours + 1e-9, 1.0) if hours >= 24 else np.linspace(0, hours, 25)
         frame_every = 24.0 if sc.days >= 10 else max(1.0, sc.days * 24 / 40)
         return Metapopulation(
             net,
