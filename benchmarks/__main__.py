@@ -14,7 +14,11 @@ BENCHMARKS = {
     "ensemble": ensemble.main,
     "viewer": viewer.main,
 }
-STUDIES = {"lattice-study": lattice.study, "city-study": city.study}  # long: run by name only, not by `all`
+STUDIES = {
+    "lattice-study": lattice.study,
+    "city-study": city.study,
+    "country-demo": country.demo,
+}  # long: run by name only, not by `all`
 
 
 def main() -> None:
