@@ -27,15 +27,21 @@ NYC = (587, 1317)
 TARGET_S = {"exact": 20 * 60, "tau": 2 * 60}
 
 
-def child(mode: str, days: float, population: str, start: tuple[int, int], seed: int) -> dict:
-    """Run one mode in this process and return its figures."""
+def compile_kernels(mode: str) -> None:
+    """Compile (or load) a mode's kernels on a tiny raster, so that timings are the simulation's."""
     from hyosan.scenario.country import CountryScenario, CountrySim
 
-    # compile the kernels on a tiny raster first, so the timing is the simulation's
     with tempfile.TemporaryDirectory() as tmp:
         np.save(Path(tmp) / "tiny.npy", np.array([[50, 50], [50, 50]]))
         tiny = CountryScenario(population=str(Path(tmp) / "tiny.npy"), start="0,0", days=0.05, mode=mode)
         CountrySim(tiny).run()
+
+
+def child(mode: str, days: float, population: str, start: tuple[int, int], seed: int) -> dict:
+    """Run one mode in this process and return its figures."""
+    from hyosan.scenario.country import CountryScenario, CountrySim
+
+    compile_kernels(mode)
     t0 = time.perf_counter()
     sc = CountryScenario(
         population=str(population),
@@ -146,9 +152,7 @@ def demo(argv: list[str]) -> None:
     quick = "--quick" in argv
     hours, want = (24, 1) if quick else (168, 3)
     node = shutil.which("node") or shutil.which("nodejs") or "node"
-    CountrySim(
-        CountryScenario(population=str(USA), start="587,1317", days=0.01, preset="zombietown-demo")
-    ).run()
+    compile_kernels("exact")
     sides: dict[str, list[tuple[int, int, float]]] = {"js": [], "hyosan": []}  # (seed, events, seconds)
     kernel: list[float] = []  # hyosan's seconds in its kernels, without setting up the board's cells
     with tempfile.TemporaryDirectory() as tmp:

@@ -60,8 +60,9 @@ class _OneLineErrors(TyperGroup):
             where = ctx.command_path if ctx is not None else "hyosan"
             message = " ".join(exc.format_message().split()).rstrip(".")
             errors = getattr(exc.__cause__, "errors", None)  # typer checks option types with pydantic
-            if callable(errors) and errors():
-                message += f", got {errors()[0]['input']!r}"
+            errors = errors() if callable(errors) else []
+            if errors:
+                message += f", got {errors[0]['input']!r}"
             _error_line(f"{where}: {message[:1].lower()}{message[1:]} (see {where} --help)")
             code = exc.exit_code
         except typer.Abort:

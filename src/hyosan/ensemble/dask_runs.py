@@ -138,7 +138,7 @@ def done_runs(folder: Path, series: bool = False) -> set[int]:
     """The run numbers whose rows a folder's parts already hold (and, with `series`, whose curves
     its series parts hold too); leftover temporary files are removed."""
     for sub in (PARTS, SERIES):
-        for tmp in (Path(folder) / sub).glob(".*.tmp") if (Path(folder) / sub).is_dir() else ():
+        for tmp in (Path(folder) / sub).glob(".*.tmp"):  # none in a folder that is not there
             tmp.unlink(missing_ok=True)
     done = _runs_in(Path(folder) / PARTS)
     return done & _runs_in(Path(folder) / SERIES) if series else done
@@ -146,7 +146,7 @@ def done_runs(folder: Path, series: bool = False) -> set[int]:
 
 def _runs_in(sub: Path) -> set[int]:
     runs: set[int] = set()
-    for p in sorted(sub.glob("part-*.parquet")) if sub.is_dir() else ():
+    for p in sorted(sub.glob("part-*.parquet")):
         try:
             runs.update(pq.read_table(p, columns=["run"]).column("run").to_pylist())
         except (OSError, pa.ArrowException) as exc:

@@ -34,8 +34,10 @@ OUTSIDE = set("hY")  # the hill road and Yangdong
 SITES = "1234"
 GLYPHS = CITY | OUTSIDE | {"."}
 # relative residents per cell of each map character: the bundled city's
-WEIGHTS = {"C": 10.0, "r": 3.0, "i": 1.0, "S": 20.0, "X": 1.0, "1": 3.0, "2": 3.0, "3": 3.0, "4": 3.0}
-WEIGHTS |= {"h": 0.3, "Y": 4.0}
+WEIGHTS = {
+    "C": 10.0, "r": 3.0, "i": 1.0, "S": 20.0, "X": 1.0, "1": 3.0, "2": 3.0, "3": 3.0, "4": 3.0,
+    "h": 0.3, "Y": 4.0,
+}  # fmt: skip
 
 
 class CityVirus(Strict):
