@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 import hyosan
 from hyosan.agents.codes import Kind
 from hyosan.scenario import load_scenario
@@ -21,16 +23,28 @@ def time_run(sim, days: float) -> float:
     return time.perf_counter() - t0
 
 
+CROWDED_CAPACITY = 10  # bodies a cell holds in the 10^5 run: 4 a cell would not fit 10^5 in the building
+
+
 def crowded(n: int, seed: int):
-    """The bundled building with n people spread over its rooms, and its characters."""
+    """The bundled building with n people spread over its rooms by floor area, and its characters.
+
+    Crowding stays on, with `cell_capacity` = CROWDED_CAPACITY: the building's 10,090 room cells hold
+    about 40,000 at the default of 4.
+    """
     from hyosan.agents.sim import Sim
 
     sc, path = load_scenario("hyosan-high")
     building = load_building([path.parent / m for m in sc.maps])
     rooms = [r for r in building.room_names if r != "rooftop"]
-    base, extra = divmod(n - len(sc.characters), len(rooms))
-    groups = [Group(room=r, count=base + (1 if i < extra else 0)) for i, r in enumerate(rooms)]
-    return Sim(sc.model_copy(update={"population": groups}), building, seed=seed, source=str(path))
+    area = np.array([len(building.room_cells(r)) for r in rooms], float)
+    counts = np.floor(n * area / area.sum()).astype(int)
+    for ch in sc.characters:  # the characters take their places in their rooms' shares
+        counts[rooms.index(ch.room)] -= 1
+    counts[np.argsort(-area)[: n - len(sc.characters) - counts.sum()]] += 1
+    groups = [Group(room=r, count=int(c)) for r, c in zip(rooms, counts)]
+    sc = sc.model_copy(update={"population": groups, "cell_capacity": CROWDED_CAPACITY})
+    return Sim(sc, building, seed=seed, source=str(path))
 
 
 def main(argv: list[str]) -> None:

@@ -168,7 +168,7 @@ def test_zombies_ignore_hybrids(tmp_path, kind, bitten):
         {"r": "room"},
         person("Z", "room", patient_zero=True)
         + person("Other", "room", calm=1.0)
-        + "[virus]\nhunger_hours = 1000\n",
+        + "[virus]\nhunger_hours = 1000\n[humans]\nfight_odds = 0.0\n",  # the zombie is never destroyed
     )
     sim.make(0, Kind.ZOMBIE)
     sim.agents.pos[:] = sim.cell(1, 2, 5)

@@ -36,7 +36,7 @@ def step(ag, w, fs, log, sched, par, sw, ctr, rng):
     P.interventions(ag, w, sched, log, sw, ctr, t)
     P.refresh_goals(w, fs, sw, ctr)
     if par.mixing > 0.5:
-        P.mix(ag, w, rng)
+        P.mix(ag, w, fs, par, rng)
     P.perceive(ag, w, fs, par, ctr, sw, t)
     P.hear(ag, w, fs, par, ctr, t)
     order = fs.order[: P.shuffle_alive(ag, fs, rng)]

@@ -32,6 +32,8 @@ HUMAN_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED})  # people open closed doo
 NOSE_PASS = code_table(WALKABLE | DOORS)  # zombies sense through doors
 SEE_THROUGH = code_table(WALKABLE | {Cell.WINDOW})
 BREAKABLE = code_table({Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED, Cell.WINDOW})
+# doorways and stairs: each 1 m cell passes at most `door_flow` people a second (`rules.has_room`)
+FLOW_LIMITED = code_table(DOORS | {Cell.STAIRS, Cell.DOOR_BROKEN})
 GOAL_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED, Cell.DOOR_BARRICADED})  # ways people plan through
 
 

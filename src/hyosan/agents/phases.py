@@ -14,6 +14,7 @@ from . import rules as R
 from .codes import Action, Ctr, Event, Kind, Mode, Sw
 from .fields import (
     BREAKABLE,
+    FLOW_LIMITED,
     SEE_THROUGH,
     WALK,
     bfs_masked,
@@ -132,11 +133,20 @@ def build_masks(w):
 
 
 @kernel
-def mix(ag, w, rng):
-    """The well-mixed limit: everyone alive is reshuffled to a random open cell."""
+def mix(ag, w, fs, par, rng):
+    """The well-mixed limit: everyone alive is reshuffled to a random open cell with room."""
     for a in range(ag.kind.shape[0]):
-        if R.alive(ag.kind[a]):
-            ag.pos[a] = w.mix_cells[int(rng.random() * w.mix_cells.shape[0])]
+        fs.occ[fs.counted_at[a]] = 0
+    for a in range(ag.kind.shape[0]):
+        if not R.alive(ag.kind[a]):
+            continue
+        for _ in range(64):  # the scenario check leaves room for all, so a free cell is found at once
+            j = w.mix_cells[int(rng.random() * w.mix_cells.shape[0])]
+            if fs.occ[j] < par.cap:
+                break
+        ag.pos[a] = j
+        fs.occ[j] += 1
+        fs.counted_at[a] = j
 
 
 # ---- perception ------------------------------------------------------------------------------------
@@ -198,17 +208,21 @@ def index_agents(ag, w, fs, t, par, gen):
     are, for `nearest_seen`: their counts per cell, prefix sums of their counts per block, and a list
     and a count of each per sight region (`fields.label_regions`; lists in agent order).
     The prey are also listed per cell (occ_head, occ_next) for `pick_victim`: nobody they could
-    be moves before the encounters."""
+    be moves before the encounters. The bodies on each cell are counted afresh (`occ`; moves keep
+    it true through the step, `rules.move_body`)."""
     fs.zblock[:] = 0
     fs.pblock[:] = 0
     for a in range(ag.pos.shape[0]):
         fs.zcell[fs.seen_pos[a]] = 0
         fs.pcell[fs.seen_pos[a]] = 0
+        fs.occ[fs.counted_at[a]] = 0
     for a in range(ag.pos.shape[0] - 1, -1, -1):
         i = ag.pos[a]
         fs.seen_pos[a] = i
+        fs.counted_at[a] = i
         if R.alive(ag.kind[a]):
             fs.here[i] = gen  # occupied cells, kept up to date as people move
+            fs.occ[i] += 1  # bodies per cell: the dead leave it at the next step's count
         zombie = ag.kind[a] == Kind.ZOMBIE
         if not (zombie or R.is_prey(ag, a, t, par)):
             continue
@@ -350,16 +364,15 @@ def keep_least(best, best_s, ties, j, s, rng):
 
 
 @rule
-def toward(w, rng, i, target, mask):
-    """The neighbour of i (a step `mask` allows) nearest to cell `target` on its floor, if nearer; else -1.
-
-    Ties go to the straighter step, then at random.
+def toward(w, fs, par, rng, t, i, target, mask):
+    """The neighbour of i (a step `mask` allows, with room) nearest to cell `target` on its floor, if
+    nearer; else -1. Ties go to the straighter step, then at random.
     """
     tr, tc = np.int64(w.row_of[target]), np.int64(w.col_of[target])
     here = cheb(w, i, target)
     best, best_s, ties = -1, BIG, 0
     for k in range(8):
-        if not R.can_step(mask, i, k):
+        if not R.can_step(mask, i, k) or not R.has_room(w, fs, par, i + w.step_off[k], t):
             continue
         j = i + w.step_off[k]
         dr, dc = w.row_of[j] - tr, w.col_of[j] - tc
@@ -425,12 +438,12 @@ def hear(ag, w, fs, par, ctr, t):
 
 
 @rule
-def descend(w, rng, i, field, mask):
-    """Neighbour of i (a step `mask` allows) that lowers a goal field most (random among ties), or -1 at
-    a minimum. Unreached cells hold BIG."""
+def descend(w, fs, par, rng, t, i, field, mask):
+    """Neighbour of i (a step `mask` allows, with room) that lowers a goal field most (random among ties),
+    or -1 at a minimum or when every way down is full (a queue). Unreached cells hold BIG."""
     best, best_d, ties = -1, BIG, 0
     for k in range(10):
-        if not R.can_step(mask, i, k):
+        if not R.can_step(mask, i, k) or not R.has_room(w, fs, par, i + w.step_off[k], t):
             continue
         j = i + w.step_off[k]
         best, best_d, ties = keep_least(best, best_d, ties, j, field[j], rng)
@@ -440,13 +453,14 @@ def descend(w, rng, i, field, mask):
 
 
 @rule
-def louder(i, w, fs, sgen):
-    """Neighbour of i where the sound is loudest, if louder than here; else -1."""
+def louder(i, w, fs, par, t, sgen):
+    """Neighbour of i (with room) where the sound is loudest, if louder than here; else -1."""
     j, best = -1, fs.snd[i]
     for k in range(10):
         jj = i + w.step_off[k]
         if R.can_step(w.nose_mask, i, k) and fs.sstamp[jj] == sgen and fs.snd[jj] > best:
-            best, j = fs.snd[jj], jj
+            if R.has_room(w, fs, par, jj, t):
+                best, j = fs.snd[jj], jj
     return j
 
 
@@ -466,17 +480,18 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     for _ in range(moves):
         i = ag.pos[a]
         if chase:
-            j = toward(w, rng, i, prey, w.nose_mask)
+            j = toward(w, fs, par, rng, t, i, prey, w.nose_mask)
         elif follow:
-            j = louder(i, w, fs, sgen)
+            j = louder(i, w, fs, par, t, sgen)
         else:
             k = int(rng.random() * 8)
             j = i + w.step_off[k] if R.can_step(w.walk_mask, i, k) else -1
+            if j >= 0 and not R.has_room(w, fs, par, j, t):
+                j = -1
         if j < 0:
             break
         if WALK[w.cells[j]]:
-            ag.pos[a] = j
-            fs.here[j] = ctr[Ctr.GEN]
+            R.move_body(ag, w, fs, a, j, t, ctr[Ctr.GEN], par)
         else:
             if BREAKABLE[w.cells[j]]:
                 R.push_door(w, sw, ctr, log, j, ag.strength[a] * par.dt, t, a)
@@ -485,10 +500,10 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
 
 @kernel
 def zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order):
-    """Every zombie in random order: starve, or move."""
+    """Every zombie in random order: starve, or move (unless held in a bite or a fight)."""
     for oi in range(order.shape[0]):
         a = order[oi]
-        if ag.kind[a] == Kind.ZOMBIE and not R.starves(ag, log, ctr, a, t, par):
+        if ag.kind[a] == Kind.ZOMBIE and not R.starves(ag, log, ctr, a, t, par) and ag.busy_t[a] <= t:
             zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a)
 
 
@@ -497,7 +512,8 @@ def zombies_act(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, order):
 
 @rule
 def pick_victim(ag, w, fs, a, t, par, rng):
-    """A random unbitten prey on the attacker's cell or a neighbouring one it can reach, or -1."""
+    """A random unbitten prey on the attacker's cell or a neighbouring one it can reach, not already held
+    in a fight, or -1."""
     i = ag.pos[a]
     if count_near(w, fs.psum, i, 1) == 0:
         return -1  # most attackers: no prey in the blocks around them
@@ -510,7 +526,7 @@ def pick_victim(ag, w, fs, a, t, par, rng):
             continue
         b = fs.occ_head[c]
         while b >= 0:
-            if ag.bitten_at[b] < 0.0 and ag.kind[b] == Kind.HUMAN:
+            if ag.bitten_at[b] < 0.0 and ag.kind[b] == Kind.HUMAN and ag.busy_t[b] <= t:
                 seen += 1
                 if seen == 1 or rng.random() * seen < 1.0:
                     victim = b
@@ -520,15 +536,17 @@ def pick_victim(ag, w, fs, a, t, par, rng):
 
 @kernel
 def encounters(ag, w, fs, log, par, ctr, rng, t, order):
-    """A zombie (or a starving hybrid) that reached someone attacks before they can react."""
+    """A zombie (or a starving hybrid) that reached someone attacks before they can react; the fight
+    holds both for `bite_seconds`, so an attacker takes one victim at a time."""
     for oi in range(order.shape[0]):
         a = order[oi]
         k_a = ag.kind[a]
-        if not (k_a == Kind.ZOMBIE or (R.is_hybrid(k_a) and ag.hunger[a] >= 1.0)):
+        if not (k_a == Kind.ZOMBIE or (R.is_hybrid(k_a) and ag.hunger[a] >= 1.0)) or ag.busy_t[a] > t:
             continue
         victim = pick_victim(ag, w, fs, a, t, par, rng)
         if victim < 0 or (k_a == Kind.ZOMBIE and rng.random() >= par.attack_rate * par.dt):
             continue
+        ag.busy_t[a] = ag.busy_t[victim] = t + par.bite_s
         if k_a == Kind.ZOMBIE:
             R.fight(ag, log, ctr, a, victim, t, rng, par)
         else:
@@ -540,7 +558,8 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
 
 @rule
 def react(ag, w, par, rng, a, t, sees, near, hears):
-    """How a person's mode changes: alarm (hide or panic), following the leader, calming, leaving a hide."""
+    """How a person's mode changes: alarm (hide or panic), following the leader, calming, leaving a hide
+    (after `hide_hours`, or for water: `rules.goes_for_water`)."""
     i = ag.pos[a]
     ld = ag.leader[a]
     led = ld >= 0 and ld != a and R.is_person(ag.kind[ld])
@@ -556,8 +575,11 @@ def react(ag, w, par, rng, a, t, sees, near, hears):
         ag.mode[a] = ag.mode[ld]
         ag.mode_t[a] = t
     m = ag.mode[a]
-    if (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s) or (
-        m == Mode.HIDE and (t - ag.mode_t[a] > par.hide_s or ag.thirst[a] > par.seek_water * par.water_s)
+    water = R.goes_for_water(ag, a, t, par)
+    if (
+        (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s)
+        or (m == Mode.HIDE and (t - ag.mode_t[a] > par.hide_s or water))
+        or (m == Mode.CALM and water)
     ):
         ag.mode[a] = Mode.SEEK
         ag.mode_t[a] = t
@@ -568,17 +590,18 @@ def react(ag, w, par, rng, a, t, sees, near, hears):
 
 
 @rule
-def flee_step(w, rng, i, z):
-    """Away from the zombie at cell z, then toward the way out (random among ties); -1 if all are nearer.
+def flee_step(w, fs, par, rng, t, i, z):
+    """Away from the zombie at cell z, then toward the way out (random among ties), through cells with
+    room; -1 if all are nearer or full.
 
     Distance is in moves: 8 neighbours on a floor, one more for each floor between (stairs).
     """
     here = cheb(w, i, z)
     best, best_d, best_s, ties = -1, -1, -1, 0
     for k in range(10):
-        if not R.can_step(w.human_mask, i, k):
-            continue
         jj = i + w.step_off[k]
+        if not R.can_step(w.human_mask, i, k) or not R.has_room(w, fs, par, jj, t):
+            continue
         d = cheb(w, jj, z) + abs(np.int64(w.floor_of[jj]) - w.floor_of[z])
         score = min(d, 4095) * 4096 - min(w.goal_exit[jj], 4095)
         if score > best_s:
@@ -593,15 +616,15 @@ def flee_step(w, rng, i, z):
 
 
 @rule
-def toward_leader(w, i, target, follow):
-    """The neighbour closest to the leader at `target` when over `follow` cells away; else -1."""
+def toward_leader(w, fs, par, t, i, target, follow):
+    """The neighbour (with room) closest to the leader at `target` when over `follow` cells away; else -1."""
     if w.floor_of[target] != w.floor_of[i] or cheb(w, i, target) <= follow:
         return -1
     j, bd = -1, BIG
     for k in range(8):
-        if not R.can_step(w.human_mask, i, k):
-            continue
         jj = i + w.step_off[k]
+        if not R.can_step(w.human_mask, i, k) or not R.has_room(w, fs, par, jj, t):
+            continue
         dd = cheb(w, jj, target)
         if dd < bd:
             bd, j = dd, jj
@@ -609,28 +632,47 @@ def toward_leader(w, i, target, follow):
 
 
 @rule
-def next_cell(ag, w, par, sw, rng, a, threat, led):
-    """Where a person steps next: flee, wander in the room, keep up with the leader, or head for a goal."""
+def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
+    """Where a person steps next: flee, wander in the room, (a hungry hybrid) stalk its prey, go for
+    water, keep up with the leader, or head for a goal. Only cells with room (`rules.has_room`)."""
     i = ag.pos[a]
     m = ag.mode[a]
     if threat >= 0:
-        return flee_step(w, rng, i, threat)
+        return flee_step(w, fs, par, rng, t, i, threat)
+    if prey >= 0:
+        return toward(w, fs, par, rng, t, i, prey, w.human_mask)
     if m == Mode.CALM:
         k = int(rng.random() * 8)
         j = i + w.step_off[k]
-        if R.can_step(w.walk_mask, i, k) and w.rooms[j] == w.rooms[i]:
+        if R.can_step(w.walk_mask, i, k) and w.rooms[j] == w.rooms[i] and R.has_room(w, fs, par, j, t):
             return j
         return -1
     ld = ag.leader[a]
-    if led and m == ag.mode[ld]:
-        j = toward_leader(w, i, ag.pos[ld], par.follow)
-        if j >= 0:
-            return j
-    if ag.thirst[a] > par.seek_water * par.water_s:
-        return descend(w, rng, i, w.goal_supply, w.human_mask)
-    if sw[Sw.HELI_KNOWN] > 0.5 and m != Mode.PANIC:
-        return descend(w, rng, i, w.goal_heli, w.human_mask)
-    return descend(w, rng, i, w.goal_exit, w.human_mask)
+    if R.thirsty(ag, a, par):  # thirst beats loyalty: each goes for water when their own body says so
+        j = descend(w, fs, par, rng, t, i, w.goal_supply, w.goal_mask)
+    elif led and m == ag.mode[ld] and toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) >= 0:
+        return toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow)
+    elif sw[Sw.HELI_KNOWN] > 0.5 and m != Mode.PANIC:
+        j = descend(w, fs, par, rng, t, i, w.goal_heli, w.goal_mask)
+    else:
+        j = descend(w, fs, par, rng, t, i, w.goal_exit, w.goal_mask)
+    return j if j >= 0 or fs.occ[i] < 2 else spread_out(w, fs, par, rng, t, i)
+
+
+@rule
+def spread_out(w, fs, par, rng, t, i):
+    """A person held up in a crowd (at their goal, or queueing) steps to a neighbouring cell of the same
+    room away from its doorways, or holding at least two fewer (never into a doorway), so a crowd fills
+    a room instead of blocking the way in; else -1."""
+    best, best_n, ties = -1, BIG, 0
+    for k in range(8):
+        j = i + w.step_off[k]
+        if not R.can_step(w.walk_mask, i, k) or w.rooms[j] != w.rooms[i] or FLOW_LIMITED[w.cells[j]]:
+            continue  # never into a doorway or onto the stairs
+        clear_the_door = w.by_door[i] and not w.by_door[j]
+        if (clear_the_door or fs.occ[j] <= fs.occ[i] - 2) and R.has_room(w, fs, par, j, t):
+            best, best_n, ties = keep_least(best, best_n, ties, j, fs.occ[j] - BIG * clear_the_door, rng)
+    return best
 
 
 @rule
@@ -638,13 +680,31 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     """One person or hybrid: notice, change mode, hide or move; exits and the helipad end the way."""
     i = ag.pos[a]
     gen = ctr[Ctr.GEN]
+    hybrid = R.is_hybrid(ag.kind[a])
+    keen = par.hy_senses if hybrid else 1.0
     z, near = (
         nearest_seen(ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, h_sight, 0.0, gen)
-        if ag.kind[a] == Kind.HUMAN
+        if not hybrid
         else (-1, BIG)
     )
+    prey = -1
+    if hybrid and ag.hunger[a] >= 1.0:  # the hunger won: it stalks the nearest person it senses
+        prey, _ = nearest_seen(
+            ag,
+            w,
+            fs,
+            i,
+            fs.phead,
+            fs.pnext,
+            fs.pcell,
+            fs.psum,
+            fs.pcount,
+            h_sight * keen,
+            par.z_smell * keen,
+            gen,
+        )
     sees = z >= 0
-    hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] >= par.h_hear
+    hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] * keen >= par.h_hear
     if sees:
         ag.alarm_t[a] = t
     led = react(ag, w, par, rng, a, t, sees, near, hears)
@@ -652,21 +712,27 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     flee = sees and m != Mode.HIDE
     v = (
         0.0
-        if (m == Mode.HIDE or m == Mode.CALM)
-        else (par.h_run if (flee or m == Mode.PANIC) else par.h_walk)
+        if ((m == Mode.HIDE or m == Mode.CALM) and prey < 0)
+        else (par.h_run if (flee or m == Mode.PANIC or prey >= 0) else par.h_walk)
     )
     ag.acc[a] += v * ag.speed[a] * par.dt
     moves = int(ag.acc[a])
     ag.acc[a] -= moves
     if m == Mode.CALM and R.wanders(ag, a, t, par, rng):
         moves = 1
-    if m == Mode.HIDE and w.rooms[i] >= 0:
+    if ag.busy_t[a] > t:  # held in a fight
+        moves = 0
+    if m == Mode.HIDE and w.rooms[i] >= 0 and (hears or t - max(ag.alarm_t[a], ag.mode_t[a]) <= par.quiet_s):
+        # doors are secured against danger just met, not against friends coming back with water
         R.secure_doors(ag, w, fs, sw, ctr, log, a, w.rooms[i], gen, t, par)
     for _ in range(moves):
-        j = next_cell(ag, w, par, sw, rng, a, z if flee else -1, led)
+        j = next_cell(ag, w, fs, par, sw, rng, t, a, z if flee else -1, prey, led)
         if j < 0:
             break
-        R.step_to(ag, w, fs, sw, ctr, a, j, gen)
+        if w.cells[j] == Cell.DOOR_BARRICADED:
+            R.clear_barricade(ag, w, fs, sw, ctr, a, j, t, gen, par)
+            break
+        R.step_to(ag, w, fs, sw, ctr, a, j, gen, t, par)
         if R.reach_exit(ag, w, sw, log, ctr, a, t) or R.board(ag, w, sw, log, ctr, a, t):
             break
 

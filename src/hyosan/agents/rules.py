@@ -11,7 +11,7 @@ import math
 
 from ..world.floorplan import Cell
 from .codes import Ctr, Event, Kind, Mode, Sw
-from .fields import GOAL_PASS, HUMAN_PASS, NOSE_PASS, SEE_THROUGH, WALK, pass_mask_of
+from .fields import FLOW_LIMITED, GOAL_PASS, HUMAN_PASS, NOSE_PASS, SEE_THROUGH, WALK, pass_mask_of
 from .jit import rule
 
 
@@ -119,6 +119,15 @@ def secure_doors(ag, w, fs, sw, ctr, log, a, room, gen, t, par):
 
 
 @rule
+def clear_barricade(ag, w, fs, sw, ctr, a, j, t, gen, par):
+    """Barricades: someone whose way leads through one takes it down, standing in the doorway as long as
+    building it took (nobody shuts a door on someone standing in it)."""
+    set_cell(w, sw, ctr, j, Cell.DOOR_OPEN)
+    move_body(ag, w, fs, a, j, t, gen, par)
+    ag.busy_t[a] = t + par.barricade_s
+
+
+@rule
 def bite(ag, victim, biter, t, rng, par):
     """Bites: infect and draw the turning time (worse bites turn faster; some hide a bite and turn late)."""
     severity = rng.random()
@@ -140,9 +149,11 @@ def become_zombie(ag, a, t, par):
 
 
 @rule
-def become_hybrid(ag, a, immortal):
-    """Turning into a hybrid: keeps their mind, hunger starts at zero."""
+def become_hybrid(ag, a, immortal, par):
+    """Turning into a hybrid: keeps their mind, gains strength and speed, hunger starts at zero."""
     ag.kind[a] = Kind.HYBRID_IMMORTAL if immortal else Kind.HYBRID_IMMUNE
+    ag.strength[a] *= par.hy_strength
+    ag.speed[a] *= par.hy_speed
     ag.hunger[a] = 0.0
 
 
@@ -150,7 +161,7 @@ def become_hybrid(ag, a, immortal):
 def turn(ag, log, ctr, a, t, rng, par):
     """Turning: a bitten human whose time has come becomes a hybrid (rarely) or a zombie."""
     if rng.random() < par.hybrid_frac:
-        become_hybrid(ag, a, rng.random() < par.immortal_frac)
+        become_hybrid(ag, a, rng.random() < par.immortal_frac, par)
         log_event(log, ctr, t, Event.TURN_HYBRID, a, ag.bit_by[a], ag.pos[a])
     else:
         become_zombie(ag, a, t, par)
@@ -172,7 +183,11 @@ def fight(ag, log, ctr, a, victim, t, rng, par):
 
 @rule
 def feed_hybrid(ag, log, ctr, a, victim, t, rng, par):
-    """Hybrids' hunger: a starving hybrid feeds; the immortal bite, the immune kill."""
+    """Hybrids' hunger: a starving hybrid attacks. The victim may fight it off (as against a zombie), but
+    a hybrid heals at once and is never destroyed; else it feeds: the immortal bite, the immune kill."""
+    power = ag.strength[victim] * ag.weapon[victim]
+    if rng.random() < par.fight_odds * power / (power + ag.strength[a]):
+        return
     ag.hunger[a] = 0.0
     if ag.kind[a] == Kind.HYBRID_IMMORTAL:
         bite(ag, victim, a, t, rng, par)
@@ -200,18 +215,36 @@ def starves(ag, log, ctr, a, t, par):
 
 @rule
 def drink_eat_or_die(ag, w, log, ctr, a, t, par):
-    """Thirst and hunger of people: supplies reset them; past water_s or food_s a person dies."""
+    """Thirst and hunger of people: supplies (on or beside the cell) reset them; past what they last
+    without water (water_s times their own `endure`) or food_s a person dies."""
     i = ag.pos[a]
     ag.thirst[a] += par.dt
     ag.food[a] += par.dt
-    if w.cells[i] == Cell.SUPPLY:
+    if w.at_water[i]:
         ag.thirst[a] = 0.0
         ag.food[a] = 0.0
-    if ag.thirst[a] <= par.water_s and ag.food[a] <= par.food_s:
+    water = par.water_s * ag.endure[a]
+    if ag.thirst[a] <= water and ag.food[a] <= par.food_s:
         return False
     ag.kind[a] = Kind.DEAD
-    log_event(log, ctr, t, Event.THIRST if ag.thirst[a] > par.water_s else Event.HUNGER, a, -1, i)
+    log_event(log, ctr, t, Event.THIRST if ag.thirst[a] > water else Event.HUNGER, a, -1, i)
     return True
+
+
+@rule
+def thirsty(ag, a, par):
+    """Whether a person needs water: past `seek_water_share` of what they can last without it."""
+    return ag.thirst[a] > par.seek_water * par.water_s * ag.endure[a]
+
+
+@rule
+def goes_for_water(ag, a, t, par):
+    """Whether a thirsty person leaves where they are for water: once no zombie has been seen for
+    `quiet_minutes`, or whatever the danger once their thirst is halfway from needing water to death."""
+    if not thirsty(ag, a, par):
+        return False
+    desperate = ag.thirst[a] > 0.5 * (1.0 + par.seek_water) * par.water_s * ag.endure[a]
+    return desperate or t - ag.alarm_t[a] > par.quiet_s
 
 
 @rule
@@ -268,9 +301,30 @@ def reach_exit(ag, w, sw, log, ctr, a, t):
 
 
 @rule
-def step_to(ag, w, fs, sw, ctr, a, j, gen):
+def has_room(w, fs, par, j, t):
+    """Crowds: whether one more body (zombies count too) fits on cell j now. A cell holds at most
+    `cell_capacity`; a doorway or stair cell also lets at most `door_flow` through a second
+    (a token bucket: `flow_t` is when it is free again; one step's moves all happen at t)."""
+    if fs.occ[j] >= par.cap:
+        return False
+    return not (FLOW_LIMITED[w.cells[j]] and w.flow_t[j] >= t + par.dt)
+
+
+@rule
+def move_body(ag, w, fs, a, j, t, gen, par):
+    """Agent a's body moves to cell j (the caller checked `has_room`): the one place positions change
+    during a step, so the counts per cell and the doorways' flow stay true."""
+    fs.occ[ag.pos[a]] -= 1
+    fs.occ[j] += 1
+    if FLOW_LIMITED[w.cells[j]]:
+        w.flow_t[j] = max(w.flow_t[j], t) + 1.0 / par.flow
+    ag.pos[a] = j
+    fs.here[j] = gen
+
+
+@rule
+def step_to(ag, w, fs, sw, ctr, a, j, gen, t, par):
     """A person moves to cell j, opening a closed door on the way."""
     if w.cells[j] == Cell.DOOR_CLOSED:
         set_cell(w, sw, ctr, j, Cell.DOOR_OPEN)
-    ag.pos[a] = j
-    fs.here[j] = gen
+    move_body(ag, w, fs, a, j, t, gen, par)

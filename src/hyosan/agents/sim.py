@@ -21,10 +21,10 @@ import pandas as pd
 
 from .. import checkpoint, stop
 from ..errors import HyosanError
-from ..world.floorplan import CELL_NAMES, DOORS, Building, Cell, load_building
+from ..world.floorplan import CELL_NAMES, DOORS, WALKABLE, Building, Cell, load_building
 from . import engine, phases, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
-from .fields import DC, DR, neighbour_table, sound_costs
+from .fields import DC, DR, FLOW_LIMITED, neighbour_table, sound_costs
 from .params import parameters, switches_initial
 from .state import (
     SCRATCH_ONLY,
@@ -111,7 +111,8 @@ class Sim:
         phases.refresh_goals(self.world, self.fields, self.sw, self.ctr)
 
     # ----- set-up ----------------------------------------------------------------------
-    def _flat(self, fr_rc: np.ndarray) -> np.ndarray:
+    def cell_index(self, fr_rc: np.ndarray) -> np.ndarray:
+        """Flat cell numbers of (floor index, row, column) rows, as `Building.room_cells` gives them."""
         f, r, c = fr_rc.T
         return ((f * self.H + r) * self.W + c).astype(np.int64)
 
@@ -130,7 +131,7 @@ class Sim:
             (cell, iv.loudness, iv.start_hours * 3600, iv.start_hours * 3600 + iv.minutes * 60)
             for iv in sc.interventions
             if iv.kind == "lure"
-            for cell in self._flat(b.room_cells(iv.room)[:: sc.sound.lure_spacing])
+            for cell in self.cell_index(b.room_cells(iv.room)[:: sc.sound.lure_spacing])
         ]
         lure = (
             [np.array(col, dt) for col, dt in zip(zip(*lures), (np.int64, float, float, float))]
@@ -142,6 +143,18 @@ class Sim:
         s = sc.sound
         nbr = neighbour_table(cells, self.F, self.H, self.W)
         floor_of, row_of, col_of = phases.coords_of_cells(self.F, self.H, self.W)
+        # people drink and eat on a supply cell or beside it (a tap, a vending machine): a crowd gathers
+        # round it, not on one square metre
+        supply = np.flatnonzero(cells == Cell.SUPPLY)
+        around = nbr[supply, :8].reshape(-1)
+        around = around[around >= 0]
+        at_water = np.zeros(n, bool)
+        at_water[around[np.isin(cells[around], list(WALKABLE))]] = True
+        at_water[supply] = True
+        # cells beside a doorway or the stairs, which people with nothing to do keep clear (`spread_out`)
+        gates = np.flatnonzero(FLOW_LIMITED[cells])
+        by_door = np.zeros(n, bool)
+        by_door[nbr[gates, :8][nbr[gates, :8] >= 0]] = True
         return World(
             F=self.F,
             H=self.H,
@@ -166,7 +179,9 @@ class Sim:
             sound_cost=sound_costs(s.door_cost, s.barricade_cost, s.window_cost, s.wall_cost),
             exit_cells=where(Cell.EXIT),
             heli_cells=where(Cell.HELIPAD),
-            supply_cells=where(Cell.SUPPLY),
+            supply_cells=np.flatnonzero(at_water).astype(np.int64),
+            at_water=at_water,
+            by_door=by_door,
             goal_exit=np.zeros(n, np.int64),
             goal_heli=np.zeros(n, np.int64),
             goal_supply=np.zeros(n, np.int64),
@@ -177,13 +192,24 @@ class Sim:
             lure_level=lure[1],
             lure_start=lure[2],
             lure_end=lure[3],
+            flow_t=np.full(n, -1e9),
         )
 
     def _random_cells(self, room: str, k: int) -> np.ndarray:
+        """k random cells of a room for people to start on, at most `cell_capacity` on each."""
         cells = self.building.room_cells(room)
         if len(cells) == 0:
             raise HyosanError(f"scenario {self.scenario.name}: room {room!r} has no floor cells to stand on")
-        return self._flat(cells[self.rng.integers(0, len(cells), size=k)])
+        left = self._room_left.setdefault(room, np.full(len(cells), self.scenario.cell_capacity))
+        slots = np.repeat(np.arange(len(cells)), left)
+        if k > len(slots):
+            raise HyosanError(
+                f"scenario {self.scenario.name}: {room!r} has room for {int(left.sum()):,} more people "
+                f"({len(cells):,} cells of {self.scenario.cell_capacity}), not {k:,}"
+            )
+        pick = slots[self.rng.choice(len(slots), size=k, replace=False)]
+        np.subtract.at(left, pick, 1)
+        return self.cell_index(cells[pick])
 
     def _populate(self):
         sc, h = self.scenario, self.scenario.humans
@@ -192,6 +218,7 @@ class Sim:
         if total == 0:
             raise HyosanError(f"scenario {sc.name}: nobody in it (no characters and no population)")
         ag = new_agents(total)
+        self._room_left: dict[str, np.ndarray] = {}
         self.names, self.roles = [""] * total, ["student"] * total
         groups: dict[str, list[int]] = {}
         for i, ch in enumerate(sc.characters):
@@ -224,6 +251,11 @@ class Sim:
             i += n
         for members in groups.values():
             ag.leader[members] = members[0]
+        # each lasts their own time without water, and last drank at their own hour: a group does not
+        # die of thirst in one minute
+        ag.endure[:] = np.clip(self.rng.normal(1.0, h.water_spread, total), 0.5, None)
+        ag.thirst[:] = self.rng.uniform(0.0, h.last_drink_hours * 3600.0, total)
+        ag.food[:] = ag.thirst
         for j, ch in enumerate(sc.characters):
             if ch.patient_zero:
                 ag.bitten_at[j] = 0.0
@@ -331,10 +363,12 @@ class Sim:
 
     def make(self, agent: int, kind: int) -> None:
         """Turn an agent into another kind now (tests and what-if experiments), by the model's own rules."""
+        if not 0 <= agent < len(self.agents.kind):  # the compiled rules do not check their indices
+            raise IndexError(f"no agent {agent}: this simulation has {len(self.agents.kind)}")
         if kind == Kind.ZOMBIE:
             rules.become_zombie(self.agents, agent, self.t, self.par)
         elif kind in (Kind.HYBRID_IMMUNE, Kind.HYBRID_IMMORTAL):
-            rules.become_hybrid(self.agents, agent, kind == Kind.HYBRID_IMMORTAL)
+            rules.become_hybrid(self.agents, agent, kind == Kind.HYBRID_IMMORTAL, self.par)
         else:
             self.agents.kind[agent] = kind
 

@@ -40,6 +40,8 @@ AGENT_ARRAYS = {
     "alarm_t": (np.float64, -1e9),
     "mode_t": (np.float64, 0.0),
     "wander_t": (np.float64, -1.0),  # a calm person's next wandering step; < 0: not drawn yet
+    "busy_t": (np.float64, -1e9),  # held in a bite or a fight until then
+    "endure": (np.float64, 1.0),  # how long this person lasts without water, a multiple of water_days
     "flags": (np.int64, 0),
 }
 Agents = namedtuple("Agents", list(AGENT_ARRAYS))
@@ -50,7 +52,7 @@ World = namedtuple(
     "F H W cells rooms region nbr step_off walk_mask nose_mask human_mask goal_mask "
     "floor_of row_of col_of block_of door_hp door_full door_ptr door_cells sound_cost "
     "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
-    "mix_cells lure_cell lure_level lure_start lure_end",
+    "mix_cells lure_cell lure_level lure_start lure_end flow_t at_water by_door",
 )
 World.__doc__ = "The building as the kernels see it (flat cells: (floor * H + row) * W + col)."
 
@@ -58,11 +60,11 @@ Fields = namedtuple(
     "Fields",
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
-    "here occ_head occ_next snd_src snd_lv",
+    "here occ_head occ_next snd_src snd_lv occ counted_at",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
-    "by sight region), occupied cells."
+    "by sight region), occupied cells and how many stand on each (`occ`, kept as they move)."
 )
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
@@ -129,6 +131,8 @@ def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures:
         occ_next=z(n_agents),
         snd_src=z(n_agents + n_lures),
         snd_lv=z(n_agents + n_lures, np.float64),
+        occ=z(n_cells, np.int32),
+        counted_at=z(n_agents),
     )
 
 

@@ -61,6 +61,40 @@ def overrun_seconds(sim) -> float:
     return float(sim.log.tl_t[over[0]]) if over.size else math.nan
 
 
+OVERRUN_WITHIN_HOURS = 3.0  # the story: the school falls in its first hours (issue 11, docs/story.md)
+
+
+def story_measures(sim, lured: list[int]) -> dict:
+    """The story's arc in one run, for the ensemble (docs/story.md): overrun early, how long people
+    hold out, whether each named group of characters splits, and what the interventions did."""
+    from ..agents.codes import Ctr, Event, Kind
+
+    overrun = overrun_seconds(sim) / 3600
+    n = int(sim.ctr[Ctr.TL_N])
+    humans = sim.log.tl[:n].sum(axis=1)[:, Kind.HUMAN]
+    held = np.flatnonzero(humans > 0)
+    row = {
+        "overrun_3h": bool(overrun <= OVERRUN_WITHIN_HOURS),
+        "people_left_hours": float(sim.log.tl_t[held[-1]]) / 3600 if held.size else 0.0,
+        "bombed": int((sim.log.ev_k[: sim.ctr[Ctr.EV_N]] == Event.BOMBED).sum()),
+        "lured": int(sum(lured)),
+    }
+    ag = sim.agents
+    alive = (np.isin(ag.kind, (Kind.ESCAPED, Kind.RESCUED, Kind.HYBRID_IMMUNE, Kind.HYBRID_IMMORTAL))) | (
+        (ag.kind == Kind.HUMAN) & (ag.bitten_at < 0)
+    )
+    groups: dict[str, list[int]] = {}
+    for i, ch in enumerate(sim.scenario.characters):
+        if ch.group:
+            groups.setdefault(ch.group, []).append(i)
+    for g, members in groups.items():
+        if len(members) > 1:
+            k = int(alive[members].sum())
+            row[f"{g}: alive"] = k
+            row[f"{g}: some live, some not"] = bool(0 < k < len(members))
+    return row
+
+
 def counts_over_time(sim, points: int = 9) -> list[dict]:
     """Counts by kind (whole building) at evenly spaced record times, first and last included."""
     tl = sim.timeline.groupby("t").sum(numeric_only=True).drop(columns=["level", "hours"])

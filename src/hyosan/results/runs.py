@@ -114,6 +114,7 @@ class SchoolRun(Resumable):
         self.replay_seconds = replay_seconds
         self.replay = None
         self.target_steps: int | None = None
+        self.lured: list[int] = []  # zombies in each lure's room as it stopped
 
     def run(self, progress=None, chunk_seconds: float = 600.0) -> "SchoolRun":
         """Advance the simulation to its end (animation frames every 5 story minutes if asked, and
@@ -141,15 +142,24 @@ class SchoolRun(Resumable):
             if progress is not None:  # last: a checkpoint taken here holds this moment's records
                 progress(t)
 
-        left = self.target_steps - sim.steps
-        if left > 0:
-            sim.run(days=left * sim.par.dt / 86400, progress=advance, chunk_seconds=min(every))
+        # a lure's pull is measured as it stops (a seed is a story: stopping there changes nothing)
+        stops = [(s, room) for s, room in lure_ends(sim) if sim.steps < s <= self.target_steps]
+        for stop_at, room in [*stops, (self.target_steps, None)]:
+            left = stop_at - sim.steps
+            if left > 0:
+                sim.run(days=left * sim.par.dt / 86400, progress=advance, chunk_seconds=min(every))
+            if room is not None:
+                self.lured.append(zombies_in(sim, room))
         return self
 
     def state(self) -> tuple[dict, dict]:
         """The run's mutable state (the simulation's, the frames and replay so far), for a checkpoint."""
         meta, arrays = self.sim.state()
-        meta["run"] = {"target_steps": self.target_steps, "frames": self.frames is not None}
+        meta["run"] = {
+            "target_steps": self.target_steps,
+            "frames": self.frames is not None,
+            "lured": self.lured,
+        }
         for i, (t, *parts) in enumerate(self.frames or []):
             meta["run"].setdefault("frame_t", []).append(t)
             arrays |= {f"frame.{i}.{j}": p for j, p in enumerate(parts)}
@@ -164,6 +174,7 @@ class SchoolRun(Resumable):
 
         self.sim.set_state(meta, arrays)
         self.target_steps = meta["run"]["target_steps"]
+        self.lured = list(meta["run"].get("lured", []))
         if meta["run"]["frames"]:
             self.frames = [
                 (t, *(arrays[f"frame.{i}.{j}"] for j in range(3)))
@@ -194,9 +205,10 @@ class SchoolRun(Resumable):
         return summary(self.sim)
 
     def outcomes(self) -> dict:
-        """Counts by kind at the end, survivors, the time the school is overrun, each named fate."""
+        """Counts by kind at the end, survivors, the time the school is overrun, the story's arc
+        (`report.story_measures`), each named fate."""
         from ..agents.codes import Kind
-        from .report import overrun_seconds
+        from .report import overrun_seconds, story_measures
 
         sim, ag = self.sim, self.sim.agents
         row: dict = {"hours": sim.t / 3600, "people": int(ag.kind.size), **sim.counts()}
@@ -205,9 +217,31 @@ class SchoolRun(Resumable):
         row["overrun_hours"] = overrun_seconds(sim) / 3600
         turning = (ag.kind == Kind.HUMAN) & (ag.bitten_at >= 0)
         row["outbreak_over"] = bool(row["zombie"] == 0 and not turning.any())
+        row.update(story_measures(sim, self.lured))
         for f in self.sim.fates.itertuples():
             row[f"fate: {f.name}"] = fate_class(f.fate)
         return row
+
+
+def lure_ends(sim) -> list[tuple[int, str]]:
+    """The step at which each lure of the scenario stops, with its room (in time order)."""
+    ends = []
+    for iv in sim.scenario.interventions:
+        if iv.kind == "lure":
+            end = iv.start_hours * 3600 + iv.minutes * 60
+            ends.append((int(np.ceil(end / sim.par.dt - 1e-9)), iv.room))
+    return sorted(ends)
+
+
+def zombies_in(sim, room: str) -> int:
+    """Zombies standing in a room now."""
+    from ..agents.codes import Kind
+
+    b = sim.building
+    cells = sim.cell_index(b.room_cells(room))
+    here = np.zeros(sim.world.cells.size, bool)
+    here[cells] = True
+    return int(((sim.agents.kind == Kind.ZOMBIE) & here[sim.agents.pos]).sum())
 
     def write(self, folder: Path) -> dict:
         """Write the run folder (timeline, events, fates, summary, scenario and maps as run, plots)."""

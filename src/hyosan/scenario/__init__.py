@@ -98,23 +98,18 @@ def load_scenario(name_or_path: str | Path) -> tuple[Scenario, Path]:
     return loaded.scenario, loaded.path
 
 
-# The most people a scenario may place in one 1 m cell at the start: a packed crowd (Fruin's level E,
-# 0.2-0.3 m² a person; denser is a crush). The engine itself takes any number: the school benchmark
-# packs the building with 10^5 people to measure its speed.
-CROWD_PER_CELL = 4
-
-
 def check_room_for_everyone(sc, building) -> None:
-    """Refuse a room the maps do not have, or more people starting in a room than its floor holds."""
+    """Refuse a room the maps do not have, or more people starting in a room than its floor holds at
+    `cell_capacity` a cell (4, the default, is a packed crowd: Fruin's level E, 0.2-0.3 m² a person)."""
     wanted: dict[str, int] = {}
     for who in [*sc.characters, *sc.population]:
         wanted[who.room] = wanted.get(who.room, 0) + getattr(who, "count", 1)
     for room, n in wanted.items():
         cells = len(building.room_cells(room))  # a clear error for a room the maps do not have
-        if n > CROWD_PER_CELL * cells:
+        if n > sc.cell_capacity * cells:
             raise HyosanError(
-                f"scenario {sc.name}: {n:,} people in {room!r}, which has {cells:,} floor cells of 1 m²: "
-                f"at most {CROWD_PER_CELL} stand in one (a packed crowd)"
+                f"scenario {sc.name}: {n:,} people in {room!r}, which has {cells:,} floor cells of 1 m² "
+                f"and holds at most {sc.cell_capacity * cells:,} ({sc.cell_capacity} a cell: cell_capacity)"
             )
 
 

@@ -85,6 +85,11 @@ class Humans(Strict):
     seek_water_share: float = Field(
         0.5, gt=0, le=1, description="share of water_days after which hiding people leave to look for water"
     )
+    quiet_minutes: float = Field(
+        30.0,
+        ge=0,
+        description="minutes without seeing a zombie before thirsty people leave a hiding place for water",
+    )
     wander_chance: float = Field(
         0.02, ge=0, le=1, description="chance per second that a calm person takes a step within their room"
     )
@@ -100,6 +105,17 @@ class Humans(Strict):
     speed_spread: float = Field(0.1, ge=0, description="spread (sd) of drawn speed multipliers around 1")
     calm_spread: float = Field(0.15, ge=0, description="spread (sd) of drawn calm around `calm`")
     resolve_spread: float = Field(0.3, ge=0, description="spread (sd) of drawn resolve around 1")
+    water_spread: float = Field(
+        0.15,
+        ge=0,
+        le=0.5,
+        description="spread (sd) of how long each person lasts without water, a share of water_days",
+    )
+    last_drink_hours: float = Field(
+        6.0,
+        ge=0,
+        description="everyone last drank and ate a random time up to this many hours before the start",
+    )
 
     @model_validator(mode="after")
     def _run_faster_than_walk(self):
@@ -121,6 +137,9 @@ class Zombies(Strict):
     hearing_threshold: float = Field(8.0, ge=0, description="sound level they follow")
     strength: float = Field(1.5, gt=0, description="a zombie's strength relative to the person it was")
     attack_rate: float = Field(1.0, gt=0, description="attacks per second on an adjacent person")
+    bite_seconds: float = Field(
+        4.0, ge=0, description="seconds a bite or a fight holds both the attacker and the victim"
+    )
     door_seconds: float = Field(90.0, gt=0, description="zombie-seconds of pushing that break a closed door")
     locked_door_seconds: float = Field(150.0, gt=0, description="the same for a locked door")
     barricade_seconds: float = Field(400.0, gt=0, description="the same for a barricaded door")
@@ -158,6 +177,15 @@ class Virus(Strict):
     immortal_fraction: float = Field(0.5, ge=0, le=1, description="fraction of hybrids who are immortal")
     hunger_hours: float = Field(
         8.0, gt=0, description="hours for a hybrid's hunger to reach an average resolve"
+    )
+    hybrid_senses: float = Field(
+        1.5, ge=1, le=10, description="a hybrid's sight, hearing and smell, as a multiple of a person's"
+    )
+    hybrid_speed: float = Field(
+        1.3, ge=1, le=3, description="a hybrid's speed, as a multiple of the person's"
+    )
+    hybrid_strength: float = Field(
+        2.0, ge=1, le=10, description="a hybrid's strength, as a multiple of the person's"
     )
     far_gone: float = Field(
         0.5, ge=0, le=1, description="share of the turning time after which zombies ignore the bitten"
@@ -264,6 +292,18 @@ class Scenario(Strict):
     record_seconds: float = Field(60.0, gt=0, description="timeline resolution (a whole number of steps)")
     step_seconds: float = Field(
         1.0, gt=0, le=1, description="story seconds per step (part of what a seed means)"
+    )
+    cell_capacity: int = Field(
+        4,
+        ge=1,
+        le=50,
+        description="people (zombies too) who fit standing on one 1 m cell: 4 is a packed crowd",
+    )
+    door_flow: float = Field(
+        1.3,
+        gt=0,
+        le=10,
+        description="people per second a 1 m door or stair cell lets through (Weidmann 1993)",
     )
     well_mixed: StrictBool = Field(
         False,
