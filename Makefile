@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench docs clean golden chromium node cc serve
+.PHONY: demo test bench docs clean golden chromium node cc serve story
 
 serve: $(STAMP)
 	$(BIN)/hyosan serve
@@ -39,6 +39,11 @@ cc:
 
 test: $(STAMP) chromium node cc
 	$(BIN)/python -m pytest -q
+
+# docs/story.md's figures: 200 seeds of the bundled school, five story days each (about 15 minutes on 2 cores)
+story: $(STAMP)
+	$(BIN)/hyosan ensemble hyosan-high --runs 200 --days 5 --seed 1 --out runs/story --force
+	$(BIN)/python -m hyosan.ensemble.story runs/story docs/story.md
 
 docs: $(STAMP)
 	$(BIN)/hyosan models --markdown > docs/models.md

@@ -34,8 +34,8 @@ def run_in_calls(sim, seconds: float, call_seconds: float, **kw):
 
 @pytest.fixture(scope="module")
 def reference():
-    """The school, seed 26 (its outbreak takes off early), run in one call."""
-    sim = hyosan.load("hyosan-high", seed=26).run(days=STORY_HOURS / 24)
+    """The school, seed 4 (its outbreak takes off early), run in one call."""
+    sim = hyosan.load("hyosan-high", seed=4).run(days=STORY_HOURS / 24)
     assert len(sim.events) > 50 and (sim.events["event"] == "turned back at cordon").any()
     return sim
 
@@ -44,7 +44,7 @@ def reference():
 def test_the_same_events_however_the_run_is_cut(reference, call_seconds, chunk_seconds):
     frames = []
     sim = run_in_calls(
-        hyosan.load("hyosan-high", seed=26),
+        hyosan.load("hyosan-high", seed=4),
         STORY_HOURS * 3600,
         call_seconds,
         chunk_seconds=chunk_seconds,
@@ -66,7 +66,7 @@ def test_the_cli_tells_the_same_story_as_the_api(tmp_path, reference, animate):
         "run",
         "hyosan-high",
         "--seed",
-        "26",
+        "4",
         "--days",
         str(STORY_HOURS / 24),
         "--out",
@@ -79,11 +79,11 @@ def test_the_cli_tells_the_same_story_as_the_api(tmp_path, reference, animate):
 
 
 def test_a_resumed_checkpoint_tells_the_rest_of_the_same_story(tmp_path, reference):
-    sim = hyosan.load("hyosan-high", seed=26).run(days=0.4 / 24)
+    sim = hyosan.load("hyosan-high", seed=4).run(days=0.4 / 24)
     path = sim.save(tmp_path / "school.ckpt")
     sim.run(days=0.1 / 24)  # the saved state is not touched by running on
     resumed = hyosan.resume(path)
-    assert resumed.t == 0.4 * 3600 and resumed.seed == 26
+    assert resumed.t == 0.4 * 3600 and resumed.seed == 4
     resumed.run(days=(STORY_HOURS - 0.4) / 24)
     assert digest(resumed.events) == digest(reference.events)
     assert resumed.timeline.equals(reference.timeline)
@@ -91,7 +91,7 @@ def test_a_resumed_checkpoint_tells_the_rest_of_the_same_story(tmp_path, referen
 
 
 def test_a_checkpoint_resumes_in_another_process(tmp_path, reference):
-    sim = hyosan.load("hyosan-high", seed=26).run(days=0.7 / 24)
+    sim = hyosan.load("hyosan-high", seed=4).run(days=0.7 / 24)
     path = sim.save(tmp_path / "school.ckpt")
     code = (
         f"import hashlib, hyosan; s = hyosan.resume({str(path)!r}).run(days={(STORY_HOURS - 0.7) / 24!r}); "

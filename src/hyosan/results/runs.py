@@ -222,6 +222,12 @@ class SchoolRun(Resumable):
             row[f"fate: {f.name}"] = fate_class(f.fate)
         return row
 
+    def write(self, folder: Path) -> dict:
+        """Write the run folder (timeline, events, fates, summary, scenario and maps as run, plots)."""
+        from .report import write_run
+
+        return write_run(self.sim, Path(folder), self.frames, self.replay, self.incomplete)
+
 
 def lure_ends(sim) -> list[tuple[int, str]]:
     """The step at which each lure of the scenario stops, with its room (in time order)."""
@@ -242,12 +248,6 @@ def zombies_in(sim, room: str) -> int:
     here = np.zeros(sim.world.cells.size, bool)
     here[cells] = True
     return int(((sim.agents.kind == Kind.ZOMBIE) & here[sim.agents.pos]).sum())
-
-    def write(self, folder: Path) -> dict:
-        """Write the run folder (timeline, events, fates, summary, scenario and maps as run, plots)."""
-        from .report import write_run
-
-        return write_run(self.sim, Path(folder), self.frames, self.replay, self.incomplete)
 
 
 class CityRun(Resumable):
