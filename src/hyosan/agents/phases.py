@@ -650,12 +650,12 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
     ld = ag.leader[a]
     if R.thirsty(ag, a, par):  # thirst beats loyalty: each goes for water when their own body says so
         j = descend(w, fs, par, rng, t, i, w.goal_supply, w.goal_mask)
-    elif led and m == ag.mode[ld] and toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) >= 0:
-        return toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow)
-    elif sw[Sw.HELI_KNOWN] > 0.5 and m != Mode.PANIC:
-        j = descend(w, fs, par, rng, t, i, w.goal_heli, w.goal_mask)
     else:
-        j = descend(w, fs, par, rng, t, i, w.goal_exit, w.goal_mask)
+        j = toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) if led and m == ag.mode[ld] else -1
+        if j >= 0:
+            return j
+        goal = w.goal_heli if sw[Sw.HELI_KNOWN] > 0.5 and m != Mode.PANIC else w.goal_exit
+        j = descend(w, fs, par, rng, t, i, goal, w.goal_mask)
     return j if j >= 0 or fs.occ[i] < 2 else spread_out(w, fs, par, rng, t, i)
 
 
