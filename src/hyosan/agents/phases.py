@@ -372,9 +372,9 @@ def toward(w, fs, par, rng, t, i, target, mask):
     here = cheb(w, i, target)
     best, best_s, ties = -1, BIG, 0
     for k in range(8):
-        if not R.can_step(mask, i, k) or not R.has_room(w, fs, par, i + w.step_off[k], t):
-            continue
         j = i + w.step_off[k]
+        if not R.can_step(mask, i, k) or not R.has_room(w, fs, par, j, t):
+            continue
         dr, dc = w.row_of[j] - tr, w.col_of[j] - tc
         d = max(abs(dr), abs(dc))
         if d >= here:
@@ -443,9 +443,9 @@ def descend(w, fs, par, rng, t, i, field, mask):
     or -1 at a minimum or when every way down is full (a queue). Unreached cells hold BIG."""
     best, best_d, ties = -1, BIG, 0
     for k in range(10):
-        if not R.can_step(mask, i, k) or not R.has_room(w, fs, par, i + w.step_off[k], t):
-            continue
         j = i + w.step_off[k]
+        if not R.can_step(mask, i, k) or not R.has_room(w, fs, par, j, t):
+            continue
         best, best_d, ties = keep_least(best, best_d, ties, j, field[j], rng)
     if best >= 0 and best_d >= field[i]:
         return -1
@@ -722,9 +722,8 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
         moves = 1
     if ag.busy_t[a] > t:  # held in a fight
         moves = 0
-    if m == Mode.HIDE and w.rooms[i] >= 0 and (hears or t - max(ag.alarm_t[a], ag.mode_t[a]) <= par.quiet_s):
-        # doors are secured against danger just met, not against friends coming back with water
-        R.secure_doors(ag, w, fs, sw, ctr, log, a, w.rooms[i], gen, t, par)
+    if m == Mode.HIDE and w.rooms[i] >= 0:
+        R.secure_doors(ag, w, fs, sw, ctr, log, a, w.rooms[i], gen, t, par, hears)
     for _ in range(moves):
         j = next_cell(ag, w, fs, par, sw, rng, t, a, z if flee else -1, prey, led)
         if j < 0:

@@ -105,8 +105,12 @@ def push_door(w, sw, ctr, log, j, force, t, a):
 
 
 @rule
-def secure_doors(ag, w, fs, sw, ctr, log, a, room, gen, t, par):
-    """Barricades: people hiding in a room close its doors, then barricade them (never on someone)."""
+def secure_doors(ag, w, fs, sw, ctr, log, a, room, gen, t, par, hears):
+    """Barricades: people hiding in a room close its doors, then barricade them (never on someone), while
+    danger is near: they hear it, or met it (saw a zombie, or began to hide) within `quiet_minutes`.
+    Doors are secured against danger just met, not against friends coming back with water."""
+    if not (hears or t - max(ag.alarm_t[a], ag.mode_t[a]) <= par.quiet_s):
+        return
     for q in range(w.door_ptr[room], w.door_ptr[room + 1]):
         j = w.door_cells[q]
         if fs.here[j] == gen:
@@ -169,10 +173,16 @@ def turn(ag, log, ctr, a, t, rng, par):
 
 
 @rule
-def fight(ag, log, ctr, a, victim, t, rng, par):
-    """Fights: a zombie attacks; the victim may destroy it (strength x weapon), or is bitten."""
+def fights_off(ag, a, victim, rng, par):
+    """Whether the victim of an attack by `a` wins: odds of strength x weapon against a's strength."""
     power = ag.strength[victim] * ag.weapon[victim]
-    if rng.random() < par.fight_odds * power / (power + ag.strength[a]):
+    return rng.random() < par.fight_odds * power / (power + ag.strength[a])
+
+
+@rule
+def fight(ag, log, ctr, a, victim, t, rng, par):
+    """Fights: a zombie attacks; the victim may destroy it (`fights_off`), or is bitten."""
+    if fights_off(ag, a, victim, rng, par):
         ag.kind[a] = Kind.DEAD
         log_event(log, ctr, t, Event.ZOMBIE_KILLED, a, victim, ag.pos[a])
         return
@@ -185,8 +195,7 @@ def fight(ag, log, ctr, a, victim, t, rng, par):
 def feed_hybrid(ag, log, ctr, a, victim, t, rng, par):
     """Hybrids' hunger: a starving hybrid attacks. The victim may fight it off (as against a zombie), but
     a hybrid heals at once and is never destroyed; else it feeds: the immortal bite, the immune kill."""
-    power = ag.strength[victim] * ag.weapon[victim]
-    if rng.random() < par.fight_odds * power / (power + ag.strength[a]):
+    if fights_off(ag, a, victim, rng, par):
         return
     ag.hunger[a] = 0.0
     if ag.kind[a] == Kind.HYBRID_IMMORTAL:

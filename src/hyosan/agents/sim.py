@@ -52,6 +52,14 @@ def door_strengths(sc) -> np.ndarray:
     return t
 
 
+def beside(nbr: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Cells one step on the floor (8 neighbours) from a cell of `mask`."""
+    around = nbr[np.flatnonzero(mask), :8].reshape(-1)
+    out = np.zeros(len(mask), bool)
+    out[around[around >= 0]] = True
+    return out
+
+
 class Sim:
     """One seeded simulation of a scenario on its building."""
 
@@ -111,6 +119,10 @@ class Sim:
         phases.refresh_goals(self.world, self.fields, self.sw, self.ctr)
 
     # ----- set-up ----------------------------------------------------------------------
+    def step_of(self, hours: float) -> int:
+        """The first step at or after story time `hours`: when something timed then happens."""
+        return int(math.ceil(hours * 3600 / self.par.dt - 1e-9))
+
     def cell_index(self, fr_rc: np.ndarray) -> np.ndarray:
         """Flat cell numbers of (floor index, row, column) rows, as `Building.room_cells` gives them."""
         f, r, c = fr_rc.T
@@ -145,16 +157,10 @@ class Sim:
         floor_of, row_of, col_of = phases.coords_of_cells(self.F, self.H, self.W)
         # people drink and eat on a supply cell or beside it (a tap, a vending machine): a crowd gathers
         # round it, not on one square metre
-        supply = np.flatnonzero(cells == Cell.SUPPLY)
-        around = nbr[supply, :8].reshape(-1)
-        around = around[around >= 0]
-        at_water = np.zeros(n, bool)
-        at_water[around[np.isin(cells[around], list(WALKABLE))]] = True
-        at_water[supply] = True
+        at_water = beside(nbr, cells == Cell.SUPPLY) & np.isin(cells, list(WALKABLE))
+        at_water[cells == Cell.SUPPLY] = True
         # cells beside a doorway or the stairs, which people with nothing to do keep clear (`spread_out`)
-        gates = np.flatnonzero(FLOW_LIMITED[cells])
-        by_door = np.zeros(n, bool)
-        by_door[nbr[gates, :8][nbr[gates, :8] >= 0]] = True
+        by_door = beside(nbr, FLOW_LIMITED[cells])
         return World(
             F=self.F,
             H=self.H,
@@ -195,12 +201,13 @@ class Sim:
             flow_t=np.full(n, -1e9),
         )
 
-    def _random_cells(self, room: str, k: int) -> np.ndarray:
-        """k random cells of a room for people to start on, at most `cell_capacity` on each."""
+    def _random_cells(self, room: str, k: int, room_left: dict[str, np.ndarray]) -> np.ndarray:
+        """k random cells of a room for people to start on, at most `cell_capacity` on each (`room_left`:
+        the places left on each cell of the rooms filled so far)."""
         cells = self.building.room_cells(room)
         if len(cells) == 0:
             raise HyosanError(f"scenario {self.scenario.name}: room {room!r} has no floor cells to stand on")
-        left = self._room_left.setdefault(room, np.full(len(cells), self.scenario.cell_capacity))
+        left = room_left.setdefault(room, np.full(len(cells), self.scenario.cell_capacity))
         slots = np.repeat(np.arange(len(cells)), left)
         if k > len(slots):
             raise HyosanError(
@@ -218,11 +225,11 @@ class Sim:
         if total == 0:
             raise HyosanError(f"scenario {sc.name}: nobody in it (no characters and no population)")
         ag = new_agents(total)
-        self._room_left: dict[str, np.ndarray] = {}
+        room_left: dict[str, np.ndarray] = {}
         self.names, self.roles = [""] * total, ["student"] * total
         groups: dict[str, list[int]] = {}
         for i, ch in enumerate(sc.characters):
-            ag.pos[i] = self._random_cells(ch.room, 1)[0]
+            ag.pos[i] = self._random_cells(ch.room, 1, room_left)[0]
             ag.strength[i] = ch.strength * role_strength[ch.role]
             ag.speed[i], ag.calm[i], ag.weapon[i] = ch.speed, ch.calm, ch.weapon
             ag.loud[i], ag.resolve[i] = ch.loud, ch.resolve
@@ -236,7 +243,7 @@ class Sim:
             if n == 0:
                 continue
             sl = slice(i, i + n)
-            ag.pos[sl] = self._random_cells(g.room, n)
+            ag.pos[sl] = self._random_cells(g.room, n, room_left)
             ag.strength[sl] = (
                 g.strength
                 if g.strength is not None
@@ -268,7 +275,7 @@ class Sim:
     def _build_schedule(self) -> Schedule:
         """Interventions as (step, action, argument) rows; an edge at time T acts at the first step t >= T."""
         b, rows, masks = self.building, [], []
-        step_of = lambda hours: int(math.ceil(hours * 3600 / self.par.dt - 1e-9))  # noqa: E731
+        step_of = self.step_of
         for iv in self.scenario.interventions:
             if iv.kind == "cordon":
                 rows.append((step_of(iv.start_hours), Action.CORDON_ON, 0.0))

@@ -231,11 +231,11 @@ class SchoolRun(Resumable):
 
 def lure_ends(sim) -> list[tuple[int, str]]:
     """The step at which each lure of the scenario stops, with its room (in time order)."""
-    ends = []
-    for iv in sim.scenario.interventions:
-        if iv.kind == "lure":
-            end = iv.start_hours * 3600 + iv.minutes * 60
-            ends.append((int(np.ceil(end / sim.par.dt - 1e-9)), iv.room))
+    ends = [
+        (sim.step_of(iv.start_hours + iv.minutes / 60), iv.room)
+        for iv in sim.scenario.interventions
+        if iv.kind == "lure"
+    ]
     return sorted(ends)
 
 
@@ -243,8 +243,7 @@ def zombies_in(sim, room: str) -> int:
     """Zombies standing in a room now."""
     from ..agents.codes import Kind
 
-    b = sim.building
-    cells = sim.cell_index(b.room_cells(room))
+    cells = sim.cell_index(sim.building.room_cells(room))  # its floor, doorways excluded
     here = np.zeros(sim.world.cells.size, bool)
     here[cells] = True
     return int(((sim.agents.kind == Kind.ZOMBIE) & here[sim.agents.pos]).sum())
