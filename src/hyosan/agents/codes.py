@@ -95,9 +95,17 @@ class Sw(IntEnum):
     HELI_SEATS = 3  # seats left on the helicopter
     GOALS_STALE = 4  # 1 when a cell changed so that the goal fields must be rebuilt
     REGIONS_STALE = 5  # 1 when a cell changed what can be seen through, so sight regions must be relabelled
+    ALARM = 6  # 1 once someone has met the outbreak: word of it spreads (`rules.hears_news`)
 
 
 N_SWITCHES = len(Sw)
+
+
+class Flag(IntEnum):
+    """Bits of an agent's `flags`: what it has learnt or just done."""
+
+    TURNED_BACK = 1  # turned back at the cordon: knows the exits are held, so the way out is the roof
+    DRANK = 2  # drank and has not yet hidden again (`phases.react`)
 
 
 class Ctr(IntEnum):

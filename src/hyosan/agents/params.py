@@ -47,6 +47,8 @@ PARAMS: tuple[Param, ...] = (
     Param("food_s", "humans.food_days", DAY, "s"),
     Param("seek_water", "humans.seek_water_share", 1.0, ""),
     Param("quiet_s", "humans.quiet_minutes", 60.0, "s"),
+    Param("h_hear_z", "humans.zombie_hearing", 1.0, "cells"),
+    Param("news_s", "humans.news_minutes", 60.0, "s"),
     Param("wander", "humans.wander_chance", 1.0, "per s"),
     Param("follow", "humans.follow_distance", 1.0, "cells"),
     Param("flush", "humans.flush_distance", 1.0, "cells"),

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..world.floorplan import Cell
 from . import rules as R
-from .codes import Action, Ctr, Event, Kind, Mode, Sw
+from .codes import Action, Ctr, Event, Flag, Kind, Mode, Sw
 from .fields import (
     BREAKABLE,
     FLOW_LIMITED,
@@ -72,10 +72,11 @@ def interventions(ag, w, sched, log, sw, ctr, t):
 
 @kernel
 def announce_helicopter(ag, w, sched, sw, ctr, t):
-    """Rescue is announced: everyone heads for the roof, whose locked door gives way (the fire)."""
+    """Rescue is announced: everyone out in the open heads for the roof, whose locked door gives way (the
+    fire); hiders go once it is quiet where they are (`rules.leaves_hide`)."""
     sw[Sw.HELI_KNOWN] = 1.0
     for a in range(ag.kind.shape[0]):
-        if R.is_person(ag.kind[a]):
+        if R.is_person(ag.kind[a]) and ag.mode[a] != Mode.HIDE:
             ag.mode[a] = Mode.SEEK
             ag.mode_t[a] = t
     for q in range(sched.roof_doors.shape[0]):
@@ -557,13 +558,18 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
 
 
 @rule
-def react(ag, w, par, rng, a, t, sees, near, hears):
-    """How a person's mode changes: alarm (hide or panic), following the leader, calming, leaving a hide
-    (after `hide_hours`, or for water: `rules.goes_for_water`)."""
+def react(ag, w, par, sw, rng, a, t, sees, near, hears):
+    """How a person's mode changes: alarm (hide or panic, on meeting the outbreak or hearing of it:
+    `rules.hears_news`), following the leader, calming, leaving a hide (`rules.leaves_hide`)."""
     i = ag.pos[a]
     ld = ag.leader[a]
     led = ld >= 0 and ld != a and R.is_person(ag.kind[ld])
+    # a hider comes out on their own clock (`rules.leaves_hide`), so a leader going for water does not
+    # lead the whole class out into the corridor; one who just drank first makes way at the water
+    own_way = (ag.mode[a] == Mode.HIDE) + (ag.flags[a] & Flag.DRANK)
     if ag.mode[a] == Mode.CALM and (sees or hears):
+        sw[Sw.ALARM] = 1.0
+    if ag.mode[a] == Mode.CALM and (sees or hears or R.hears_news(sw, par, rng)):
         if led and ag.mode[ld] != Mode.CALM:
             ag.mode[a] = ag.mode[ld]
         elif rng.random() < ag.calm[a] and w.rooms[i] >= 0:
@@ -571,15 +577,14 @@ def react(ag, w, par, rng, a, t, sees, near, hears):
         else:
             ag.mode[a] = Mode.PANIC
         ag.mode_t[a] = t
-    elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC:
+    elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC and own_way < 1:
         ag.mode[a] = ag.mode[ld]
         ag.mode_t[a] = t
     m = ag.mode[a]
-    water = R.goes_for_water(ag, a, t, par)
     if (
         (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s)
-        or (m == Mode.HIDE and (t - ag.mode_t[a] > par.hide_s or water))
-        or (m == Mode.CALM and water)
+        or (m == Mode.HIDE and R.leaves_hide(ag, sw, a, t, par))
+        or (m == Mode.CALM and R.goes_for_water(ag, a, t, par))
     ):
         ag.mode[a] = Mode.SEEK
         ag.mode_t[a] = t
@@ -654,25 +659,39 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
         j = toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) if led and m == ag.mode[ld] else -1
         if j >= 0:
             return j
-        goal = w.goal_heli if sw[Sw.HELI_KNOWN] > 0.5 and m != Mode.PANIC else w.goal_exit
+        # once turned back at the cordon (or told of the helicopter) the way out is up, to the roof
+        roof = sw[Sw.HELI_KNOWN] > 0.5 or ag.flags[a] & Flag.TURNED_BACK != 0
+        goal = w.goal_heli if roof and m != Mode.PANIC else w.goal_exit
         j = descend(w, fs, par, rng, t, i, goal, w.goal_mask)
-    return j if j >= 0 or fs.occ[i] < 2 else spread_out(w, fs, par, rng, t, i)
+    if j < 0 and ag.flags[a] & Flag.DRANK and w.at_water[i]:  # nowhere to go: make way for the thirsty
+        return spread_out(w, fs, par, rng, t, i, w.at_water)
+    return j if j >= 0 or fs.occ[i] < 2 else spread_out(w, fs, par, rng, t, i, w.by_door)
 
 
 @rule
-def spread_out(w, fs, par, rng, t, i):
+def spread_out(w, fs, par, rng, t, i, keep_clear):
     """A person held up in a crowd (at their goal, or queueing) steps to a neighbouring cell of the same
-    room away from its doorways, or holding at least two fewer (never into a doorway), so a crowd fills
-    a room instead of blocking the way in; else -1."""
+    room off the cells to `keep_clear` (beside its doorways, or its water), or holding at least two
+    fewer (never into a doorway), so a crowd fills a room instead of blocking the way in; else -1."""
     best, best_n, ties = -1, BIG, 0
     for k in range(8):
         j = i + w.step_off[k]
         if not R.can_step(w.walk_mask, i, k) or w.rooms[j] != w.rooms[i] or FLOW_LIMITED[w.cells[j]]:
             continue  # never into a doorway or onto the stairs
-        clear_the_door = w.by_door[i] and not w.by_door[j]
-        if (clear_the_door or fs.occ[j] <= fs.occ[i] - 2) and R.has_room(w, fs, par, j, t):
-            best, best_n, ties = keep_least(best, best_n, ties, j, fs.occ[j] - BIG * clear_the_door, rng)
+        clear = keep_clear[i] and not keep_clear[j]
+        if (clear or fs.occ[j] <= fs.occ[i] - 2) and R.has_room(w, fs, par, j, t):
+            best, best_n, ties = keep_least(best, best_n, ties, j, fs.occ[j] - BIG * clear, rng)
     return best
+
+
+@rule
+def heard_zombie(ag, w, fs, par, i, gen):
+    """Whether a zombie is within `zombie_hearing` moves of cell i through doors and walls' gaps (what
+    a hiding person hears of the corridor: enough to keep them hidden, not to make them run)."""
+    z, _ = nearest_seen(
+        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, par.h_hear_z, par.h_hear_z, gen
+    )
+    return z >= 0
 
 
 @rule
@@ -705,9 +724,12 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
         )
     sees = z >= 0
     hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] * keen >= par.h_hear
-    if sees:
+    hiding = ag.mode[a] == Mode.HIDE
+    if hiding and not (sees or hears or hybrid):  # groans and scratching behind the door
+        hears = heard_zombie(ag, w, fs, par, i, gen)
+    if sees or (hiding and hears):  # what keeps a hider hidden: not yet quiet (`rules.leaves_hide`)
         ag.alarm_t[a] = t
-    led = react(ag, w, par, rng, a, t, sees, near, hears)
+    led = react(ag, w, par, sw, rng, a, t, sees, near, hears)
     m = ag.mode[a]
     flee = sees and m != Mode.HIDE
     v = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..world.floorplan import Cell
-from .codes import Ctr, Event, Kind, Mode, Sw
+from .codes import Ctr, Event, Flag, Kind, Mode, Sw
 from .fields import FLOW_LIMITED, GOAL_PASS, HUMAN_PASS, NOSE_PASS, SEE_THROUGH, WALK, pass_mask_of
 from .jit import rule
 
@@ -232,6 +232,7 @@ def drink_eat_or_die(ag, w, log, ctr, a, t, par):
     if w.at_water[i]:
         ag.thirst[a] = 0.0
         ag.food[a] = 0.0
+        ag.flags[a] |= Flag.DRANK  # just drank (see `react`: they hide again once off the water)
     water = par.water_s * ag.endure[a]
     if ag.thirst[a] <= water and ag.food[a] <= par.food_s:
         return False
@@ -254,6 +255,25 @@ def goes_for_water(ag, a, t, par):
         return False
     desperate = ag.thirst[a] > 0.5 * (1.0 + par.seek_water) * par.water_s * ag.endure[a]
     return desperate or t - ag.alarm_t[a] > par.quiet_s
+
+
+@rule
+def hears_news(sw, par, rng):
+    """Word of the outbreak (phones, shouts down the corridor): once someone has met it (`Sw.ALARM`), a
+    calm person hears of it with chance dt / news_minutes each step, and hides or panics as if they
+    had seen it. Without it, a school of calm classes sits unaware while the infected roam."""
+    return sw[Sw.ALARM] > 0.5 and rng.random() * par.news_s < par.dt
+
+
+@rule
+def leaves_hide(ag, sw, a, t, par):
+    """Whether a hiding person comes out: once no zombie has been seen or heard for `quiet_minutes` and
+    they have hidden their own time (`hide_hours` times their patience) or know a helicopter is coming;
+    or for water (`goes_for_water`). Each hider's clock is their own, so a school of hiders does not
+    walk out in one minute."""
+    quiet = t - ag.alarm_t[a] > par.quiet_s
+    waited = t - ag.mode_t[a] > par.hide_s * ag.patience[a] or sw[Sw.HELI_KNOWN] > 0.5
+    return (quiet and waited) or goes_for_water(ag, a, t, par)
 
 
 @rule
@@ -298,8 +318,8 @@ def reach_exit(ag, w, sw, log, ctr, a, t):
     if w.cells[i] != Cell.EXIT:
         return False
     if sw[Sw.CORDON] > 0.5:
-        if ag.flags[a] & 1 == 0:
-            ag.flags[a] |= 1
+        if ag.flags[a] & Flag.TURNED_BACK == 0:
+            ag.flags[a] |= Flag.TURNED_BACK
             log_event(log, ctr, t, Event.TURNED_BACK, a, -1, i)
         ag.mode[a] = Mode.HIDE if w.rooms[i] >= 0 else Mode.SEEK
         ag.mode_t[a] = t

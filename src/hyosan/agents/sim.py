@@ -38,7 +38,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 4
+CHECKPOINT_VERSION = 5
 RNG_TAG = 0x48594F53
 
 
@@ -262,6 +262,7 @@ class Sim:
         # die of thirst in one minute
         ag.endure[:] = np.clip(self.rng.normal(1.0, h.water_spread, total), 0.5, None)
         ag.thirst[:] = self.rng.uniform(0.0, h.last_drink_hours * 3600.0, total)
+        ag.patience[:] = np.exp(self.rng.normal(0.0, h.hide_spread, total))
         ag.food[:] = ag.thirst
         for j, ch in enumerate(sc.characters):
             if ch.patient_zero:

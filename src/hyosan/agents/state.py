@@ -42,6 +42,7 @@ AGENT_ARRAYS = {
     "wander_t": (np.float64, -1.0),  # a calm person's next wandering step; < 0: not drawn yet
     "busy_t": (np.float64, -1e9),  # held in a bite or a fight until then
     "endure": (np.float64, 1.0),  # how long this person lasts without water, a multiple of water_days
+    "patience": (np.float64, 1.0),  # how long this person stays hidden, a multiple of hide_hours
     "flags": (np.int64, 0),
 }
 Agents = namedtuple("Agents", list(AGENT_ARRAYS))

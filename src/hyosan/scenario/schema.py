@@ -79,7 +79,27 @@ class Humans(Strict):
     barricade_seconds: float = Field(
         60.0, ge=0, description="time hiding people need to barricade a closed door"
     )
-    hide_hours: float = Field(10.0, ge=0, description="how long people stay hidden before they move on")
+    hide_hours: float = Field(
+        96.0,
+        ge=0,
+        description="median hours people stay hidden (and only once it is quiet) before they move on",
+    )
+    hide_spread: float = Field(
+        0.3,
+        ge=0,
+        le=3,
+        description="spread (sd of the log) of each person's own hiding time around hide_hours",
+    )
+    news_minutes: float = Field(
+        10.0,
+        ge=0,
+        description="mean minutes before a calm person hears of the outbreak (phones, shouts) once it is met",
+    )
+    zombie_hearing: float = Field(
+        8.0,
+        ge=0,
+        description="m within which hiding people hear zombies through the doors of their room",
+    )
     water_days: float = Field(3.0, gt=0, description="days a person survives without water")
     food_days: float = Field(21.0, gt=0, description="days a person survives without food")
     seek_water_share: float = Field(
@@ -88,7 +108,7 @@ class Humans(Strict):
     quiet_minutes: float = Field(
         30.0,
         ge=0,
-        description="minutes without seeing a zombie before thirsty people leave a hiding place for water",
+        description="minutes without sensing a zombie before hiding people leave their hiding place",
     )
     wander_chance: float = Field(
         0.02, ge=0, le=1, description="chance per second that a calm person takes a step within their room"
