@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from hyosan.agents import Kind, Mode
+from hyosan.agents.codes import Sw
 from hyosan.errors import HyosanError
 from tests.agent_helpers import person, world
 
@@ -199,3 +200,66 @@ def test_a_hungry_hybrid_stalks_prey_it_senses_with_keener_senses(tmp_path, sens
     sim.run(days=60 / 86400)
     killed = (sim.events["event"] == "killed by hybrid").any()
     assert killed == found
+
+
+HIDE_MAP = """
+##############
+#hhhhh'......E
+#hhhhh#.......
+#hhhhh#zzzz...
+#hhhhh'zzzz...
+##############
+"""
+
+
+def hiders(tmp_path, toml=""):
+    """Thirty hiders in a room with two doors; a zombie pen beside one of them (empty unless made)."""
+    sim = world(
+        tmp_path,
+        HIDE_MAP,
+        {"h": "hiding room", "z": "pen"},
+        '[[population]]\nroom = "hiding room"\ncount = 30\ngroup = "class"\n'
+        + "[humans]\nhide_hours = 2.0\nwater_days = 30\n"
+        + toml,
+    )
+    sim.agents.mode[:] = Mode.HIDE
+    return sim
+
+
+def left_hiding(sim, minutes: int) -> np.ndarray:
+    """Minute by minute, the time each person first came out of hiding (nan if never)."""
+    out = np.full(sim.agents.kind.size, np.nan)
+    for m in range(minutes):
+        sim.run(days=60 / 86400)
+        came_out = np.isnan(out) & (sim.agents.mode != Mode.HIDE)
+        out[came_out] = m + 1
+    return out
+
+
+def test_hiders_come_out_on_their_own_clocks_not_in_one_minute(tmp_path):
+    """Quiet all along: each comes out after hide_hours times their own patience, so the class leaves
+    over hours (the leader coming out does not bring the hiders with them)."""
+    out = left_hiding(hiders(tmp_path), 8 * 60)
+    assert np.isfinite(out).all()  # all came out in the end
+    assert np.nanmax(out) - np.nanmin(out) > 60  # over more than an hour
+    assert np.bincount(out.astype(int)).max() <= 6  # never more than 6 in one minute
+
+
+def test_word_of_the_outbreak_reaches_calm_people_who_never_saw_it(tmp_path):
+    """Once someone has met the outbreak (the alarm), a calm class behind closed doors, who see and
+    hear nothing of it, hears of it within minutes (news_minutes 5): not at once, and not never."""
+    sim = world(
+        tmp_path,
+        HIDE_MAP.replace("'", "+"),
+        {"h": "hiding room", "z": "pen"},
+        '[[population]]\nroom = "hiding room"\ncount = 20\n'
+        + "[humans]\nnews_minutes = 5\nwander_chance = 0.0\npanic_loudness = 0\n",
+    )
+    sim.run(days=30 * 60 / 86400)
+    assert (sim.agents.mode == Mode.CALM).all()  # no alarm: nobody stirs
+    sim.sw[Sw.ALARM] = 1.0
+    sim.run(days=60 / 86400)
+    first = (sim.agents.mode != Mode.CALM).mean()
+    sim.run(days=30 * 60 / 86400)
+    assert 0.0 < first < 0.5  # one minute: some heard (1 - exp(-1/5) = 18 % expected)
+    assert (sim.agents.mode != Mode.CALM).mean() > 0.9  # half an hour: nearly all
