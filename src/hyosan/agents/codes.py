@@ -105,7 +105,6 @@ class Flag(IntEnum):
     """Bits of an agent's `flags`: what it has learnt or just done."""
 
     TURNED_BACK = 1  # turned back at the cordon: knows the exits are held, so the way out is the roof
-    DRANK = 2  # drank and has not yet hidden again (`phases.react`)
 
 
 class Ctr(IntEnum):

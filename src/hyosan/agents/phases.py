@@ -565,8 +565,8 @@ def react(ag, w, par, sw, rng, a, t, sees, near, hears):
     ld = ag.leader[a]
     led = ld >= 0 and ld != a and R.is_person(ag.kind[ld])
     # a hider comes out on their own clock (`rules.leaves_hide`), so a leader going for water does not
-    # lead the whole class out into the corridor; one who just drank first makes way at the water
-    own_way = (ag.mode[a] == Mode.HIDE) + (ag.flags[a] & Flag.DRANK)
+    # lead the whole class out into the corridor; one at the water first makes way there (`next_cell`)
+    own_way = ag.mode[a] == Mode.HIDE or w.at_water[i]
     if ag.mode[a] == Mode.CALM and (sees or hears):
         sw[Sw.ALARM] = 1.0
     if ag.mode[a] == Mode.CALM and (sees or hears or R.hears_news(sw, par, rng)):
@@ -577,7 +577,7 @@ def react(ag, w, par, sw, rng, a, t, sees, near, hears):
         else:
             ag.mode[a] = Mode.PANIC
         ag.mode_t[a] = t
-    elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC and own_way < 1:
+    elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC and not own_way:
         ag.mode[a] = ag.mode[ld]
         ag.mode_t[a] = t
     m = ag.mode[a]
@@ -663,7 +663,7 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
         roof = sw[Sw.HELI_KNOWN] > 0.5 or ag.flags[a] & Flag.TURNED_BACK != 0
         goal = w.goal_heli if roof and m != Mode.PANIC else w.goal_exit
         j = descend(w, fs, par, rng, t, i, goal, w.goal_mask)
-    if j < 0 and ag.flags[a] & Flag.DRANK and w.at_water[i]:  # nowhere to go: make way for the thirsty
+    if j < 0 and w.at_water[i]:  # watered (`rules.drink_eat_or_die`), nowhere to go: make way for others
         return spread_out(w, fs, par, rng, t, i, w.at_water)
     return j if j >= 0 or fs.occ[i] < 2 else spread_out(w, fs, par, rng, t, i, w.by_door)
 

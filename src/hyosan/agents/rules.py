@@ -232,7 +232,6 @@ def drink_eat_or_die(ag, w, log, ctr, a, t, par):
     if w.at_water[i]:
         ag.thirst[a] = 0.0
         ag.food[a] = 0.0
-        ag.flags[a] |= Flag.DRANK  # just drank (see `react`: they hide again once off the water)
     water = par.water_s * ag.endure[a]
     if ag.thirst[a] <= water and ag.food[a] <= par.food_s:
         return False
