@@ -8,8 +8,9 @@ destroys the zombie with p_win = fight_odds * s / (s + s). So beta = a * 9/A * (
 alpha = p_win / (1 - p_win), in seconds. Bites are instant here (bite_seconds = 0): a fight that
 holds the zombie 4 s is not mass action (it measurably slowed the spread: S 15 % high at 250 s).
 The bitten count as zombies (they turn within two steps). Approximation errors: density
-(9 S / A <= 0.05 here, under 3% in the rate), the turning delay and discrete steps; the test uses 40 agent runs against 400 SSA runs and a two-sample
-Kolmogorov-Smirnov test at level 0.001 on S and Z at three times, with fixed seeds.
+(9 S / A <= 0.05 here, under 3% in the rate), the turning delay and discrete steps; the test
+uses 40 agent runs against 400 SSA runs and a two-sample Kolmogorov-Smirnov test at level 0.001
+on S and Z at three times, with fixed seeds.
 """
 
 import numpy as np
