@@ -40,7 +40,7 @@ cc:
 test: $(STAMP) chromium node cc
 	$(BIN)/python -m pytest -q
 
-# docs/story.md's figures: 200 seeds of the bundled school, five story days each (about 15 minutes on 2 cores)
+# docs/story.md's figures: 200 seeds of the bundled school, five story days each (about an hour on 2 cores)
 story: $(STAMP)
 	$(BIN)/hyosan ensemble hyosan-high --runs 200 --days 5 --seed 1 --out runs/story --force
 	$(BIN)/python -m hyosan.ensemble.story runs/story docs/story.md
