@@ -131,6 +131,19 @@ def test_a_broken_barricade_lets_through_no_mass_bite(tmp_path):
     assert max(per_second) <= 12
 
 
+def hiding_class(tmp_path, grid, rooms, count, humans):
+    """`count` people of one class hiding in the "hiding room" (h) of `grid`, beside the other `rooms`,
+    with the [humans] lines `humans`."""
+    sim = world(
+        tmp_path,
+        grid,
+        {"h": "hiding room", **rooms},
+        f'[[population]]\nroom = "hiding room"\ncount = {count}\ngroup = "class"\n[humans]\n{humans}',
+    )
+    sim.agents.mode[:] = Mode.HIDE
+    return sim
+
+
 WATER_MAP = """
 ####################
 #hhhhh#.....#ssssss#
@@ -143,28 +156,14 @@ WATER_MAP = """
 
 
 def test_nobody_dies_of_thirst_with_water_in_reach_and_no_zombie_about(tmp_path):
-    sim = world(
-        tmp_path,
-        WATER_MAP,
-        {"h": "hiding room", "s": "staff room"},
-        '[[population]]\nroom = "hiding room"\ncount = 30\ngroup = "class"\n'
-        + "[humans]\nwater_days = 1.0\n",
-    )
-    sim.agents.mode[:] = Mode.HIDE
+    sim = hiding_class(tmp_path, WATER_MAP, {"s": "staff room"}, 30, "water_days = 1.0\n")
     sim.run(days=4)
     assert not (sim.events["event"] == "died of thirst").any()
     assert (sim.agents.kind == Kind.HUMAN).all()
 
 
 def test_without_water_a_group_does_not_die_in_the_same_minute(tmp_path):
-    sim = world(
-        tmp_path,
-        WATER_MAP.replace("F", "s"),
-        {"h": "hiding room", "s": "staff room"},
-        '[[population]]\nroom = "hiding room"\ncount = 11\ngroup = "class"\n'
-        + "[humans]\nwater_days = 1.0\n",
-    )
-    sim.agents.mode[:] = Mode.HIDE
+    sim = hiding_class(tmp_path, WATER_MAP.replace("F", "s"), {"s": "staff room"}, 11, "water_days = 1.0\n")
     sim.run(days=2)
     deaths = sim.events[sim.events["event"] == "died of thirst"]["t"]
     assert len(deaths) == 11
@@ -212,20 +211,6 @@ HIDE_MAP = """
 """
 
 
-def hiders(tmp_path, toml=""):
-    """Thirty hiders in a room with two doors; a zombie pen beside one of them (empty unless made)."""
-    sim = world(
-        tmp_path,
-        HIDE_MAP,
-        {"h": "hiding room", "z": "pen"},
-        '[[population]]\nroom = "hiding room"\ncount = 30\ngroup = "class"\n'
-        + "[humans]\nhide_hours = 2.0\nwater_days = 30\n"
-        + toml,
-    )
-    sim.agents.mode[:] = Mode.HIDE
-    return sim
-
-
 def left_hiding(sim, minutes: int) -> np.ndarray:
     """Minute by minute, the time each person first came out of hiding (nan if never)."""
     out = np.full(sim.agents.kind.size, np.nan)
@@ -239,7 +224,9 @@ def left_hiding(sim, minutes: int) -> np.ndarray:
 def test_hiders_come_out_on_their_own_clocks_not_in_one_minute(tmp_path):
     """Quiet all along: each comes out after hide_hours times their own patience, so the class leaves
     over hours (the leader coming out does not bring the hiders with them)."""
-    out = left_hiding(hiders(tmp_path), 8 * 60)
+    out = left_hiding(
+        hiding_class(tmp_path, HIDE_MAP, {"z": "pen"}, 30, "hide_hours = 2.0\nwater_days = 30\n"), 8 * 60
+    )
     assert np.isfinite(out).all()  # all came out in the end
     assert np.nanmax(out) - np.nanmin(out) > 60  # over more than an hour
     assert np.bincount(out.astype(int)).max() <= 6  # never more than 6 in one minute

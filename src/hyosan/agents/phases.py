@@ -567,9 +567,9 @@ def react(ag, w, par, sw, rng, a, t, sees, near, hears):
     # a hider comes out on their own clock (`rules.leaves_hide`), so a leader going for water does not
     # lead the whole class out into the corridor; one at the water first makes way there (`next_cell`)
     own_way = ag.mode[a] == Mode.HIDE or w.at_water[i]
-    if ag.mode[a] == Mode.CALM and (sees or hears):
-        sw[Sw.ALARM] = 1.0
     if ag.mode[a] == Mode.CALM and (sees or hears or R.hears_news(sw, par, rng)):
+        if sees or hears:
+            sw[Sw.ALARM] = 1.0  # met, not only heard of: word of it spreads from now
         if led and ag.mode[ld] != Mode.CALM:
             ag.mode[a] = ag.mode[ld]
         elif rng.random() < ag.calm[a] and w.rooms[i] >= 0:

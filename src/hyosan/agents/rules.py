@@ -247,13 +247,19 @@ def thirsty(ag, a, par):
 
 
 @rule
+def quiet(ag, a, t, par):
+    """Whether it has been quiet for a person: no zombie seen (or, hiding, heard) for `quiet_minutes`."""
+    return t - ag.alarm_t[a] > par.quiet_s
+
+
+@rule
 def goes_for_water(ag, a, t, par):
-    """Whether a thirsty person leaves where they are for water: once no zombie has been seen for
-    `quiet_minutes`, or whatever the danger once their thirst is halfway from needing water to death."""
+    """Whether a thirsty person leaves where they are for water: once it is `quiet`, or whatever the
+    danger once their thirst is halfway from needing water to death."""
     if not thirsty(ag, a, par):
         return False
     desperate = ag.thirst[a] > 0.5 * (1.0 + par.seek_water) * par.water_s * ag.endure[a]
-    return desperate or t - ag.alarm_t[a] > par.quiet_s
+    return desperate or quiet(ag, a, t, par)
 
 
 @rule
@@ -266,13 +272,12 @@ def hears_news(sw, par, rng):
 
 @rule
 def leaves_hide(ag, sw, a, t, par):
-    """Whether a hiding person comes out: once no zombie has been seen or heard for `quiet_minutes` and
-    they have hidden their own time (`hide_hours` times their patience) or know a helicopter is coming;
-    or for water (`goes_for_water`). Each hider's clock is their own, so a school of hiders does not
-    walk out in one minute."""
-    quiet = t - ag.alarm_t[a] > par.quiet_s
+    """Whether a hiding person comes out: once it is `quiet` and they have hidden their own time
+    (`hide_hours` times their patience) or know a helicopter is coming; or for water
+    (`goes_for_water`). Each hider's clock is their own, so a school of hiders does not walk out in
+    one minute."""
     waited = t - ag.mode_t[a] > par.hide_s * ag.patience[a] or sw[Sw.HELI_KNOWN] > 0.5
-    return (quiet and waited) or goes_for_water(ag, a, t, par)
+    return (waited and quiet(ag, a, t, par)) or goes_for_water(ag, a, t, par)
 
 
 @rule
