@@ -191,11 +191,14 @@ def test_starvation_kills_zombies_once_prey_is_gone_and_spares_the_immortal(tmp_
     sim.make(0, Kind.ZOMBIE)
     sim.make(1, Kind.ZOMBIE)
     sim.make(2, Kind.HYBRID_IMMORTAL)
-    sim.run(days=800 / 86400)
-    assert list(sim.agents.kind[:2]) == [Kind.ZOMBIE, Kind.ZOMBIE]  # 864 s have not yet passed
-    sim.run(days=200 / 86400)
+    lasts = 864.0 * sim.agents.endure[:2]  # each body its own time: 0.01 days times its endurance
+    assert lasts[0] != lasts[1]
+    sim.run(days=(lasts.min() - 5) / 86400)
+    assert list(sim.agents.kind[:2]) == [Kind.ZOMBIE, Kind.ZOMBIE]
+    sim.run(days=(lasts.max() - lasts.min() + 10) / 86400)
     assert list(sim.agents.kind) == [Kind.DEAD, Kind.DEAD, Kind.HYBRID_IMMORTAL]
-    assert (sim.events["event"] == "starved").sum() == 2
+    starved = sim.events[sim.events["event"] == "starved"].sort_values("agent")
+    assert np.allclose(starved["t"].to_numpy(), np.floor(lasts) + 1, atol=1.5)
 
 
 EXIT_MAP = """

@@ -117,6 +117,7 @@ class Ctr(IntEnum):
     TL_N = 4  # timeline rows written
     NEXT_ACTION = 5  # next row of the intervention schedule
     GOAL_GEN = 6  # goal-field rebuilds so far (their stamps are negative, apart from GEN's)
+    VIEW = 7  # stamp of what can be seen: new each step and whenever a cell changes (`rules.set_cell`)
 
 
 N_COUNTERS = len(Ctr)

@@ -250,6 +250,7 @@ def perceive(ag, w, fs, par, ctr, sw, t):
     """What the senses work from: sight regions (relabelled when a door changed them), and where the
     zombies and the prey are. Each zombie and person then looks for itself (`nearest_seen`)."""
     ctr[Ctr.GEN] += 1
+    ctr[Ctr.VIEW] += 1
     gen = ctr[Ctr.GEN]
     if sw[Sw.REGIONS_STALE] > 0.5:
         label_regions(w.cells, w.nbr, SEE_THROUGH, w.region, fs.queue)
@@ -695,17 +696,26 @@ def heard_zombie(ag, w, fs, par, i, gen):
 
 
 @rule
+def zombie_in_sight(ag, w, fs, ctr, i, sight):
+    """The nearest zombie a person at cell i sees (`nearest_seen`, sight only): worked out once for a
+    cell until the step or a door changes, since all who stand on it see the same (a crowd of ten on
+    a cell looked ten times over, which dominated steps of 10^5 people)."""
+    if fs.vstamp[i] != ctr[Ctr.VIEW]:
+        fs.vstamp[i] = ctr[Ctr.VIEW]
+        fs.vcell[i], fs.vdist[i] = nearest_seen(
+            ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, 0.0, ctr[Ctr.GEN]
+        )
+    return fs.vcell[i], fs.vdist[i]
+
+
+@rule
 def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     """One person or hybrid: notice, change mode, hide or move; exits and the helipad end the way."""
     i = ag.pos[a]
     gen = ctr[Ctr.GEN]
     hybrid = R.is_hybrid(ag.kind[a])
     keen = par.hy_senses if hybrid else 1.0
-    z, near = (
-        nearest_seen(ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, h_sight, 0.0, gen)
-        if not hybrid
-        else (-1, BIG)
-    )
+    z, near = zombie_in_sight(ag, w, fs, ctr, i, h_sight) if not hybrid else (-1, BIG)
     prey = -1
     if hybrid and ag.hunger[a] >= 1.0:  # the hunger won: it stalks the nearest person it senses
         prey, _ = nearest_seen(

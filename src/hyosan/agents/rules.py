@@ -81,6 +81,8 @@ def set_cell(w, sw, ctr, j, code):
     if old == code:
         return
     w.cells[j] = code
+    if SEE_THROUGH[old] != SEE_THROUGH[code] or NOSE_PASS[old] != NOSE_PASS[code]:
+        ctr[Ctr.VIEW] += 1  # what is seen or smelt from anywhere may differ now (`phases.zombie_in_sight`)
     refresh_masks(w, j)
     for k in range(10):  # a cell's masks read the cells next to it (diagonal steps)
         if w.nbr[j, k] >= 0:
@@ -214,8 +216,10 @@ def grow_hunger(ag, a, par):
 
 @rule
 def starves(ag, log, ctr, a, t, par):
-    """Starvation: a zombie without prey for starve_s dies (immortal hybrids never starve)."""
-    if t - ag.last_fed[a] <= par.starve_s:
+    """Starvation: a zombie without prey for starve_s times its body's own `endure` dies (immortal
+    hybrids never starve). One endurance for both: the body that lasted longer without water lasts
+    longer without prey, and a horde that stopped feeding together does not die in one hour."""
+    if t - ag.last_fed[a] <= par.starve_s * ag.endure[a]:
         return False
     ag.kind[a] = Kind.DEAD
     log_event(log, ctr, t, Event.STARVED, a, -1, ag.pos[a])

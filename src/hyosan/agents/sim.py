@@ -38,7 +38,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 5
+CHECKPOINT_VERSION = 6
 RNG_TAG = 0x48594F53
 
 

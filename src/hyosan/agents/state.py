@@ -41,7 +41,7 @@ AGENT_ARRAYS = {
     "mode_t": (np.float64, 0.0),
     "wander_t": (np.float64, -1.0),  # a calm person's next wandering step; < 0: not drawn yet
     "busy_t": (np.float64, -1e9),  # held in a bite or a fight until then
-    "endure": (np.float64, 1.0),  # how long this person lasts without water, a multiple of water_days
+    "endure": (np.float64, 1.0),  # how long this body lasts without water (a zombie: prey), times water_days
     "patience": (np.float64, 1.0),  # how long this person stays hidden, a multiple of hide_hours
     "flags": (np.int64, 0),
 }
@@ -61,7 +61,7 @@ Fields = namedtuple(
     "Fields",
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
-    "here occ_head occ_next snd_src snd_lv occ counted_at",
+    "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
@@ -76,8 +76,12 @@ Schedule.__doc__ = (
     "Interventions sorted by step: what happens, with an argument; bombing targets; roof doors."
 )
 
-# scratch that is fully rewritten before it is read, so checkpoints leave it out
+# scratch that is fully rewritten before it is read (or read only under a stamp of the running step),
+# so checkpoints leave it out
 SCRATCH_ONLY = {
+    "vstamp",
+    "vcell",
+    "vdist",
     "order",
     "queue",
     "buckets",
@@ -133,6 +137,9 @@ def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures:
         snd_src=z(n_agents + n_lures),
         snd_lv=z(n_agents + n_lures, np.float64),
         occ=z(n_cells, np.int32),
+        vstamp=z(n_cells),
+        vcell=z(n_cells),
+        vdist=z(n_cells),
         counted_at=z(n_agents),
     )
 

@@ -164,7 +164,12 @@ class Zombies(Strict):
     locked_door_seconds: float = Field(150.0, gt=0, description="the same for a locked door")
     barricade_seconds: float = Field(400.0, gt=0, description="the same for a barricaded door")
     window_seconds: float = Field(30.0, gt=0, description="the same for a window")
-    starve_days: float = Field(3.0, gt=0, description="days without prey after which a zombie dies")
+    starve_days: float = Field(
+        3.0,
+        gt=0,
+        description="days without prey after which a zombie dies, times its body's own endurance "
+        "(the spread is humans.water_spread)",
+    )
 
     @model_validator(mode="after")
     def _chase_faster_than_wander(self):

@@ -320,7 +320,9 @@ def events(
 class LatticeState:
     """A lattice in motion: sites with bond flags, the bond list, counts, clock and random streams."""
 
-    def __init__(self, rl: LatticeRules, site: np.ndarray, seed: int, n_species: int, buffer: int = 1 << 17):
+    def __init__(
+        self, rl: LatticeRules, site: np.ndarray, seed: int, n_species: int, buffer: int | None = None
+    ):
         self.rules = rl
         self.L = int(round(np.sqrt(site.size)))
         self.site = site
@@ -338,8 +340,11 @@ class LatticeState:
         # three independent streams from one seed: uniforms and exponentials come from numpy in
         # blocks (numpy fills a block several times faster than numba draws one by one), the
         # third backs the rare pick that outruns its block. The block size is part of what a seed
-        # means (a different size draws other numbers), so it is fixed: large enough that calls
-        # into the kernel (tens of microseconds each) are rare.
+        # means (a different size draws other numbers), so it is fixed by the lattice's size: large
+        # enough that calls into the kernel (microseconds each) are rare, and no larger than a run
+        # on a small lattice uses (filling 2^17 numbers took longer than a whole L = 128 run).
+        if buffer is None:
+            buffer = block_size(site.size)
         streams = np.random.SeedSequence(seed).spawn(3)
         self._ru, self._re = np.random.default_rng(streams[0]), np.random.default_rng(streams[1])
         self.rng = np.random.default_rng(streams[2])
@@ -403,6 +408,11 @@ class LatticeState:
             rec_c,
             rec_every,
         )
+
+
+def block_size(sites: int) -> int:
+    """How many uniforms numpy draws at a time for a lattice of `sites` sites (a power of two)."""
+    return int(min(1 << 17, max(1 << 12, 1 << int(sites - 1).bit_length())))
 
 
 @dataclass
