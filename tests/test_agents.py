@@ -258,6 +258,23 @@ def test_helicopter_rescues_up_to_its_capacity_from_the_helipad(tmp_path):
     assert rescued["t"].min() >= 0.02 * 3600 and rescued["level"].eq(2).all()
 
 
+def test_the_helicopter_leaves_hybrids_behind(tmp_path):
+    toml = (
+        person("A", "room")
+        + person("B", "room")
+        + person("P0", "room", patient_zero=True)
+        + '[[interventions]]\nkind = "helicopter"\nat_hours = 0.02\nminutes = 2\n'
+        + "capacity = 3\nannounce_hours = 0.02\n"
+    )
+    sim = world(tmp_path, GROUND, {"r": "room"}, toml, extra_maps={"roof.map": ROOF})
+    sim.agents.turn_at[2] = 1e9
+    sim.make(1, Kind.HYBRID_IMMUNE)
+    sim.run(days=300 / 86400)
+    rescued = sim.events[sim.events["event"] == "rescue"]
+    assert sorted(rescued["agent"]) == [0, 2]  # a seat was left, and the hybrid did not get it
+    assert sim.agents.kind[1] != Kind.RESCUED  # it went its own way (out by the gate here)
+
+
 def test_bombing_kills_everyone_in_the_area_and_no_one_else(tmp_path):
     grid = """
 ###########

@@ -72,6 +72,11 @@ def test_a_run_of_an_ensemble_is_the_same_run_alone(cluster, tmp_path):
     sim.run(days=SCHOOL["days"])
     assert sim.counts()["zombie"] == row["zombie"]
     assert sim.counts()["human"] == row["human"]
+    out = tmp_path / "alone"  # and from the command line: a run's seed is within --seed's range
+    cmd = ["run", "hyosan-high", "--seed", str(int(row["seed"])), "--days", str(SCHOOL["days"])]
+    subprocess.run(HYOSAN + cmd + ["--out", str(out)], check=True, capture_output=True)
+    final = json.loads((out / "summary.json").read_text())["final_counts"]
+    assert (final["zombie"], final["human"]) == (row["zombie"], row["human"])
     m = E.ensemble("alemi", 5, seed=9, method="ssa", scheduler=cluster.scheduler_address, out=tmp_path / "m")
     from hyosan import solvers
 

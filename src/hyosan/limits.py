@@ -12,9 +12,10 @@ from pathlib import Path
 
 from .errors import HyosanError
 
-# Seeds are 0 to a billion in every command and every scenario kind (a seed is a story; a billion
-# stories are enough, and the bound keeps seeds exact in float64 tables and JSON).
-MAX_SEED = 10**9
+# Seeds are 0 to 2^53 - 1 in every command and every scenario kind: exact in float64 tables and
+# JSON, and wide enough for the seeds an ensemble gives its runs (`ensemble.targets.run_seed`), so
+# any run of an ensemble can be replayed alone with `hyosan run --seed`.
+MAX_SEED = 2**53 - 1
 
 # The share of free memory one request may take (the rest is for Python, NumPy and the plots).
 SHARE = 0.8

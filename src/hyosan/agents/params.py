@@ -48,6 +48,7 @@ PARAMS: tuple[Param, ...] = (
     Param("seek_water", "humans.seek_water_share", 1.0, ""),
     Param("quiet_s", "humans.quiet_minutes", 60.0, "s"),
     Param("h_hear_z", "humans.zombie_hearing", 1.0, "cells"),
+    Param("listen_s", "humans.listen_seconds", 1.0, "s"),
     Param("news_s", "humans.news_minutes", 60.0, "s"),
     Param("wander", "humans.wander_chance", 1.0, "per s"),
     Param("follow", "humans.follow_distance", 1.0, "cells"),

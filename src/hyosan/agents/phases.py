@@ -660,8 +660,10 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
         j = toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) if led and m == ag.mode[ld] else -1
         if j >= 0:
             return j
-        # once turned back at the cordon (or told of the helicopter) the way out is up, to the roof
-        roof = sw[Sw.HELI_KNOWN] > 0.5 or ag.flags[a] & Flag.TURNED_BACK != 0
+        # once turned back at the cordon (or told of the helicopter) the way out is up, to the roof;
+        # not for hybrids, whom the helicopter does not take (`rules.board`)
+        heli = sw[Sw.HELI_KNOWN] > 0.5 and ag.kind[a] == Kind.HUMAN
+        roof = heli or ag.flags[a] & Flag.TURNED_BACK != 0
         goal = w.goal_heli if roof and m != Mode.PANIC else w.goal_exit
         j = descend(w, fs, par, rng, t, i, goal, w.goal_mask)
     if j < 0 and w.at_water[i]:  # watered (`rules.drink_eat_or_die`), nowhere to go: make way for others
@@ -735,7 +737,10 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     sees = z >= 0
     hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] * keen >= par.h_hear
     hiding = ag.mode[a] == Mode.HIDE
-    if hiding and not (sees or hears or hybrid):  # groans and scratching behind the door
+    # groans and scratching behind the door, listened for on each one's own beat: hearing them any
+    # more often changes nothing (they keep a hider hidden for minutes) and took most of a step
+    listen = (ctr[Ctr.STEP] + a) % max(1, int(par.listen_s / par.dt)) == 0
+    if hiding and listen and not (sees or hears or hybrid):
         hears = heard_zombie(ag, w, fs, par, i, gen)
     if sees or (hiding and hears):  # what keeps a hider hidden: not yet quiet (`rules.leaves_hide`)
         ag.alarm_t[a] = t

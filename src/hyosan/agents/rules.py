@@ -309,9 +309,15 @@ def wanders(ag, a, t, par, rng):
 
 @rule
 def board(ag, w, sw, log, ctr, a, t):
-    """Rescue: someone on the helipad while the helicopter is there, with a seat left, is flown out."""
+    """Rescue: a human on the helipad while the helicopter is there, with a seat left, is flown out.
+    The crew takes no one with the infection's marks: a hybrid stays behind (as Nam-ra does)."""
     i = ag.pos[a]
-    if w.cells[i] != Cell.HELIPAD or sw[Sw.HELI_ACTIVE] < 0.5 or sw[Sw.HELI_SEATS] < 1.0:
+    if (
+        ag.kind[a] != Kind.HUMAN
+        or w.cells[i] != Cell.HELIPAD
+        or sw[Sw.HELI_ACTIVE] < 0.5
+        or sw[Sw.HELI_SEATS] < 1.0
+    ):
         return False
     sw[Sw.HELI_SEATS] -= 1.0
     ag.kind[a] = Kind.RESCUED

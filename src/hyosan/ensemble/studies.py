@@ -199,7 +199,7 @@ def ensemble(
 
 def _check_seed(seed: int) -> None:
     if not 0 <= int(seed) <= MAX_SEED:
-        raise HyosanError(f"--seed must be 0 to {MAX_SEED:g}, got {seed}")
+        raise HyosanError(f"--seed must be 0 to {MAX_SEED}, got {seed}")
 
 
 def parse_grid(items: list[str]) -> dict[str, list[float]]:

@@ -100,6 +100,13 @@ class Humans(Strict):
         ge=0,
         description="m within which hiding people hear zombies through the doors of their room",
     )
+    listen_seconds: float = Field(
+        10.0,
+        ge=1,
+        le=600,
+        description="how often each hiding person listens for zombies at the door (each on their own "
+        "beat): what they hear keeps them hidden for quiet_minutes more",
+    )
     water_days: float = Field(3.0, gt=0, description="days a person survives without water")
     food_days: float = Field(21.0, gt=0, description="days a person survives without food")
     seek_water_share: float = Field(
