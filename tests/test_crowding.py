@@ -7,6 +7,7 @@ import pytest
 from hyosan.agents import Kind, Mode
 from hyosan.agents.codes import Sw
 from hyosan.errors import HyosanError
+from hyosan.world import Cell
 from tests.agent_helpers import person, world
 
 # Maps whose exit is behind a locked door keep everyone in. A packed classroom whose only way out
@@ -250,3 +251,30 @@ def test_word_of_the_outbreak_reaches_calm_people_who_never_saw_it(tmp_path):
     sim.run(days=30 * 60 / 86400)
     assert 0.0 < first < 0.5  # one minute: some heard (1 - exp(-1/5) = 18 % expected)
     assert (sim.agents.mode != Mode.CALM).mean() > 0.9  # half an hour: nearly all
+
+
+@pytest.mark.parametrize("horde", [True, False])
+def test_nobody_opens_a_door_onto_zombies_standing_against_it(tmp_path, horde):
+    sim = world(
+        tmp_path,
+        WATER_MAP,
+        {"h": "hiding room", "s": "staff room"},
+        '[[population]]\nroom = "hiding room"\ncount = 4\n[[population]]\nroom = "staff room"\ncount = 2\n'
+        "[humans]\nbarricade_seconds = 2\nwater_days = 1.0\n",
+    )
+    ag, w = sim.agents, sim.world
+    hiding = list(sim.building.room_names).index("hiding room")
+    door = w.door_cells[w.door_ptr[hiding]]
+    ag.mode[:4] = Mode.HIDE
+    ag.kind[4:] = Kind.DEAD  # the two from the staff room take no part until they come as zombies
+    sim.run(days=30 / 86400)
+    assert w.cells[door] == Cell.DOOR_BARRICADED  # the class barricaded itself in
+    if horde:  # two zombies stand against the door in the corridor, where the class's way to water leads
+        outside = [n for n in w.nbr[door, :8] if n >= 0 and w.rooms[n] != hiding and w.cells[n] == Cell.FLOOR]
+        ag.pos[4:] = outside[:2]
+        ag.kind[4:] = Kind.ZOMBIE
+        ag.last_fed[4:] = sim.t
+    ag.thirst[:4] = 0.9 * 86400 * ag.endure[:4]  # desperate for water: they go whatever the danger
+    sim.run(days=20 / 86400)
+    left = (w.rooms[ag.pos[:4]] != hiding).any() or w.cells[door] == Cell.DOOR_OPEN
+    assert left != horde  # they take the barricade down and go, but not onto the zombies

@@ -125,6 +125,19 @@ def secure_doors(ag, w, fs, sw, ctr, log, a, room, gen, t, par, hears):
 
 
 @rule
+def horde_behind(w, fs, i, j):
+    """Whether zombies stand against the far side of the shut door j from one at cell i (on a cell next
+    to it, where they stood at the step's start). A class that took down its barricade to run, with
+    the horde drawn to it waiting outside, let them all in at once."""
+    inside = w.rooms[i] == w.rooms[j]
+    for k in range(8):
+        n = w.nbr[j, k]
+        if n >= 0 and n != i and (w.rooms[n] == w.rooms[j]) != inside and fs.zcell[n] > 0:
+            return True
+    return False
+
+
+@rule
 def clear_barricade(ag, w, fs, sw, ctr, a, j, t, gen, par):
     """Barricades: someone whose way leads through one takes it down, standing in the doorway as long as
     building it took (nobody shuts a door on someone standing in it)."""
