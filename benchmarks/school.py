@@ -13,7 +13,7 @@ from hyosan.scenario.schema import Group
 from hyosan.world.floorplan import load_building
 
 from .common import machine, peak_rss_mib, write_section
-from .step_profile import profile_table, table_header
+from .step_profile import profile, profile_table, table_header
 
 
 def time_run(sim, days: float) -> float:
@@ -96,6 +96,8 @@ def main(argv: list[str]) -> None:
             sim.counts(),
         )
     )
+    big_at = sim.t
+    big_prof = {k: v / 60 * 1e3 for k, v in profile(sim, 60).items()}  # ms per step, the next minute
     prof = profile_table(
         seed, (0.0, 0.02) if quick else (0.0, 1.0, 6.0, 12.0, 20.0, 30.0), 20 if quick else 600
     )
@@ -159,10 +161,16 @@ def main(argv: list[str]) -> None:
         "agents act in a fresh random order every step, so those reads miss the cache. Measured on a "
         "snapshot of the bundled story (seed 5, 11.5 h, 382 zombies): zombies_act takes 11 us when "
         "repeated on warm caches in the same order, 16 us in a fresh order each time, 39-44 us after "
-        "the caches are flushed, and 34 us inside the running step. At 10^5 people with an outbreak, "
-        "people_act dominates (21 ms of a 25 ms step at 600 s, seed 9): in a region holding over a "
-        "thousand zombies, a person who sees none of them scans every cell in reach and tests a line "
-        "of sight to each occupied one (docs/engine.md, Speed).",
+        "the caches are flushed, and 34 us inside the running step.",
+        "",
+        f"At {n_big:,} people (seed {big_seed}, the minute after {big_at:.0f} s; {sim.counts()['zombie']:,} "
+        "zombies at its end), milliseconds per step: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in big_prof.items() if v >= 0.05)
+        + f" (total {sum(big_prof.values()):.1f}). Earlier in the same run (400 s, 3,245 zombies) "
+        "people_act took 18 ms a step, and 6 ms with the people made blind: most of it is their looks "
+        "for zombies, worked out once per occupied cell (docs/engine.md, Senses), since in a region "
+        "holding thousands of zombies a look that finds none in sight scans every cell in reach and "
+        "tests a line of sight to each occupied one.",
     ]
     lines += [
         "",
