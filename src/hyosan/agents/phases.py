@@ -269,6 +269,10 @@ def smell_path(w, fs, i, j, d):
     """True when a path of d moves through cells zombies sense through leads from cell i to cell j."""
     if d == 0:
         return True
+    # each cell is tried once: without the marks, a search around a wall tried every one of the
+    # thousands of shortest paths (most of a hider's listening at its door)
+    fs.visit[-1] += 1
+    mark = fs.visit[-1]
     fs.queue[0] = i
     top = 1
     while top > 0:
@@ -277,13 +281,13 @@ def smell_path(w, fs, i, j, d):
         dc = cheb(w, c, j)
         for k in range(8):
             n = c + w.step_off[k]
-            if not R.can_step(w.nose_mask, c, k) or cheb(w, n, j) != dc - 1:
+            if not R.can_step(w.nose_mask, c, k) or cheb(w, n, j) != dc - 1 or fs.visit[n] == mark:
                 continue
             if n == j:
                 return True
-            if top < fs.queue.shape[0]:
-                fs.queue[top] = n
-                top += 1
+            fs.visit[n] = mark
+            fs.queue[top] = n
+            top += 1
     return False
 
 

@@ -61,7 +61,7 @@ Fields = namedtuple(
     "Fields",
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
-    "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist",
+    "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist visit",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
@@ -82,6 +82,7 @@ SCRATCH_ONLY = {
     "vstamp",
     "vcell",
     "vdist",
+    "visit",
     "order",
     "queue",
     "buckets",
@@ -140,6 +141,7 @@ def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures:
         vstamp=z(n_cells),
         vcell=z(n_cells),
         vdist=z(n_cells),
+        visit=z(n_cells + 1),  # cells marked by `smell_path`; the last holds the latest mark
         counted_at=z(n_agents),
     )
 
