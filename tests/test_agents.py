@@ -242,16 +242,23 @@ GROUND = """
 """
 
 
-def test_helicopter_rescues_up_to_its_capacity_from_the_helipad(tmp_path):
+def helicopter_world(tmp_path, capacity: int):
+    """A, B and a patient zero who never turns on the ground floor; a helicopter with `capacity` seats
+    lands on the roof's helipad at 0.02 h, announced at once."""
     toml = (
         person("A", "room")
         + person("B", "room")
         + person("P0", "room", patient_zero=True)
         + '[[interventions]]\nkind = "helicopter"\nat_hours = 0.02\nminutes = 2\n'
-        + "capacity = 2\nannounce_hours = 0.02\n"
+        + f"capacity = {capacity}\nannounce_hours = 0.02\n"
     )
     sim = world(tmp_path, GROUND, {"r": "room"}, toml, extra_maps={"roof.map": ROOF})
     sim.agents.turn_at[2] = 1e9
+    return sim
+
+
+def test_helicopter_rescues_up_to_its_capacity_from_the_helipad(tmp_path):
+    sim = helicopter_world(tmp_path, 2)
     sim.run(days=300 / 86400)
     rescued = sim.events[sim.events["event"] == "rescue"]
     assert len(rescued) == 2 and (sim.agents.kind == Kind.RESCUED).sum() == 2
@@ -259,15 +266,7 @@ def test_helicopter_rescues_up_to_its_capacity_from_the_helipad(tmp_path):
 
 
 def test_the_helicopter_leaves_hybrids_behind(tmp_path):
-    toml = (
-        person("A", "room")
-        + person("B", "room")
-        + person("P0", "room", patient_zero=True)
-        + '[[interventions]]\nkind = "helicopter"\nat_hours = 0.02\nminutes = 2\n'
-        + "capacity = 3\nannounce_hours = 0.02\n"
-    )
-    sim = world(tmp_path, GROUND, {"r": "room"}, toml, extra_maps={"roof.map": ROOF})
-    sim.agents.turn_at[2] = 1e9
+    sim = helicopter_world(tmp_path, 3)
     sim.make(1, Kind.HYBRID_IMMUNE)
     sim.run(days=300 / 86400)
     rescued = sim.events[sim.events["event"] == "rescue"]

@@ -65,7 +65,8 @@ Fields = namedtuple(
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
-    "by sight region), occupied cells and how many stand on each (`occ`, kept as they move)."
+    "by sight region), occupied cells and how many stand on each (`occ`, kept as they move), the "
+    "looks kept per cell (`vstamp`, `vcell`, `vdist`) and the marks of smell searches (`visit`)."
 )
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
