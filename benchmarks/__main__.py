@@ -2,7 +2,7 @@
 
 import sys
 
-from . import city, country, ensemble, lattice, school, ssa, viewer
+from . import city, country, country_compare, ensemble, lattice, lattice_study, school, ssa, viewer
 from .zombie_grid import bench as zombie_grid
 
 BENCHMARKS = {
@@ -15,9 +15,10 @@ BENCHMARKS = {
     "viewer": viewer.main,
 }
 STUDIES = {
-    "lattice-study": lattice.study,
+    "lattice-study": lattice_study.study,
     "city-study": city.study,
     "country-demo": country.demo,
+    "country-compare": country_compare.main,
 }  # long: run by name only, not by `all`
 
 

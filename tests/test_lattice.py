@@ -6,7 +6,15 @@ from scipy import stats
 
 import hyosan
 from hyosan import HyosanError
-from hyosan.solvers.lattice import SPECIES, LatticeState, lattice, pick_bond, rules, start_lattice
+from hyosan.solvers.lattice import (
+    SPECIES,
+    LatticeState,
+    lattice,
+    lattice_runs,
+    pick_bond,
+    rules,
+    start_lattice,
+)
 
 
 def brute_force_bonds(site, S, Z, L):
@@ -64,7 +72,7 @@ def test_a_pick_is_uniform_over_active_bonds_even_with_stale_entries():
     m, hits = state.m, {b: 0 for b in active}
     draws = 300 * len(active)
     for _ in range(draws):
-        b, m = pick_bond(state.site, state.partner, state.bonds, m, L, rng)
+        b, m, _ = pick_bond(state.site, state.partner, state.bonds, m, L, rng.random(64))
         hits[int(b)] += 1  # a KeyError here would be a pick of a bond that is not active
     assert stats.chisquare(list(hits.values())).pvalue > 1e-3
     # a pick drops the stale entries it lands on, and nothing else
@@ -146,3 +154,52 @@ def test_networks_that_are_not_pair_events_are_refused():
         rules(hyosan.model("alemi-sezr"))
     with pytest.raises(HyosanError, match="needs species S and Z|pair events"):
         rules(hyosan.model("munz-basic"))
+
+
+def test_a_batch_of_runs_ends_as_the_single_runs_do():
+    """lattice_runs resets the lattice in place between runs and keeps no clock: each seed still
+    ends exactly as lattice(seed=s) does."""
+    net = hyosan.model("alemi").with_values(alpha=0.3)
+    seeds = [5, 0, 17, 2**53 - 1, 5]
+    batch = lattice_runs(net, 40, seeds)
+    for k, s in enumerate(seeds):
+        one = lattice(net, 40, seed=s)
+        c = one.counts()
+        assert batch.counts[k].tolist() == [c["S"], c["Z"], c["R"]]
+        assert batch.events[k] == one.events
+        # bites and kills: each bite makes one zombie, each kill one removed site
+        assert batch.fired[k].tolist() == [c["Z"] + c["R"] - 1, c["R"]]
+    assert batch.counts[0].tolist() == batch.counts[-1].tolist()
+    assert len({tuple(x) for x in batch.counts.tolist()}) > 2  # the seeds do tell different stories
+
+
+def test_a_batch_stops_at_the_last_radius_and_notes_the_first_reach_of_each():
+    net = hyosan.model("alemi").with_values(alpha=0.2)
+    L, radii = 64, [2, 5, 10]
+    batch = lattice_runs(net, L, range(60), radii=radii)
+    reached = batch.fired_at[:, :, 0] >= 0
+    assert (batch.reach[reached[:, -1]] == 10).all()  # a run that gets to 10 stops there
+    assert (batch.reach[~reached[:, -1]] < 10).all() and (~reached[:, -1]).any()
+    for k, r in enumerate(radii):
+        assert (reached[:, k] == (batch.reach >= r)).all()
+        # the counts at the first reach are a prefix of the run's events
+        assert (batch.fired_at[reached[:, k], k] <= batch.fired[reached[:, k]]).all()
+    assert (np.diff(batch.fired_at[reached[:, -1]].sum(axis=2), axis=1) > 0).all()
+    # nothing from a stopped run leaks into the next: a run repeated alone ends the same
+    again = lattice_runs(net, L, [int(batch.seeds[-1])], radii=radii)
+    assert again.fired[0].tolist() == batch.fired[-1].tolist()
+    with pytest.raises(HyosanError, match="radii must increase"):
+        lattice_runs(net, L, [1], radii=[5, 40])
+
+
+@pytest.mark.parametrize("buffer", [16, 100, 4096])
+def test_a_seed_does_not_depend_on_the_size_of_the_random_buffers(buffer):
+    net = hyosan.model("alemi").with_values(alpha=0.3)
+    rec_t, rec_c = np.zeros(1), np.zeros((1, 3), np.int64)
+    ends = []
+    for size in (buffer, None):
+        state = LatticeState(rules(net), start_lattice(48, net), 1, 3, buffer=size)
+        state.advance(10**9, np.inf, rec_t, rec_c, 0)
+        ends.append((state.site & SPECIES, state.t, state.fired.tolist()))
+    assert np.array_equal(ends[0][0], ends[1][0]) and ends[0][1:] == ends[1][1:]
+    assert ends[0][2][0] > 100  # a run long enough to cross many buffer ends

@@ -185,23 +185,23 @@ def _drop(p, b, site, bonds, m):
     return m
 
 
-@njit(cache=True, inline="always")
-def _uniform(U, iu, rng):
-    """Next uniform: from the buffer numpy filled (fast), else from the generator itself."""
-    if iu < U.shape[0]:
-        return U[iu], iu + 1
-    return rng.random(), iu
+# slack of the look-ahead pick: one event lists at most 8 new bonds (4 around each site)
+AHEAD = 8
 
 
 @njit(cache=True, inline="always")
-def _pick(p, site, partner, bonds, m, L, N, inv_l, U, iu, rng):
+def _pick(p, lat, m, L, N, inv_l, U, iu, lim):
     """Draw list entries until one is an active bond, dropping stale ones; returns (b, j, p, m, iu).
 
     p is a first candidate drawn uniformly from [0, C) for some C >= m, used only if p < m;
     later candidates are uniform on [0, m). Every active bond is listed exactly once, so the
     accepted entry is uniform over active bonds: the law of a pick from an exact list, without
-    the index map that an exact list needs to delete from its middle.
+    the index map that an exact list needs to delete from its middle. b is -1 when a draw would
+    pass U[lim]: the caller refills U and picks again with a fresh draw (dropping stale entries
+    changes nothing the pick's law depends on), so the uniforms a run uses never depend on
+    where a buffer happens to end.
     """
+    site, partner, bonds = lat
     while True:
         if p < m:
             b = bonds[p]
@@ -210,85 +210,86 @@ def _pick(p, site, partner, bonds, m, L, N, inv_l, U, iu, rng):
             if site[j] & SPECIES == partner[site[i] & SPECIES]:
                 return b, j, p, m, iu
             m = _drop(p, b, site, bonds, m)
-        u, iu = _uniform(U, iu, rng)
-        p = int(u * m)
+        if iu >= lim:
+            return -1, 0, p, m, iu
+        p = int(U[iu] * m)
+        iu += 1
 
 
 @njit(cache=True)
-def pick_bond(site, partner, bonds, m, L, rng):
-    """One pick of an active bond, as the event loop makes it (for tests); returns (bond, m)."""
-    U = np.empty(0)
-    b, _, _, m, _ = _pick(m, site, partner, bonds, m, L, L * L, 1.0 / L, U, 0, rng)
-    return b, m
+def pick_bond(site, partner, bonds, m, L, U):
+    """One pick of an active bond as the event loop makes it, with uniforms U (for tests);
+    returns (bond, m, uniforms used)."""
+    b, _, _, m, iu = _pick(m, (site, partner, bonds), m, L, L * L, 1.0 / L, U, 0, U.shape[0])
+    return b, m, iu
 
 
-# slack of the look-ahead pick: one event lists at most 8 new bonds (4 around each site)
-AHEAD = 8
+@njit(cache=True, inline="always")
+def _distance(s, r0, c0, L, inv_l):
+    """Periodic Chebyshev distance from site s to the site at row r0, column c0."""
+    r = _row(s, inv_l)
+    dr, dc = abs(r - r0), abs(s - r * L - c0)
+    return max(min(dr, L - dr), min(dc, L - dc))
 
 
 @njit(cache=True)
-def events(
-    site,
-    L,
-    S,
-    Z,
-    partner,
-    cum,
-    to_s,
-    to_z,
-    rate,
-    bonds,
-    counts,
-    ist,
-    fst,
-    U,
-    E,
-    rng,
-    max_events,
-    t_stop,
-    rec_t,
-    rec_c,
-    rec_every,
-):
-    """Fire up to max_events events, or until t_stop, no active bond, or a random buffer runs low.
+def events(lat, L, rule, counts, ist, fst, U, E, budget, t_stop, rec, track):
+    """Fire up to `budget` events, or until t_stop, no active bond, a random buffer runs out, or a
+    bite reaches the last of the tracked radii. Returns the number of events fired.
 
-    ist = [m list length, n active bonds, C look-ahead range, U cursor, E cursor, records made,
-    events to the next record (counting down; 0 or less: never), a sink for loads made early],
-    fst = [t, look-ahead uniform]; both are updated. Returns the number of events fired.
+    lat = (site, partner, bonds); rule = (cum, to_s, to_z, S, Z, rate; rate 0: keep no clock and
+    draw no exponentials); rec = (rec_t, rec_c, rec_every): counts every rec_every events (0 or less:
+    never); track = (fired, touched, radii, fired_at): events of each reaction, the sites that
+    changed (an empty array: not listed), and `fired` as it stood when a bite first reached each of
+    `radii` (periodic Chebyshev distance from the centre; the last one ends the run). ist = [m list
+    length, n active bonds, C look-ahead range (0: none drawn), U cursor, E cursor, records made,
+    events to the next record, a sink for loads made early, sites listed in touched, reach,
+    centre row, centre column], fst = [t, look-ahead uniform]; both are updated.
 
     The next event's first candidate is drawn before this event changes the lattice, so its
     site can be loaded while the changes are made (the random access into a big lattice is what
     bounds the speed); it is drawn on [0, m + AHEAD), which this event cannot outgrow, so it is
-    still uniform on [0, m) when used and the pick stays exact.
+    still uniform on [0, m) when used and the pick stays exact. The event's body is written out
+    here, not in helpers: numba's inlining of helpers that hold `_change` or write arrays made an
+    event 1.5 to 2 x slower (measured at L = 128).
     """
-    m, n, cn, iu, ie, rec_n = ist[0], ist[1], ist[2], ist[3], ist[4], ist[5]
+    site, partner, bonds = lat
+    cum, to_s, to_z, S, Z, rate = rule
+    fired, touched, radii, fired_at = track
+    rec_t, rec_c, rec_every = rec
+    nlist, r0, c0 = touched.shape[0], ist[10], ist[11]
+    m, n, cn, iu, ie = ist[0], ist[1], ist[2], ist[3], ist[4]
+    rec_n, to_rec, warm, nt, reach = ist[5], ist[6], ist[7], ist[8], ist[9]
     t, un = fst[0], fst[1]
-    N = L * L
-    inv_l = 1.0 / L
-    last = cum.shape[0] - 1
-    nu, ne = U.shape[0], E.shape[0]
+    N, inv_l, lim, ne, far = L * L, 1.0 / L, U.shape[0] - 2, E.shape[0], radii[-1] if radii.size else L
     done = 0
-    warm = 0
-    to_rec = ist[6]
-    while done < max_events and n > 0 and iu + 4 <= nu and ie < ne:
-        dt = E[ie] / (n * rate)
-        ie += 1
-        if t + dt > t_stop:
-            t = t_stop
-            break
-        t += dt
+    while done < budget and n > 0 and iu <= lim and reach < far:
+        dt = 0.0
+        if rate > 0:
+            if ie >= ne:
+                break
+            dt = E[ie] / (n * rate)
+            if t + dt > t_stop:
+                t = t_stop
+                break
         p = int(un * cn) if m <= cn else m
-        b, j, p, m, iu = _pick(p, site, partner, bonds, m, L, N, inv_l, U, iu, rng)
-        i = b >> 1
-        un, iu = _uniform(U, iu, rng)
+        b, j, p, m, iu = _pick(p, lat, m, L, N, inv_l, U, iu, lim)
+        if b < 0:  # out of uniforms: the caller refills and the pick starts afresh
+            cn = 0
+            break
+        ie += rate > 0
+        t += dt
+        un, u = U[iu], U[iu + 1]
+        iu += 2
         cn = m + AHEAD
         q = int(un * cn)
         if q < m:
             warm += site[bonds[q] >> 1]  # load it now; the value is not needed
-        u, iu = _uniform(U, iu, rng)
+        i = b >> 1
         k = 0
-        for r in range(last):
+        for r in range(cum.shape[0] - 1):
             k += u >= cum[r]
+        fired[k] += 1
         hum = site[i] & SPECIES == S
         hs = i if hum else j
         zs = j if hum else i
@@ -297,11 +298,24 @@ def events(
             counts[S] -= 1
             counts[a] += 1
             m, n = _change(hs, S, a, site, partner, bonds, m, n, L, N, inv_l)
+            if nt < nlist:
+                touched[nt] = hs
+                nt += 1
+            if a == Z:
+                d = _distance(hs, r0, c0, L, inv_l)
+                if d > reach:
+                    for x in range(radii.shape[0]):
+                        if reach < radii[x] <= d:
+                            fired_at[x] = fired
+                    reach = d
         a = to_z[k]
         if a != Z:
             counts[Z] -= 1
             counts[a] += 1
             m, n = _change(zs, Z, a, site, partner, bonds, m, n, L, N, inv_l)
+            if nt < nlist:
+                touched[nt] = zs
+                nt += 1
         if site[j] & SPECIES != partner[site[i] & SPECIES]:  # the bond that fired is spent: drop it now
             m = _drop(p, b, site, bonds, m)
         done += 1
@@ -312,9 +326,35 @@ def events(
                 rec_t[rec_n] = t
                 rec_c[rec_n] = counts
                 rec_n += 1
-    ist[0], ist[1], ist[2], ist[3], ist[4], ist[5], ist[6], ist[7] = m, n, cn, iu, ie, rec_n, to_rec, warm
+    ist[0], ist[1], ist[2], ist[3], ist[4] = m, n, cn, iu, ie
+    ist[5], ist[6], ist[7], ist[8], ist[9] = rec_n, to_rec, warm, nt, reach
     fst[0], fst[1] = t, un
     return done
+
+
+@njit(cache=True)
+def clear(lat, m, touched, nt, S):
+    """Put a lattice back to all humans after a run: clear the flags of every listed bond (only
+    listed bonds carry flags) and the species of every touched site."""
+    site, _, bonds = lat
+    for p in range(m):
+        b = bonds[p]
+        site[b >> 1] &= ~np.uint8(64 << (b & 1))
+    for k in range(nt):
+        site[touched[k]] = S
+
+
+@njit(cache=True)
+def start_centre(lat, L, S, Z):
+    """One zombie at the centre of an all-human lattice with no bond listed; lists its four bonds in
+    the order `init_bonds` would (by bond number) and returns (m, n)."""
+    site, _, bonds = lat
+    c = (L // 2) * L + L // 2
+    site[c] = Z
+    for p, b in enumerate((2 * (c - L) + 1, 2 * (c - 1), 2 * c, 2 * c + 1)):
+        bonds[p] = b
+        site[b >> 1] |= np.uint8(64 << (b & 1))
+    return 4, 4
 
 
 class LatticeState:
@@ -337,20 +377,26 @@ class LatticeState:
         self.bonds = np.empty(2 * site.size + AHEAD, np.int32)
         m, n = init_bonds(site, self.partner, self.bonds, self.L)
         self.counts = np.bincount(site & SPECIES, minlength=n_species).astype(np.int64)
-        # three independent streams from one seed: uniforms and exponentials come from numpy in
-        # blocks (numpy fills a block several times faster than numba draws one by one), the
-        # third backs the rare pick that outruns its block. The block size is part of what a seed
-        # means (a different size draws other numbers), so it is fixed by the lattice's size: large
-        # enough that calls into the kernel (microseconds each) are rare, and no larger than a run
-        # on a small lattice uses (filling 2^17 numbers took longer than a whole L = 128 run).
-        if buffer is None:
-            buffer = block_size(site.size)
-        streams = np.random.SeedSequence(seed).spawn(3)
+        # two independent streams from one seed, uniforms and exponentials, drawn by numpy in
+        # blocks (numpy fills a block several times faster than numba draws one by one). A run uses
+        # each stream in order, without a gap where a block ends, so the block size is not part of
+        # what a seed means: blocks start small (a run on a small lattice may fire a handful of
+        # events) and double up to a size that makes calls into the kernel rare.
+        self.cap = block_size(site.size) if buffer is None else buffer
+        streams = np.random.SeedSequence(seed).spawn(2)
         self._ru, self._re = np.random.default_rng(streams[0]), np.random.default_rng(streams[1])
-        self.rng = np.random.default_rng(streams[2])
-        self.U, self.E = np.empty(buffer), np.empty(buffer)
-        self.ist = np.array([m, n, 0, buffer, buffer, 0, 0, 0], np.int64)
+        self.U, self.E = np.empty(0), np.empty(0)
+        self.ist = np.array([m, n, 0, 0, 0, 0, 0, 0, 0, 0, self.L // 2, self.L // 2], np.int64)
         self.fst = np.zeros(2)
+        self.lat = (self.site, self.partner, self.bonds)
+        self.rule = (self.cum, rl.to_s, rl.to_z, rl.s, rl.z, rl.rate)
+        self.fired = np.zeros(rl.prob.size, np.int64)
+        self.track = (
+            self.fired,
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            np.empty((0, rl.prob.size), np.int64),
+        )
 
     @property
     def n(self) -> int:
@@ -373,41 +419,30 @@ class LatticeState:
         """Fire up to max_events events (fewer if t_stop or no active bond comes first); returns how many."""
         done = 0
         while done < max_events and self.n > 0 and self.t < t_stop:
-            if self.ist[3] + 4 > self.U.size:
-                self._ru.random(out=self.U)
-                self.ist[3] = 0
-                if self.ist[2] == 0:  # the very first look-ahead pick
-                    self.fst[1], self.ist[2], self.ist[3] = self.U[0], self.m, 1
-            if self.ist[4] >= self.E.size:
-                self._re.standard_exponential(out=self.E)
-                self.ist[4] = 0
-            done += self._fire(max_events - done, t_stop, rec_t, rec_c, rec_every)
+            done += self.fire(max_events - done, t_stop, (rec_t, rec_c, rec_every))
         return done
 
-    def _fire(self, budget: int, t_stop: float, rec_t, rec_c, rec_every: int) -> int:
+    def fire(self, budget: int, t_stop: float, rec: tuple) -> int:
+        """One call into the kernel, after topping up the random buffers; returns events fired."""
+        if self.ist[3] + 8 > self.U.size:
+            self.U, self.ist[3] = refill(self.U, int(self.ist[3]), self._ru.random, self.cap)
+        if self.ist[4] + 1 > self.E.size:
+            self.E, self.ist[4] = refill(self.E, int(self.ist[4]), self._re.standard_exponential, self.cap)
         return events(
-            self.site,
-            self.L,
-            self.rules.s,
-            self.rules.z,
-            self.partner,
-            self.cum,
-            self.rules.to_s,
-            self.rules.to_z,
-            self.rules.rate,
-            self.bonds,
-            self.counts,
-            self.ist,
-            self.fst,
-            self.U,
-            self.E,
-            self.rng,
-            budget,
-            t_stop,
-            rec_t,
-            rec_c,
-            rec_every,
-        )
+            self.lat, self.L, self.rule, self.counts, self.ist, self.fst, self.U, self.E, budget, t_stop, rec,
+            self.track,
+        )  # fmt: skip
+
+
+def refill(buf: np.ndarray, used: int, draw, cap: int) -> tuple[np.ndarray, int]:
+    """The numbers of `buf` not yet used, followed by fresh ones from `draw` (a numpy Generator
+    method taking out=): twice as many as before, at least 1,024 and at most `cap` (or what is left
+    over, if more). Returns the new buffer and its cursor (0)."""
+    left = buf[used:]
+    out = np.empty(max(min(2 * buf.size, cap), min(1024, cap), 2 * left.size))
+    out[: left.size] = left
+    draw(out=out[left.size :])
+    return out, 0
 
 
 _compiled: list[bool] = []  # whether `events` was called once in this process (asking numba took 20 us)
@@ -492,7 +527,7 @@ def lattice(
     total = 0
     t_stop = np.inf if t_end is None else float(t_end)
     if not _compiled:  # compiled (or loaded from the cache) now, so timings exclude it
-        state._fire(0, t_stop, rec_t, rec_c, rec_every)
+        state.fire(0, t_stop, (rec_t, rec_c, rec_every))
         _compiled.append(True)
     clock = time.perf_counter()
 
@@ -513,6 +548,95 @@ def lattice(
         exc.partial, exc.done = result(), f"{total:,} events, to time {state.t:.6g}"
         raise
     return result()
+
+
+@dataclass
+class LatticeRuns:
+    """The ends of many lattice runs from one zombie at the centre (`lattice_runs`), one row a run."""
+
+    seeds: np.ndarray  # (runs,)
+    species: tuple[str, ...]
+    reactions: tuple[str, ...]
+    counts: np.ndarray  # (runs, species) sites of each species at the end
+    fired: np.ndarray  # (runs, reactions) events of each reaction
+    reach: np.ndarray  # (runs,) farthest (periodic Chebyshev) distance from the centre a bite reached
+    radii: np.ndarray  # (levels,) the distances whose first reach is recorded; the last stops a run
+    fired_at: np.ndarray  # (runs, levels, reactions) `fired` when the reach first got to radii[k]; -1: never
+    seconds: float  # wall time of the batch, set-up included
+
+    @property
+    def events(self) -> np.ndarray:
+        """Events fired in each run."""
+        return self.fired.sum(axis=1)
+
+
+def lattice_runs(network: Network, size: int, seeds, *, radii=(), progress=None) -> LatticeRuns:
+    """Many runs of the lattice model, each from one zombie at the centre of a fresh size x size
+    lattice, keeping only how each ended: what a study of outcomes needs, at the speed of one
+    kernel that resets the lattice in place (only what a run touched) instead of building a
+    lattice per run.
+
+    A run of seed s ends exactly as `lattice(network, size, seed=s)` does (same final lattice and
+    events; no clock is kept). With `radii` (increasing distances from the centre, each below
+    size / 2), a run stops once a bite reaches the last of them, and records its reaction counts
+    at the first reach of each: a run on a lattice larger than twice the last radius is then a
+    run on an unbounded plane, up to that distance. `progress(done)` is called every few runs.
+    """
+    rl = rules(network)
+    seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
+    radii = np.asarray(radii, dtype=np.int64).reshape(-1)
+    if np.any(np.diff(radii) <= 0) or (radii.size and (radii[0] < 1 or 2 * radii[-1] >= size)):
+        raise HyosanError(
+            f"radii must increase from 1 to below size / 2 = {size / 2:g}; got {radii.tolist()}"
+        )
+    site = start_lattice(size, network, 1)
+    L, S = size, rl.s
+    site[site != S] = S
+    check_memory(size * size * 12, f"a batch of {size:,} x {size:,} lattices")  # bonds and touched list
+    state = LatticeState(rl, site, 0, len(network.species))  # partner, cumulative table, bond list
+    lat, rule = state.lat, state.rule[:5] + (0.0,)  # rate 0: no clock
+    touched = np.empty(2 * size * size + 2, np.int64)
+    runs, n_species, n_reactions = seeds.size, len(network.species), rl.prob.size
+    out = LatticeRuns(
+        seeds,
+        network.species_names,
+        tuple(r.name for r in network.reactions),
+        np.zeros((runs, n_species), np.int64),
+        np.zeros((runs, n_reactions), np.int64),
+        np.zeros(runs, np.int64),
+        radii,
+        np.full((runs, radii.size, n_reactions), -1, np.int64),
+        0.0,
+    )
+    far = radii[-1] if radii.size else L
+    ist, fst, U, E, rec = (
+        state.ist,
+        state.fst,
+        np.empty(0),
+        np.empty(0),
+        (np.empty(0), np.empty((0, 1), np.int64), 0),
+    )
+    clock = time.perf_counter()
+    for r, seed in enumerate(seeds):
+        # the uniform stream of `lattice(seed=s)`: the first child of SeedSequence(s)
+        ru = np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(0,))))
+        m, n = start_centre(lat, L, rl.s, rl.z)
+        counts = out.counts[r]
+        counts[S], counts[rl.z] = L * L - 1, 1
+        U, _ = refill(U[:0], 0, ru.random, state.cap)
+        ist[:10] = (m, n, 0, 0, 0, 0, 0, 0, 0, 0)
+        track = (out.fired[r], touched, radii, out.fired_at[r])
+        while ist[1] > 0 and ist[9] < far:
+            if ist[3] + 8 > U.size:
+                U, ist[3] = refill(U, int(ist[3]), ru.random, state.cap)
+            events(lat, L, rule, counts, ist, fst, U, E, 1 << 62, np.inf, rec, track)
+        out.reach[r] = ist[9]
+        clear(lat, int(ist[0]), touched, int(ist[8]), S)
+        if progress is not None and r % 64 == 63:
+            progress(r + 1)
+        stop.check()
+    out.seconds = time.perf_counter() - clock
+    return out
 
 
 def _lattice_run(network, state, site, L, rec_t, rec_c, total, seed, kernel_seconds) -> LatticeRun:
