@@ -148,6 +148,7 @@ def exact_run(
     field_walk,
     zmask,
     arrival,
+    acc,
     t,
     t_stop,
     rng,
@@ -160,7 +161,8 @@ def exact_run(
     event only the cells whose rates read a changed count are updated: the cell itself, the
     partner cell, and their neighbours when a count that neighbours read (a partner species
     of a pair reaction, or a walker) changed. Other cells keep their scaled clocks, which
-    keeps the method exact.
+    keeps the method exact. acc gathers every change of the counts, so that the totals over all
+    cells need no sweep of them.
     """
     R = k.shape[0]
     P = pa.shape[0]
@@ -182,6 +184,7 @@ def exact_run(
         if ch < R:
             for m in range(nu_ptr[ch], nu_ptr[ch + 1]):
                 x[c, nu_s[m]] += nu_v[m]
+                acc[nu_s[m]] += nu_v[m]
             fc = field_r[ch]
         elif ch < R + 4 * P:
             p = (ch - R) // 4
@@ -189,6 +192,7 @@ def exact_run(
             for s in range(S):
                 x[c, s] += d_own[p, s]
                 x[q, s] += d_part[p, s]
+                acc[s] += d_own[p, s] + d_part[p, s]
             fc = field_own[p]
             fq = field_part[p]
         else:

@@ -58,11 +58,13 @@ class SpatialRules:
 def spatial_rules(network: Network, mu: float, walk: float = 0.0, owner: str = "first") -> SpatialRules:
     """Read the network's pair reactions as border events slowed by mu; zombies walk at `walk`.
 
-    owner: which cell carries a border event. 'first': the first reactant's (fewest updates
-    for the exact method); 'zombie': the cell of the reactant that is one of the network's
-    zombie species (tau mode: a zombie's border bites and deaths then leap with the zombie's
-    own, fast-changing count, and only the slowly changing human counts of the neighbours
-    are read frozen over a step).
+    owner: which cell carries a border event. 'first': the first reactant's; 'zombie': the cell
+    of the reactant that is one of the network's zombie species. Both modes use 'zombie'. Tau
+    mode: a zombie's border bites and deaths then leap with the zombie's own, fast-changing
+    count, and only the slowly changing human counts of the neighbours are read frozen over a
+    step. Exact mode: a cell's neighbours must be updated when a count they read changes, and
+    zombie counts change more often (turnings, kills, walks) than human ones (bites): on the
+    Zombietown demo board an event took 21 % less time than with 'first'.
     """
     for name, v in (("mu", mu), ("walk", walk)):
         if not (math.isfinite(v) and v >= 0):
@@ -213,7 +215,7 @@ class Engine:
             quiet,
         )
         self.counts = np.asarray(population)
-        self.rules = spatial_rules(network, mu, walk, owner="first" if mode == "exact" else "zombie")
+        self.rules = spatial_rules(network, mu, walk, owner="zombie")  # both modes (spatial_rules)
         self.cells = cells_of(self.counts)
         self.nbr = self.cells.nbr.copy()
         S, n = len(network.species), self.cells.rows.size
@@ -242,12 +244,15 @@ class Engine:
         self.pend = np.zeros((n, r.pa.size), np.int64)
         self.pend_w = np.zeros((n, r.walkers.size), np.int64)
         self.budget = -np.ones(n)
+        # totals over all cells: those at the last reset plus what the exact kernel changed since
+        self.base, self.acc = np.zeros(self.x.shape[1], np.int64), np.zeros(self.x.shape[1], np.int64)
+        self._all = np.arange(n)
         self._stale = True
 
     # What changes as the engine runs (the rest follows from the network, raster and options).
     STATE = (
         *("x", "nbr", "arrival", "A", "T", "heap", "hpos", "act", "inlist", "apos", "touched"),
-        *("is_touched", "pend", "pend_w", "budget", "stats", "t", "events", "n_act", "_stale"),
+        *("is_touched", "pend", "pend_w", "budget", "stats", "t", "events", "n_act", "_stale", "base", "acc"),
     )
 
     def state(self, prefix: str = "engine.") -> tuple[dict, dict]:
@@ -290,6 +295,8 @@ class Engine:
     def reset(self) -> None:
         """Recompute every cell's rates (and clocks) after counts or borders changed."""
         self._stale = False
+        mk.column_sums(self.x, self._all, self.base)
+        self.acc[:] = 0
         mk.all_rates(self.x, *self._rates_args(), self.A)
         on = self.A > 0
         if self.mode == "exact":
@@ -311,6 +318,15 @@ class Engine:
     def count(self, species: str) -> np.ndarray:
         """A copy of each cell's count of one species."""
         return self.x[:, self.network.index(species)].copy()
+
+    def sum_all(self, out: np.ndarray) -> None:
+        """Counts of each species over all cells, into out: from the exact kernel's running tally
+        when no intervention came since the last reset (summing 551,275 cells took as long as an
+        hour of the kernel), else summed."""
+        if self.mode == "exact" and not self._stale:
+            np.add(self.base, self.acc, out=out)
+        else:
+            mk.column_sums(self.x, self._all, out)
 
     def totals(self, cells: np.ndarray | None = None) -> np.ndarray:
         """Counts of each species summed over the cells (a boolean mask or indices; all by default)."""
@@ -408,6 +424,7 @@ class Engine:
                 self._field_walk,
                 self.zmask,
                 self.arrival,
+                self.acc,
                 self.t,
                 t_stop,
                 self.rng,
@@ -545,7 +562,6 @@ class Metapopulation:
         self.want_grid = set(self.grid_t.tolist())
         S = len(network.species)
         self.totals = np.zeros((self.grid_t.size, S), np.int64)
-        self.all_cells = np.arange(eng.x.shape[0])
         self.members = {}
         for name, mask in (regions or {}).items():
             mask = np.asarray(mask, bool)
@@ -572,15 +588,17 @@ class Metapopulation:
             finally:
                 self.kernel_seconds += time.perf_counter() - clock
             if t_out in self.want_grid:
-                mk.column_sums(x, self.all_cells, self.totals[self.gi])  # numpy's sum over 4 columns: 5 ms
+                eng.sum_all(self.totals[self.gi])
                 for name, idx in self.members.items():
                     mk.column_sums(x, idx, self.regions[name][self.gi])
                 self.gi += 1
             if t_out in self.want_snap:
                 self.snapshots[t_out] = np.stack([cells.to_grid(x[:, s]) for s in range(S)], axis=-1)
-            if t_out in self.want_frame:
-                share = np.ceil(255 * x[:, eng.zombie] / self.nsz).astype(np.uint8)
-                self.frames.append((t_out, cells.to_grid(share)))
+            if t_out in self.want_frame:  # zombies are only where one has arrived: look only there
+                at = np.flatnonzero(eng.arrival != -1.0)
+                grid = np.zeros(cells.shape, np.uint8)
+                grid[cells.rows[at], cells.cols[at]] = np.ceil(255 * x[at, eng.zombie] / self.nsz[at])
+                self.frames.append((t_out, grid))
             self.done += 1
             if progress is not None:
                 progress(t_out)
