@@ -278,7 +278,7 @@ class CountrySim:
         try:
             if self.mp is None:
                 self.mp = self._build(days)
-            self.mp.run(None if progress is None else (lambda t: progress(t / tph)))
+            self.mp.run(None if progress is None else (lambda t: progress(t / tph)), result=False)
         finally:
             self.wall += time.perf_counter() - clock
         return self

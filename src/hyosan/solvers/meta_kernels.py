@@ -49,18 +49,21 @@ def cell_rates(c, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk
         buf[j] = a
         tot += a
     n = R
-    for p in range(pa.shape[0]):
+    for p in range(pa.shape[0]):  # most cells near a front have none of the owner: no neighbour is read
         own = pk[p] * x[c, pa[p]]
         for d in range(4):
-            q = nbr[c, d]
-            a = own * x[q, pb[p]] if (q >= 0 and own > 0.0) else 0.0
-            buf[n] = a
-            n += 1
-            tot += a
+            a = 0.0
+            if own > 0.0:
+                q = nbr[c, d]
+                if q >= 0:
+                    a = own * x[q, pb[p]]
+                    tot += a
+            buf[n + d] = a
+        n += 4
     for w in range(walkers.shape[0]):
         own = walk * x[c, walkers[w]]
         for d in range(4):
-            a = own if nbr[c, d] >= 0 else 0.0
+            a = own if own > 0.0 and nbr[c, d] >= 0 else 0.0
             buf[n] = a
             n += 1
             tot += a
@@ -108,6 +111,15 @@ def sift(heap, hk, hpos, key, i):
             i = m
     heap[i], hk[i] = c, key
     hpos[c] = i
+
+
+@njit(cache=True)
+def _owns(x, g, pa):
+    """Whether cell g holds any owner of a border event (only then do its rates read a neighbour)."""
+    for p in range(pa.shape[0]):
+        if x[g, pa[p]] > 0:
+            return True
+    return False
 
 
 @njit(cache=True)
@@ -209,8 +221,8 @@ def exact_run(
                 continue
             for d in range(-1, 4 if f else 0):
                 g = e if d < 0 else nbr[e, d]
-                if g < 0:
-                    continue
+                if g < 0 or (d >= 0 and g != q and not _owns(x, g, pa)):
+                    continue  # a neighbour with none of the owners reads nothing across the border
                 seen = False
                 for i in range(na):
                     if aff[i] == g:

@@ -569,17 +569,18 @@ class Metapopulation:
                 raise HyosanError(f"region {name!r} has shape {mask.shape}, the raster {eng.counts.shape}")
             self.members[name] = eng.cells.index[mask & (eng.counts > 0)]
         self.regions = {name: np.zeros((self.grid_t.size, S), np.int64) for name in self.members}
-        self.snapshots: dict[float, np.ndarray] = {}
-        self.frames: list[tuple[float, np.ndarray]] = []
+        self.snapshots: dict[float, np.ndarray] = {}  # t -> counts per cell (cells, species)
+        self.frames: list[tuple[float, np.ndarray]] = []  # (t, zombie share per cell, uint8)
+        self._grids: dict[tuple[str, float], np.ndarray] = {}  # the same spread onto the raster
         self.nsz = np.maximum(eng.x.sum(axis=1), 1)
         self.gi = self.done = 0
         self.kernel_seconds = 0.0
 
-    def run(self, progress: Progress | None = None) -> MetaRun:
-        """Go on to the end (progress gets each output time reached); returns `result()`."""
-        eng, x, cells = self.eng, self.eng.x, self.eng.cells
+    def run(self, progress: Progress | None = None, *, result: bool = True) -> MetaRun | None:
+        """Go on to the end (progress gets each output time reached); returns `result()` (or None with
+        result=False, for a caller that asks for it later: its maps are drawn only then)."""
+        eng, x = self.eng, self.eng.x
         eng.compile()  # now, so that kernel_seconds exclude compiling
-        S = x.shape[1]
         while self.done < len(self.stops):
             t_out = self.stops[self.done]
             clock = time.perf_counter()
@@ -592,27 +593,33 @@ class Metapopulation:
                 for name, idx in self.members.items():
                     mk.column_sums(x, idx, self.regions[name][self.gi])
                 self.gi += 1
+            # maps are kept per cell and spread onto the raster only when a result asks for them
             if t_out in self.want_snap:
-                self.snapshots[t_out] = np.stack([cells.to_grid(x[:, s]) for s in range(S)], axis=-1)
+                self.snapshots[t_out] = x.copy()
             if t_out in self.want_frame:  # zombies are only where one has arrived: look only there
                 at = np.flatnonzero(eng.arrival != -1.0)
-                grid = np.zeros(cells.shape, np.uint8)
-                grid[cells.rows[at], cells.cols[at]] = np.ceil(255 * x[at, eng.zombie] / self.nsz[at])
-                self.frames.append((t_out, grid))
+                share = np.zeros(x.shape[0], np.uint8)
+                share[at] = np.ceil(255 * x[at, eng.zombie] / self.nsz[at])
+                self.frames.append((t_out, share))
             self.done += 1
             if progress is not None:
                 progress(t_out)
-        return self.result()
+        return self.result() if result else None
 
     def result(self) -> MetaRun:
         """The run as it stands: totals at the output times reached so far (all of them once done)."""
         eng, network, gi = self.eng, self.network, max(self.gi, 1)
         run = MetaRun(None, eng.cells, eng.arrival_grid(), mode=self.mode)  # type: ignore[arg-type]
-        run.snapshots, run.frames, run.kernel_seconds = (
-            dict(self.snapshots),
-            list(self.frames),
-            self.kernel_seconds,
-        )
+        grids, cells = self._grids, eng.cells
+        for t, v in self.snapshots.items():
+            if ("snap", t) not in grids:
+                grids["snap", t] = np.stack([cells.to_grid(v[:, s]) for s in range(v.shape[1])], axis=-1)
+        for t, v in self.frames:
+            if ("frame", t) not in grids:
+                grids["frame", t] = cells.to_grid(v)
+        run.snapshots = {t: grids["snap", t] for t in self.snapshots}
+        run.frames = [(t, grids["frame", t]) for t, _ in self.frames]
+        run.kernel_seconds = self.kernel_seconds
         run.events = eng.events
         if self.mode == "tau":
             run.events, run.clipped, run.cell_steps, run.leaps = (int(v) for v in eng.stats)
@@ -640,11 +647,14 @@ class Metapopulation:
         meta, arrays = self.eng.state()
         meta |= {"gi": self.gi, "done": self.done, "kernel_seconds": self.kernel_seconds}
         kept_meta, kept = checkpoint.records(self.snapshots, self.frames)
+        kept_meta["records_per_cell"] = True
         arrays |= {"totals": self.totals, **{f"region.{k}": v for k, v in self.regions.items()}}
         return meta | kept_meta, arrays | kept
 
     def set_state(self, meta: dict, arrays: dict) -> None:
         """Put back a state taken by `state` from a run built the same way."""
+        if not meta.get("records_per_cell"):
+            raise HyosanError("a checkpoint of an earlier hyosan (maps kept as rasters): run it again")
         self.eng.set_state(meta, arrays)
         self.gi, self.done, self.kernel_seconds = meta["gi"], meta["done"], meta["kernel_seconds"]
         self.totals[...] = arrays["totals"]
