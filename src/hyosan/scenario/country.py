@@ -159,10 +159,17 @@ def regions_for(raster: Raster) -> dict[str, np.ndarray]:
     """Named regions to follow: metro areas and the Eastern Seaboard on the USA grid; none elsewhere."""
     if raster.shape != USA_SHAPE:
         return {}
-    rows, cols = np.indices(raster.shape)
     out = {}
-    for name, ((r, c), _) in LANDMARKS.items():
-        out[name] = (rows - r) ** 2 + (cols - c) ** 2 <= METRO_CELLS**2
+    m = METRO_CELLS
+    dr, dc = np.indices((2 * m + 1, 2 * m + 1)) - m
+    disk = dr**2 + dc**2 <= m**2
+    for name, ((r, c), _) in LANDMARKS.items():  # each metro area drawn in its own small window
+        out[name] = np.zeros(raster.shape, np.bool_)
+        r0, c0 = max(r - m, 0), max(c - m, 0)
+        win = disk[r0 - (r - m) :, c0 - (c - m) :]
+        view = out[name][r0 : r + m + 1, c0 : c + m + 1]
+        view[...] = win[: view.shape[0], : view.shape[1]]
+    cols = np.arange(raster.shape[1])[None, :]
     inhabited = raster.counts > 0
     east = np.where(inhabited.any(axis=1), raster.shape[1] - 1 - np.argmax(inhabited[:, ::-1], axis=1), -1)
     atlantic = east > LANDMARKS["Chicago"][0][1] + 140  # rows whose east edge is the Atlantic coast

@@ -149,9 +149,8 @@ def cells_of(counts: np.ndarray) -> Cells:
     rows, cols = np.nonzero(counts > 0)
     index = -np.ones(counts.shape, np.int64)
     index[rows, cols] = np.arange(rows.size)
-    pad = np.pad(index, 1, constant_values=-1)
-    r, c = rows + 1, cols + 1
-    nbr = np.stack([pad[r, c + 1], pad[r + 1, c], pad[r, c - 1], pad[r - 1, c]], axis=1).astype(np.int64)
+    nbr = np.empty((rows.size, 4), np.int64)
+    mk.neighbours(index, rows, cols, nbr)
     return Cells(counts.shape, rows, cols, nbr, index)
 
 
@@ -302,7 +301,9 @@ class Engine:
         if self.mode == "exact":
             self.T[:] = np.inf
             self.T[on] = self.t + self.rng.standard_exponential(int(on.sum())) / self.A[on]
-            self.heap = np.argsort(self.T, kind="stable").astype(np.int64)
+            # the order a stable sort of T gives, sorting only the finite clocks (most are inf)
+            live = np.flatnonzero(on)
+            self.heap = np.concatenate([live[np.argsort(self.T[live], kind="stable")], np.flatnonzero(~on)])
             self.hpos[self.heap] = np.arange(self.heap.size)
             self.hk = self.T[self.heap]
         else:
