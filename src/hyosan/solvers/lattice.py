@@ -383,8 +383,7 @@ class LatticeState:
         # what a seed means: blocks start small (a run on a small lattice may fire a handful of
         # events) and double up to a size that makes calls into the kernel rare.
         self.cap = block_size(site.size) if buffer is None else buffer
-        streams = np.random.SeedSequence(seed).spawn(2)
-        self._ru, self._re = np.random.default_rng(streams[0]), np.random.default_rng(streams[1])
+        self._ru, self._re = stream(seed, 0), stream(seed, 1)
         self.U, self.E = np.empty(0), np.empty(0)
         self.ist = np.array([m, n, 0, 0, 0, 0, 0, 0, 0, 0, self.L // 2, self.L // 2], np.int64)
         self.fst = np.zeros(2)
@@ -432,6 +431,11 @@ class LatticeState:
             self.lat, self.L, self.rule, self.counts, self.ist, self.fst, self.U, self.E, budget, t_stop, rec,
             self.track,
         )  # fmt: skip
+
+
+def stream(seed: int, k: int) -> np.random.Generator:
+    """A run's k-th random stream (0: uniforms, 1: exponentials): child k of SeedSequence(seed)."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(k,))))
 
 
 def refill(buf: np.ndarray, used: int, draw, cap: int) -> tuple[np.ndarray, int]:
@@ -589,10 +593,10 @@ def lattice_runs(network: Network, size: int, seeds, *, radii=(), progress=None)
         raise HyosanError(
             f"radii must increase from 1 to below size / 2 = {size / 2:g}; got {radii.tolist()}"
         )
-    site = start_lattice(size, network, 1)
+    site = start_lattice(size, network, 1)  # checks the size and the memory of the lattice itself
     L, S = size, rl.s
-    site[site != S] = S
-    check_memory(size * size * 12, f"a batch of {size:,} x {size:,} lattices")  # bonds and touched list
+    site[site != S] = S  # all human: `start_centre` places each run's zombie
+    check_memory(size * size * 16, f"the list of changed sites of a {size:,} x {size:,} lattice")
     state = LatticeState(rl, site, 0, len(network.species))  # partner, cumulative table, bond list
     lat, rule = state.lat, state.rule[:5] + (0.0,)  # rate 0: no clock
     touched = np.empty(2 * size * size + 2, np.int64)
@@ -618,8 +622,7 @@ def lattice_runs(network: Network, size: int, seeds, *, radii=(), progress=None)
     )
     clock = time.perf_counter()
     for r, seed in enumerate(seeds):
-        # the uniform stream of `lattice(seed=s)`: the first child of SeedSequence(s)
-        ru = np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(0,))))
+        ru = stream(seed, 0)  # the uniforms of `lattice(seed=s)`; no clock, so no exponentials
         m, n = start_centre(lat, L, rl.s, rl.z)
         counts = out.counts[r]
         counts[S], counts[rl.z] = L * L - 1, 1
