@@ -161,14 +161,11 @@ def regions_for(raster: Raster) -> dict[str, np.ndarray]:
         return {}
     out = {}
     m = METRO_CELLS
-    dr, dc = np.indices((2 * m + 1, 2 * m + 1)) - m
-    disk = dr**2 + dc**2 <= m**2
-    for name, ((r, c), _) in LANDMARKS.items():  # each metro area drawn in its own small window
+    for name, ((r, c), _) in LANDMARKS.items():  # each metro area drawn in the box around it only
         out[name] = np.zeros(raster.shape, np.bool_)
-        r0, c0 = max(r - m, 0), max(c - m, 0)
-        win = disk[r0 - (r - m) :, c0 - (c - m) :]
-        view = out[name][r0 : r + m + 1, c0 : c + m + 1]
-        view[...] = win[: view.shape[0], : view.shape[1]]
+        R, C = raster.shape
+        rr, cc = np.ogrid[max(r - m, 0) : min(r + m + 1, R), max(c - m, 0) : min(c + m + 1, C)]
+        out[name][rr, cc] = (rr - r) ** 2 + (cc - c) ** 2 <= m**2
     cols = np.arange(raster.shape[1])[None, :]
     inhabited = raster.counts > 0
     east = np.where(inhabited.any(axis=1), raster.shape[1] - 1 - np.argmax(inhabited[:, ::-1], axis=1), -1)

@@ -248,7 +248,7 @@ def exact_run(
             e = aff[i]
             a_new = cell_rates(e, x, nbr, k, r_idx, r_ord, i_idx, i_k, pa, pb, pk, walkers, walk, buf)
             if e != c and a_new == A[e]:
-                continue  # its clock stands (a quarter of updates: neighbours with no one to bite)
+                continue  # its rate did not change: its clock stands
             if a_new <= 0.0:
                 T[e] = np.inf
             elif e != c and A[e] > 0.0 and T[e] < np.inf:

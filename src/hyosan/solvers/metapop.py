@@ -320,18 +320,17 @@ class Engine:
         """A copy of each cell's count of one species."""
         return self.x[:, self.network.index(species)].copy()
 
-    def sum_all(self, out: np.ndarray) -> None:
-        """Counts of each species over all cells, into out: from the exact kernel's running tally
-        when no intervention came since the last reset (summing 551,275 cells took as long as an
-        hour of the kernel), else summed."""
-        if self.mode == "exact" and not self._stale:
-            np.add(self.base, self.acc, out=out)
-        else:
-            mk.column_sums(self.x, self._all, out)
-
     def totals(self, cells: np.ndarray | None = None) -> np.ndarray:
-        """Counts of each species summed over the cells (a boolean mask or indices; all by default)."""
-        return (self.x if cells is None else self.x[cells]).sum(axis=0)
+        """Counts of each species summed over the cells (a boolean mask or indices; all by default).
+        Over all cells they come from the exact kernel's running tally when no intervention came
+        since the last reset (summing 551,275 cells took as long as an hour of the kernel)."""
+        if cells is not None:
+            return self.x[cells].sum(axis=0)
+        if self.mode == "exact" and not self._stale:
+            return self.base + self.acc
+        out = np.zeros(self.x.shape[1], np.int64)
+        mk.column_sums(self.x, self._all, out)
+        return out
 
     def cut_borders(self, inside: np.ndarray) -> None:
         """Close every border between a cell inside and one outside (a boolean per cell): nobody and
@@ -590,7 +589,7 @@ class Metapopulation:
             finally:
                 self.kernel_seconds += time.perf_counter() - clock
             if t_out in self.want_grid:
-                eng.sum_all(self.totals[self.gi])
+                self.totals[self.gi] = eng.totals()
                 for name, idx in self.members.items():
                     mk.column_sums(x, idx, self.regions[name][self.gi])
                 self.gi += 1
