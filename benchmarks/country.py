@@ -11,7 +11,6 @@ zombie dies out 80 % of the time at alpha = 0.8) and the published demo paramete
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -147,21 +146,17 @@ def demo(argv: list[str]) -> None:
     first runs that take off on each side (seeds 1, 2, ...; both sides seeded)."""
     from hyosan.scenario.country import CountryScenario, CountrySim
 
-    from .peers import PEERS
+    from .peers import run_zombietown
 
     quick = "--quick" in argv
     hours, want = (24, 1) if quick else (168, 3)
-    node = shutil.which("node") or shutil.which("nodejs") or "node"
     compile_kernels("exact")
     sides: dict[str, list[tuple[int, int, float]]] = {"js": [], "hyosan": []}  # (seed, events, seconds)
     kernel: list[float] = []  # hyosan's seconds in its kernels, without setting up the board's cells
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(1, 200):
             if len(sides["js"]) < want:
-                out = Path(tmp) / f"js-{seed}.json"
-                args = [str(PEERS / "js" / "run_demo.js"), str(PEERS), str(USA), "587", "1317", str(hours)]
-                subprocess.run([node, *args, str(seed), str(out)], check=True, capture_output=True)
-                d = json.loads(out.read_text())
+                d = run_zombietown(USA, NYC, hours, seed, Path(tmp) / f"js-{seed}.json")
                 if len(d["arrival"]) > 100:
                     sides["js"].append((seed, d["events"], d["seconds"]))
             if len(sides["hyosan"]) < want:

@@ -17,8 +17,6 @@ The Markdown table is written into docs/country.md (its country-compare section)
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +30,7 @@ from hyosan.world.raster import load_population
 
 from .common import ROOT, write_section
 from .country import NYC, USA, compile_kernels
-from .peers import PEERS
+from .peers import PEERS, run_zombietown
 
 MARKS = (24, 72, 168)  # story hours at which cells reached are counted
 TAKE_OFF = 100  # a run took off when it reached over this many cells by its last hour
@@ -54,26 +52,16 @@ def metro_masks(shape: tuple[int, int]) -> dict[str, np.ndarray]:
     return {name: (rows - r) ** 2 + (cols - c) ** 2 <= METRO_CELLS**2 for name, (r, c) in CITIES.items()}
 
 
-def js_arrival(path: Path, shape: tuple[int, int]) -> tuple[np.ndarray, dict]:
-    """Their driver's output as an arrival-hour grid (nan: not reached) and its other figures;
-    its keys are "row,col" of the board file (`site.y + "," + site.x`)."""
-    d = json.loads(path.read_text())
+def run_js(seed: int, hours: float, shape: tuple[int, int], tmp: Path) -> tuple[np.ndarray, int, float]:
+    """One run of the authors' JavaScript: arrival hours as a grid (nan: not reached; their keys are
+    "row,col" of the board file, `site.y + "," + site.x`), events, seconds of their loop."""
+    out = tmp / f"js-{seed}.json"
+    d = run_zombietown(USA, NYC, hours, seed, out)
+    out.unlink()
     grid = np.full(shape, np.nan)
     if d["arrival"]:
         rc = np.array([k.split(",") for k in d["arrival"]], dtype=np.int64)
         grid[rc[:, 0], rc[:, 1]] = list(d["arrival"].values())
-    return grid, d
-
-
-def run_js(seed: int, hours: float, shape: tuple[int, int], tmp: Path) -> tuple[np.ndarray, int, float]:
-    """One run of the authors' JavaScript: arrival hours, events, seconds of their loop."""
-    node = shutil.which("node") or shutil.which("nodejs") or "node"
-    out = tmp / f"js-{seed}.json"
-    r, c = NYC
-    args = [str(PEERS / "js" / "run_demo.js"), str(PEERS), str(USA), str(r), str(c), f"{hours:g}", str(seed)]
-    subprocess.run([node, *args, str(out)], check=True, capture_output=True)
-    grid, d = js_arrival(out, shape)
-    out.unlink()
     return grid, d["events"], d["seconds"]
 
 

@@ -2,10 +2,12 @@
 
 `clattice()` compiles their C lattice and its driver (`runs.c`) into build/peers with the flags of
 their Makefile (the peers folder is read-only); `run_clattice` runs it and parses what it prints.
+`run_zombietown` runs their Zombietown JavaScript under Node with their driver `run_demo.js`.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -52,3 +54,12 @@ def c_events(rows: np.ndarray) -> np.ndarray:
     """Bites and kills of each C run (their driver's note: bites + kills = Z + 2R - 1), comparable
     with hyosan's event count; the C loop's own turns also count stale-bond removals."""
     return rows[:, 1] + 2 * rows[:, 2] - 1
+
+
+def run_zombietown(board: Path, start: tuple[int, int], hours: float, seed: int, out: Path) -> dict:
+    """One seeded run of their Zombietown JavaScript (driver `js/run_demo.js`) on a board, from the
+    cell (row, col), for `hours`: the driver's JSON (`arrival` by "row,col", `events`, `seconds`)."""
+    node = shutil.which("node") or shutil.which("nodejs") or "node"
+    args = [str(PEERS / "js" / "run_demo.js"), str(PEERS), str(board), str(start[0]), str(start[1])]
+    subprocess.run([node, *args, f"{hours:g}", str(seed), str(out)], check=True, capture_output=True)
+    return json.loads(out.read_text())

@@ -9,8 +9,6 @@ comparison."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,9 +16,10 @@ import numpy as np
 import pytest
 from scipy.stats import ks_2samp
 
+from benchmarks.peers import PEERS as PEER
+from benchmarks.peers import run_zombietown
 from hyosan.scenario.country import CountryScenario, CountrySim
 
-PEER = Path(__file__).resolve().parents[1].parent / "shared" / "peers" / "zombies-usa"
 HOURS, RUNS = 48, 300
 START = (6, 6)
 WATCH = (6, 9)  # a cell three steps east of the start: its arrival hour, where it is reached
@@ -43,21 +42,7 @@ def board(folder: Path) -> Path:
 
 
 def peer_run(path: Path, seed: int) -> tuple[int, int, float]:
-    out = path.with_name(f"js-{seed}.json")
-    args = [
-        str(PEER / "js" / "run_demo.js"),
-        str(PEER),
-        str(path),
-        *map(str, START),
-        str(HOURS),
-        str(seed + 1),
-    ]
-    subprocess.run(
-        [shutil.which("node") or shutil.which("nodejs") or "node", *args, str(out)],
-        check=True,
-        capture_output=True,
-    )
-    d = json.loads(out.read_text())
+    d = run_zombietown(path, START, HOURS, seed + 1, path.with_name(f"js-{seed}.json"))
     return len(d["arrival"]), d["R"], d["arrival"].get(f"{WATCH[0]},{WATCH[1]}", np.nan)
 
 
