@@ -661,3 +661,4 @@ class Metapopulation:
         for k, v in self.regions.items():
             v[...] = arrays[f"region.{k}"]
         self.snapshots, self.frames = checkpoint.records_back(meta, arrays)
+        self._grids.clear()  # drawn from the records now put back, when a result asks
