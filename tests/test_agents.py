@@ -116,6 +116,108 @@ def test_humans_flee_from_a_zombie_they_see(tmp_path):
     assert sim.agents.pos[1] % sim.W > 12 + 4  # ran away (about 3 m/s), not toward the zombie
 
 
+DOORWAY_MAP = """
+##############
+#rrrrrrrrrrrr#
+#rrrrrrrrrrrr#
+#rrrrrrrrrrrr#
+#######'######
+#............'E
+##############
+"""
+
+
+def test_a_zombie_in_a_doorway_steps_in_toward_someone_off_to_the_side(tmp_path):
+    # From the doorway, a straight step into the room saves no move toward someone four columns to the
+    # side (diagonals are blocked by the door's jambs); a chaser that only took steps saving a move
+    # stood in the doorway for good, in sight of a room of people.
+    sim = world(
+        tmp_path,
+        DOORWAY_MAP,
+        {"r": "room"},
+        person("Z", "room", patient_zero=True) + person("Sitter", "room", calm=1.0),
+    )
+    sim.agents.pos[0] = sim.cell(1, 4, 7)
+    sim.agents.pos[1] = sim.cell(1, 1, 3)
+    sim.make(0, Kind.ZOMBIE)
+    sim.run(days=10 / 86400)
+    assert room_of(sim, 0) == "room"
+    ev = sim.events
+    assert (ev["event"] == "bite").any() or (ev["event"] == "zombie destroyed").any()
+
+
+SCENT_MAP = """
+##########
+#rrrr+...#
+#rrrr#...'E
+##########
+"""
+
+
+@pytest.mark.parametrize("through", [True, False])
+def test_zombies_smell_through_shut_doors_only_where_the_scenario_says(tmp_path, through):
+    sim = world(
+        tmp_path,
+        SCENT_MAP,
+        {"r": "room"},
+        f"[zombies]\nsmell = 5\nsmell_through_doors = {str(through).lower()}\n"
+        + person("Z", "room", patient_zero=True)
+        + person("Quiet", "room", calm=1.0),
+    )
+    sim.agents.pos[0] = sim.cell(1, 1, 6)
+    sim.agents.pos[1] = sim.cell(1, 1, 3)
+    sim.make(0, Kind.ZOMBIE)
+    sim.run(days=30 / 86400)
+    door = sim.doors().set_index(["level", "row", "col"]).loc[(1, 1, 5)]
+    if through:  # it smells the quiet one three moves away and pushes at the door between them
+        assert door["strength_left"] < 90 - 20
+    else:  # a shut door keeps the scent in: nothing draws the zombie to it
+        assert door["state"] == "closed door" and door["strength_left"] == 90
+
+
+BARRICADE_MAPS = {
+    "inside": """
+##############
+##ccccc#rrrrr#
+E'cccccXrrrrr#
+##ccccc#rrrrr#
+##############
+""",
+    "outside": """
+##############
+#ccccc#rrrrr##
+#cccccXrrrrr'E
+#ccccc#rrrrr##
+##############
+""",
+}
+
+
+@pytest.mark.parametrize("side", ["inside", "outside, quiet", "outside, zombies about"])
+def test_a_barricade_comes_down_from_outside_only_when_it_is_quiet(tmp_path, side):
+    # The way out leads through the barricaded door either way. The desks are stacked on the room's
+    # side: one outside is let in when it is quiet, not with zombies about (seen a second ago).
+    sim = world(
+        tmp_path,
+        BARRICADE_MAPS["inside" if side == "inside" else "outside"],
+        {"c": "hall", "r": "room"},
+        person("Nobody", "hall", patient_zero=True)
+        + person("Walker", "room" if side == "inside" else "hall"),
+    )
+    sim.agents.kind[0] = Kind.DEAD  # no outbreak here: only the walker, on their way out
+    sim.agents.mode[1] = Mode.SEEK
+    if side == "outside, zombies about":
+        sim.agents.alarm_t[1] = 0.0
+    col = 7 if side == "inside" else 6
+    assert sim.cell_at(1, 2, col) == Cell.DOOR_BARRICADED
+    sim.run(days=30 / 86400)
+    if side == "outside, zombies about":
+        assert sim.cell_at(1, 2, col) == Cell.DOOR_BARRICADED
+        assert sim.room_of(1) == "hall"
+    else:
+        assert sim.cell_at(1, 2, col) == Cell.DOOR_OPEN
+
+
 HIDE_MAP = """
 ################
 #hhhh#.........#

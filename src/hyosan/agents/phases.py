@@ -265,8 +265,9 @@ def cheb(w, i, j):
 
 
 @rule
-def smell_path(w, fs, i, j, d):
-    """True when a path of d moves through cells zombies sense through leads from cell i to cell j."""
+def smell_path(w, fs, i, j, d, mask):
+    """True when a path of d moves through cells `mask` lets a scent or a sound through leads from cell i to
+    cell j."""
     if d == 0:
         return True
     # each cell is tried once: without the marks, a search around a wall tried every one of the
@@ -281,7 +282,7 @@ def smell_path(w, fs, i, j, d):
         dc = cheb(w, c, j)
         for k in range(8):
             n = c + w.step_off[k]
-            if not R.can_step(w.nose_mask, c, k) or cheb(w, n, j) != dc - 1 or fs.visit[n] == mark:
+            if not R.can_step(mask, c, k) or cheb(w, n, j) != dc - 1 or fs.visit[n] == mark:
                 continue
             if n == j:
                 return True
@@ -292,9 +293,9 @@ def smell_path(w, fs, i, j, d):
 
 
 @rule
-def senses(w, fs, i, j, d, reg, regional, sight, smell):
+def senses(w, fs, i, j, d, reg, regional, sight, smell, mask):
     """Whether one at cell i senses one at cell j, d moves away on its floor (see `nearest_seen`)."""
-    if d <= smell and smell_path(w, fs, i, j, d):
+    if d <= smell and smell_path(w, fs, i, j, d, mask):
         return True
     if not (regional and d <= sight and w.region[j] == reg):
         return False
@@ -302,7 +303,7 @@ def senses(w, fs, i, j, d, reg, regional, sight, smell):
 
 
 @rule
-def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell):
+def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell, mask):
     """The first agent one at cell i senses on the cells d0..d1 moves away, nearest rings first (each
     ring in row order), counted in `cellcount`: (cell, distance), or (-1, BIG)."""
     HW = w.H * w.W
@@ -315,19 +316,20 @@ def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell):
                 if cc < 0:
                     continue
                 j = f * HW + rr * w.W + cc
-                if cellcount[j] > 0 and senses(w, fs, i, j, d, reg, regional, sight, smell):
+                if cellcount[j] > 0 and senses(w, fs, i, j, d, reg, regional, sight, smell, mask):
                     return j, d
     return -1, BIG
 
 
 @rule
-def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen):
+def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask):
     """Sight and smell: the nearest of the agents listed per sight region in (head, nxt) that one at
     cell i senses, as (cell, distance in moves); (-1, BIG) if none. Others are where they stood at
     the step's start.
 
     Seen: in i's sight region (its `count` is above zero), within `sight` cells, on a clear line
-    of sight. Smelt: within `smell` moves through doors. Nobody in the blocks in reach: nothing.
+    of sight. Smelt (or heard): within `smell` moves along cells `mask` lets through. Nobody in the
+    blocks in reach: nothing.
     The cells within NEAR (or `smell`) moves are looked at one by one (`scan_cells`); beyond, only
     sight reaches, so only i's region counts: its list is walked, or, when it holds more than a
     third of the cells in reach (a crowd), the cells are scanned on out ring by ring.
@@ -340,17 +342,17 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     if count_near(w, sums, i, reach) == 0:
         return -1, BIG
     near = min(reach, max(NEAR, int(smell)))
-    j, d = scan_cells(w, fs, i, 0, near, cellcount, reg, regional, sight, smell)
+    j, d = scan_cells(w, fs, i, 0, near, cellcount, reg, regional, sight, smell, mask)
     if j >= 0 or reach <= near or not regional:
         return j, d
     if 3 * count[reg] > (2 * reach + 1) * (2 * reach + 1):
-        return scan_cells(w, fs, i, near + 1, reach, cellcount, reg, regional, sight, smell)
+        return scan_cells(w, fs, i, near + 1, reach, cellcount, reg, regional, sight, smell, mask)
     best, best_d = -1, reach + 1
     b = head[reg]
     while b >= 0:
         j = fs.seen_pos[b]
         d = cheb(w, i, j)
-        if near < d < best_d and senses(w, fs, i, j, d, reg, regional, sight, smell):
+        if near < d < best_d and senses(w, fs, i, j, d, reg, regional, sight, smell, mask):
             best, best_d = j, d
         b = nxt[b]
     return (best, best_d) if best >= 0 else (-1, BIG)
@@ -372,20 +374,22 @@ def keep_least(best, best_s, ties, j, s, rng):
 @rule
 def toward(w, fs, par, rng, t, i, target, mask):
     """The neighbour of i (a step `mask` allows, with room) nearest to cell `target` on its floor, if
-    nearer; else -1. Ties go to the straighter step, then at random.
+    nearer; else -1. Nearer is fewer moves, or as many moves and a shorter straight line: so one in a
+    doorway steps into the room toward someone off to the side (a step that saves no move), instead of
+    standing in the doorway for good. Ties go at random.
     """
     tr, tc = np.int64(w.row_of[target]), np.int64(w.col_of[target])
-    here = cheb(w, i, target)
+    dr0, dc0 = w.row_of[i] - tr, w.col_of[i] - tc
+    here = max(abs(dr0), abs(dc0)) * 65536 + dr0 * dr0 + dc0 * dc0
     best, best_s, ties = -1, BIG, 0
     for k in range(8):
         j = i + w.step_off[k]
         if not R.can_step(mask, i, k) or not R.has_room(w, fs, par, j, t):
             continue
         dr, dc = w.row_of[j] - tr, w.col_of[j] - tc
-        d = max(abs(dr), abs(dc))
-        if d >= here:
-            continue
-        best, best_s, ties = keep_least(best, best_s, ties, j, d * 65536 + dr * dr + dc * dc, rng)
+        s = max(abs(dr), abs(dc)) * 65536 + dr * dr + dc * dc
+        if s < here:
+            best, best_s, ties = keep_least(best, best_s, ties, j, s, rng)
     return best
 
 
@@ -476,7 +480,19 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     i = ag.pos[a]
     sgen = ctr[Ctr.SGEN]
     prey, _ = nearest_seen(
-        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, z_sight, par.z_smell, ctr[Ctr.GEN]
+        ag,
+        w,
+        fs,
+        i,
+        fs.phead,
+        fs.pnext,
+        fs.pcell,
+        fs.psum,
+        fs.pcount,
+        z_sight,
+        par.z_smell,
+        ctr[Ctr.GEN],
+        w.scent_mask,
     )
     chase = prey >= 0
     follow = (not chase) and fs.sstamp[i] == sgen and fs.snd[i] >= par.z_hear
@@ -696,7 +712,19 @@ def heard_zombie(ag, w, fs, par, i, gen):
     """Whether a zombie is within `zombie_hearing` moves of cell i through doors and walls' gaps (what
     a hiding person hears of the corridor: enough to keep them hidden, not to make them run)."""
     z, _ = nearest_seen(
-        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, par.h_hear_z, par.h_hear_z, gen
+        ag,
+        w,
+        fs,
+        i,
+        fs.zhead,
+        fs.znext,
+        fs.zcell,
+        fs.zsum,
+        fs.zcount,
+        par.h_hear_z,
+        par.h_hear_z,
+        gen,
+        w.nose_mask,
     )
     return z >= 0
 
@@ -709,7 +737,19 @@ def zombie_in_sight(ag, w, fs, ctr, i, sight):
     if fs.vstamp[i] != ctr[Ctr.VIEW]:
         fs.vstamp[i] = ctr[Ctr.VIEW]
         fs.vcell[i], fs.vdist[i] = nearest_seen(
-            ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, 0.0, ctr[Ctr.GEN]
+            ag,
+            w,
+            fs,
+            i,
+            fs.zhead,
+            fs.znext,
+            fs.zcell,
+            fs.zsum,
+            fs.zcount,
+            sight,
+            0.0,
+            ctr[Ctr.GEN],
+            w.nose_mask,
         )
     return fs.vcell[i], fs.vdist[i]
 
@@ -737,6 +777,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
             h_sight * keen,
             par.z_smell * keen,
             gen,
+            w.scent_mask,
         )
     sees = z >= 0
     hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] * keen >= par.h_hear

@@ -56,10 +56,11 @@ def log_event(log, ctr, t, what, a, b, cell):
 
 @rule
 def refresh_masks(w, i):
-    """Cell i's move masks (`fields.pass_mask_of`) for walkers, noses, people and plans, as the cells
+    """Cell i's move masks (`fields.pass_mask_of`) for walkers, noses, scents, people and plans, as the cells
     around it are now. Read by every step an agent takes, so a step tests one bit, not the cells."""
     w.walk_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, WALK)
     w.nose_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, NOSE_PASS)
+    w.scent_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, w.scent_pass)
     w.human_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, HUMAN_PASS)
     w.goal_mask[i] = pass_mask_of(i, w.cells, w.nbr, w.W, GOAL_PASS)
 
@@ -139,8 +140,13 @@ def horde_behind(w, fs, i, j):
 
 @rule
 def clear_barricade(ag, w, fs, sw, ctr, a, j, t, gen, par):
-    """Barricades: someone whose way leads through one takes it down, standing in the doorway as long as
-    building it took (nobody shuts a door on someone standing in it)."""
+    """Barricades: someone inside whose way leads through one takes it down, standing in the doorway as long
+    as building it took (nobody shuts a door on someone standing in it). The desks are stacked on the
+    room's side: one outside is let in only when it has been `quiet` for them (no zombie seen or
+    heard), as friends back from the water are; with zombies about, the door stays shut (one fleeing
+    through a crush in the corridor took down a class's barricades and let the horde behind him in)."""
+    if w.rooms[ag.pos[a]] != w.rooms[j] and not quiet(ag, a, t, par):
+        return
     set_cell(w, sw, ctr, j, Cell.DOOR_OPEN)
     move_body(ag, w, fs, a, j, t, gen, par)
     ag.busy_t[a] = t + par.barricade_s

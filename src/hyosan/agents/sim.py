@@ -24,7 +24,7 @@ from ..errors import HyosanError
 from ..world.floorplan import CELL_NAMES, DOORS, WALKABLE, Building, Cell, load_building
 from . import engine, phases, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
-from .fields import DC, DR, FLOW_LIMITED, neighbour_table, sound_costs
+from .fields import DC, DR, FLOW_LIMITED, NOSE_PASS, WALK, neighbour_table, sound_costs
 from .params import parameters, switches_initial
 from .state import (
     SCRATCH_ONLY,
@@ -38,7 +38,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 6
+CHECKPOINT_VERSION = 7
 RNG_TAG = 0x48594F53
 
 
@@ -172,6 +172,8 @@ class Sim:
             step_off=np.concatenate([DR * self.W + DC, [-self.H * self.W, self.H * self.W]]).astype(np.int64),
             walk_mask=np.zeros(n, np.uint16),
             nose_mask=np.zeros(n, np.uint16),
+            scent_mask=np.zeros(n, np.uint16),
+            scent_pass=(NOSE_PASS if sc.zombies.smell_through_doors else WALK).copy(),
             human_mask=np.zeros(n, np.uint16),
             goal_mask=np.zeros(n, np.uint16),
             floor_of=floor_of,

@@ -167,6 +167,11 @@ class Zombies(Strict):
     bite_seconds: float = Field(
         4.0, ge=0, description="seconds a bite or a fight holds both the attacker and the victim"
     )
+    smell_through_doors: bool = Field(
+        True,
+        description="whether zombies smell people through shut doors and windows (false: only through open "
+        "or broken ones; what is behind a shut door they find by sound)",
+    )
     door_seconds: float = Field(90.0, gt=0, description="zombie-seconds of pushing that break a closed door")
     locked_door_seconds: float = Field(150.0, gt=0, description="the same for a locked door")
     barricade_seconds: float = Field(400.0, gt=0, description="the same for a barricaded door")
