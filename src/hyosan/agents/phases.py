@@ -359,6 +359,24 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
 
 
 @rule
+def prey_sensed(ag, w, fs, i, sight, smell, gen):
+    """`nearest_seen` for the prey (zombies' and hungry hybrids' senses): smell passes where the
+    scenario lets a scent through (`World.scent_mask`)."""
+    return nearest_seen(
+        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, sight, smell, gen, w.scent_mask
+    )
+
+
+@rule
+def zombie_sensed(ag, w, fs, i, sight, reach, gen):
+    """`nearest_seen` for the zombies (people's senses): sight, and within `reach` moves through doors
+    (what a hider hears of the corridor, `heard_zombie`)."""
+    return nearest_seen(
+        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, reach, gen, w.nose_mask
+    )
+
+
+@rule
 def keep_least(best, best_s, ties, j, s, rng):
     """One candidate j with score s against the least so far (best, best_s, ties seen at it): the new
     (best, best_s, ties), ties broken at random so that each of them is kept with equal chance."""
@@ -479,21 +497,7 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     """One zombie: chase the prey it senses, else follow the loudest sound, else wander; push doors."""
     i = ag.pos[a]
     sgen = ctr[Ctr.SGEN]
-    prey, _ = nearest_seen(
-        ag,
-        w,
-        fs,
-        i,
-        fs.phead,
-        fs.pnext,
-        fs.pcell,
-        fs.psum,
-        fs.pcount,
-        z_sight,
-        par.z_smell,
-        ctr[Ctr.GEN],
-        w.scent_mask,
-    )
+    prey, _ = prey_sensed(ag, w, fs, i, z_sight, par.z_smell, ctr[Ctr.GEN])
     chase = prey >= 0
     follow = (not chase) and fs.sstamp[i] == sgen and fs.snd[i] >= par.z_hear
     ag.acc[a] += (par.z_speed if (chase or follow) else par.z_wander) * ag.speed[a] * par.dt
@@ -711,21 +715,7 @@ def spread_out(w, fs, par, rng, t, i, keep_clear):
 def heard_zombie(ag, w, fs, par, i, gen):
     """Whether a zombie is within `zombie_hearing` moves of cell i through doors and walls' gaps (what
     a hiding person hears of the corridor: enough to keep them hidden, not to make them run)."""
-    z, _ = nearest_seen(
-        ag,
-        w,
-        fs,
-        i,
-        fs.zhead,
-        fs.znext,
-        fs.zcell,
-        fs.zsum,
-        fs.zcount,
-        par.h_hear_z,
-        par.h_hear_z,
-        gen,
-        w.nose_mask,
-    )
+    z, _ = zombie_sensed(ag, w, fs, i, par.h_hear_z, par.h_hear_z, gen)
     return z >= 0
 
 
@@ -736,21 +726,7 @@ def zombie_in_sight(ag, w, fs, ctr, i, sight):
     a cell looked ten times over, which dominated steps of 10^5 people)."""
     if fs.vstamp[i] != ctr[Ctr.VIEW]:
         fs.vstamp[i] = ctr[Ctr.VIEW]
-        fs.vcell[i], fs.vdist[i] = nearest_seen(
-            ag,
-            w,
-            fs,
-            i,
-            fs.zhead,
-            fs.znext,
-            fs.zcell,
-            fs.zsum,
-            fs.zcount,
-            sight,
-            0.0,
-            ctr[Ctr.GEN],
-            w.nose_mask,
-        )
+        fs.vcell[i], fs.vdist[i] = zombie_sensed(ag, w, fs, i, sight, 0.0, ctr[Ctr.GEN])
     return fs.vcell[i], fs.vdist[i]
 
 
@@ -764,21 +740,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     z, near = zombie_in_sight(ag, w, fs, ctr, i, h_sight) if not hybrid else (-1, BIG)
     prey = -1
     if hybrid and ag.hunger[a] >= 1.0:  # the hunger won: it stalks the nearest person it senses
-        prey, _ = nearest_seen(
-            ag,
-            w,
-            fs,
-            i,
-            fs.phead,
-            fs.pnext,
-            fs.pcell,
-            fs.psum,
-            fs.pcount,
-            h_sight * keen,
-            par.z_smell * keen,
-            gen,
-            w.scent_mask,
-        )
+        prey, _ = prey_sensed(ag, w, fs, i, h_sight * keen, par.z_smell * keen, gen)
     sees = z >= 0
     hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] * keen >= par.h_hear
     hiding = ag.mode[a] == Mode.HIDE
