@@ -322,7 +322,7 @@ def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell, mask):
 
 
 @rule
-def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask):
+def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask, local):
     """Sight and smell: the nearest of the agents listed per sight region in (head, nxt) that one at
     cell i senses, as (cell, distance in moves); (-1, BIG) if none. Others are where they stood at
     the step's start.
@@ -333,9 +333,13 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     The cells within NEAR (or `smell`) moves are looked at one by one (`scan_cells`); beyond, only
     sight reaches, so only i's region counts: its list is walked, or, when it holds more than a
     third of the cells in reach (a crowd), the cells are scanned on out ring by ring.
+    `local`: `mask` passes only cells one can see through and the sight regions are as the cells are
+    now; a path of such steps never leaves i's region, so nobody outside it is smelt either.
     """
     reg = w.region[i]
     regional = reg >= 0 and fs.rstamp[reg] == gen and count[reg] > 0
+    if local and reg >= 0 and not regional:
+        return -1, BIG
     reach = int(sight) if regional else int(smell)
     if reach < 0:
         return -1, BIG
@@ -359,11 +363,14 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
 
 
 @rule
-def prey_sensed(ag, w, fs, i, sight, smell, gen):
+def prey_sensed(ag, w, fs, sw, i, sight, smell, gen):
     """`nearest_seen` for the prey (zombies' and hungry hybrids' senses): smell passes where the
-    scenario lets a scent through (`World.scent_mask`)."""
+    scenario lets a scent through (`World.scent_mask`). Where that is only where sight passes
+    (`World.scent_in_sight`: not through shut doors), nobody outside one's sight region is sensed,
+    unless a door changed this step and the regions are not yet relabelled."""
+    local = w.scent_in_sight[0] and sw[Sw.REGIONS_STALE] < 0.5
     return nearest_seen(
-        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, sight, smell, gen, w.scent_mask
+        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, sight, smell, gen, w.scent_mask, local
     )
 
 
@@ -372,7 +379,7 @@ def zombie_sensed(ag, w, fs, i, sight, reach, gen):
     """`nearest_seen` for the zombies (people's senses): sight, and within `reach` moves through doors
     (what a hider hears of the corridor, `heard_zombie`)."""
     return nearest_seen(
-        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, reach, gen, w.nose_mask
+        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, reach, gen, w.nose_mask, False
     )
 
 
@@ -497,7 +504,7 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     """One zombie: chase the prey it senses, else follow the loudest sound, else wander; push doors."""
     i = ag.pos[a]
     sgen = ctr[Ctr.SGEN]
-    prey, _ = prey_sensed(ag, w, fs, i, z_sight, par.z_smell, ctr[Ctr.GEN])
+    prey, _ = prey_sensed(ag, w, fs, sw, i, z_sight, par.z_smell, ctr[Ctr.GEN])
     chase = prey >= 0
     follow = (not chase) and fs.sstamp[i] == sgen and fs.snd[i] >= par.z_hear
     ag.acc[a] += (par.z_speed if (chase or follow) else par.z_wander) * ag.speed[a] * par.dt
@@ -740,7 +747,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     z, near = zombie_in_sight(ag, w, fs, ctr, i, h_sight) if not hybrid else (-1, BIG)
     prey = -1
     if hybrid and ag.hunger[a] >= 1.0:  # the hunger won: it stalks the nearest person it senses
-        prey, _ = prey_sensed(ag, w, fs, i, h_sight * keen, par.z_smell * keen, gen)
+        prey, _ = prey_sensed(ag, w, fs, sw, i, h_sight * keen, par.z_smell * keen, gen)
     sees = z >= 0
     hears = fs.sstamp[i] == ctr[Ctr.SGEN] and fs.snd[i] * keen >= par.h_hear
     hiding = ag.mode[a] == Mode.HIDE

@@ -24,7 +24,7 @@ from ..errors import HyosanError
 from ..world.floorplan import CELL_NAMES, DOORS, WALKABLE, Building, Cell, load_building
 from . import engine, phases, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
-from .fields import DC, DR, FLOW_LIMITED, NOSE_PASS, WALK, neighbour_table, sound_costs
+from .fields import DC, DR, FLOW_LIMITED, NOSE_PASS, SEE_THROUGH, WALK, neighbour_table, sound_costs
 from .params import parameters, switches_initial
 from .state import (
     SCRATCH_ONLY,
@@ -161,6 +161,7 @@ class Sim:
         at_water[cells == Cell.SUPPLY] = True
         # cells beside a doorway or the stairs, which people with nothing to do keep clear (`spread_out`)
         by_door = beside(nbr, FLOW_LIMITED[cells])
+        scent_pass = (NOSE_PASS if sc.zombies.smell_through_doors else WALK).copy()
         return World(
             F=self.F,
             H=self.H,
@@ -173,7 +174,8 @@ class Sim:
             walk_mask=np.zeros(n, np.uint16),
             nose_mask=np.zeros(n, np.uint16),
             scent_mask=np.zeros(n, np.uint16),
-            scent_pass=(NOSE_PASS if sc.zombies.smell_through_doors else WALK).copy(),
+            scent_pass=scent_pass,
+            scent_in_sight=np.array([not (scent_pass & ~SEE_THROUGH).any()]),
             human_mask=np.zeros(n, np.uint16),
             goal_mask=np.zeros(n, np.uint16),
             floor_of=floor_of,

@@ -50,7 +50,8 @@ Agents.__doc__ = "Every agent's traits and state, one array each (see AGENT_ARRA
 
 World = namedtuple(
     "World",
-    "F H W cells rooms region nbr step_off walk_mask nose_mask scent_mask scent_pass human_mask goal_mask "
+    "F H W cells rooms region nbr step_off walk_mask nose_mask scent_mask scent_pass scent_in_sight "
+    "human_mask goal_mask "
     "floor_of row_of col_of block_of door_hp door_full door_ptr door_cells sound_cost "
     "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
     "mix_cells lure_cell lure_level lure_start lure_end flow_t at_water by_door",
