@@ -118,6 +118,7 @@ class Ctr(IntEnum):
     NEXT_ACTION = 5  # next row of the intervention schedule
     GOAL_GEN = 6  # goal-field rebuilds so far (their stamps are negative, apart from GEN's)
     VIEW = 7  # stamp of what can be seen: new each step and whenever a cell changes (`rules.set_cell`)
+    NOSE_GEN = 8  # changes so far of what sound passes for hiders' ears (`phases.heard_zombie`)
 
 
 N_COUNTERS = len(Ctr)

@@ -253,3 +253,63 @@ def label_regions(cells, nbr, table, out, queue):
                     tail += 1
         n += 1
     return n
+
+
+@kernel
+def bits_from(bits, rk, c):
+    """The 64 bits of row rk of a bitmap (`Fields.zbits`: a bit a column, a zero word past the end) from
+    column c >= 0 on, as one word (bit 0 = column c)."""
+    q, s = c >> 6, np.uint64(c & 63)
+    lo = bits[rk, q] >> s
+    if s == 0:
+        return lo
+    return lo | (bits[rk, q + 1] << (np.uint64(64) - s))
+
+
+@kernel
+def window_bits(bits, rk, c0, n):
+    """The n <= 64 bits of row rk of a bitmap for columns c0 .. c0 + n - 1 (columns before 0 are empty)."""
+    v = bits_from(bits, rk, 0) << np.uint64(-c0) if c0 < 0 else bits_from(bits, rk, c0)
+    return v if n >= 64 else v & ((np.uint64(1) << np.uint64(n)) - np.uint64(1))
+
+
+@kernel
+def set_bit(bits, rk, c):
+    """Set column c of row rk of a bitmap."""
+    bits[rk, c >> 6] |= np.uint64(1) << np.uint64(c & 63)
+
+
+@kernel
+def cone(mask, step_off, row_of, col_of, i, r, out, queue, visit):
+    """The cells one at cell i reaches in exactly as many moves as they are away on its floor (the larger
+    of the row and column gaps: no detour), within r, moving where `mask` allows: out[q] bit b is the
+    cell q - r rows and b - r columns off. The same cells `phases.smell_path` finds a way to.
+
+    Each step leads one move further out, so the search is a cone from i; `visit` holds its marks."""
+    for q in range(out.shape[0]):
+        out[q] = 0
+    visit[-1] += 1
+    mark = visit[-1]
+    r0, c0 = np.int64(row_of[i]), np.int64(col_of[i])
+    out[r] = np.uint64(1) << np.uint64(r)
+    visit[i] = mark
+    queue[0] = i
+    head, tail = 0, 1
+    while head < tail:
+        c = queue[head]
+        head += 1
+        d = max(abs(row_of[c] - r0), abs(col_of[c] - c0))
+        if d >= r:
+            continue
+        for k in range(8):
+            n = c + step_off[k]
+            if (mask[c] >> k) & 1 == 0 or visit[n] == mark:
+                continue
+            dr, dc = row_of[n] - r0, col_of[n] - c0
+            if max(abs(dr), abs(dc)) != d + 1:
+                continue
+            visit[n] = mark
+            queue[tail] = n
+            tail += 1
+            out[dr + r] |= np.uint64(1) << np.uint64(dc + r)
+    return tail

@@ -18,9 +18,12 @@ from .fields import (
     SEE_THROUGH,
     WALK,
     bfs_masked,
+    cone,
     label_regions,
     line_of_sight,
+    set_bit,
     sound_field,
+    window_bits,
 )
 from .jit import kernel, rule
 
@@ -214,6 +217,9 @@ def index_agents(ag, w, fs, t, par, gen):
     fs.zblock[:] = 0
     fs.pblock[:] = 0
     for a in range(ag.pos.shape[0]):
+        if fs.zcell[fs.seen_pos[a]] > 0:
+            j = fs.seen_pos[a]
+            fs.zbits[np.int64(w.floor_of[j]) * w.H + w.row_of[j], w.col_of[j] >> 6] = 0
         fs.zcell[fs.seen_pos[a]] = 0
         fs.pcell[fs.seen_pos[a]] = 0
         fs.occ[fs.counted_at[a]] = 0
@@ -237,6 +243,7 @@ def index_agents(ag, w, fs, t, par, gen):
             fs.phead[r] = -1
         if zombie:
             add_to_index(fs.zhead, fs.znext, fs.zblock, fs.zcell, fs.zcount, a, b, i, r)
+            set_bit(fs.zbits, np.int64(w.floor_of[i]) * w.H + w.row_of[i], np.int64(w.col_of[i]))
         else:
             fs.occ_next[a] = fs.occ_head[i] if fs.pcell[i] > 0 else -1
             fs.occ_head[i] = a
@@ -718,12 +725,37 @@ def spread_out(w, fs, par, rng, t, i, keep_clear):
     return best
 
 
+def hearing_span(reach: float) -> int:
+    """Rows (and bits a row) of the hearing set kept per cell for `zombie_hearing` = reach
+    (`heard_zombie`); 0, none kept, when over 64 wide."""
+    n = 2 * int(reach) + 1
+    return n if n <= 64 else 0
+
+
 @rule
-def heard_zombie(ag, w, fs, par, i, gen):
+def heard_zombie(ag, w, fs, par, ctr, i, gen):
     """Whether a zombie is within `zombie_hearing` moves of cell i through doors and walls' gaps (what
-    a hiding person hears of the corridor: enough to keep them hidden, not to make them run)."""
-    z, _ = zombie_sensed(ag, w, fs, i, par.h_hear_z, par.h_hear_z, gen)
-    return z >= 0
+    a hiding person hears of the corridor: enough to keep them hidden, not to make them run).
+
+    The same answer as `zombie_sensed` with that reach, found faster: where no zombie is in i's sight
+    region, it is whether a zombie's cell (`zbits`) lies in the cells i reaches without detour
+    (`fields.cone`, kept per cell in `hset` until a change of what sound passes, `Ctr.NOSE_GEN`)."""
+    r = int(par.h_hear_z)
+    reg = w.region[i]
+    kept = fs.hset.shape[0] == w.cells.shape[0] and fs.hset.shape[1] == 2 * r + 1
+    if not kept or (reg >= 0 and fs.rstamp[reg] == gen and fs.zcount[reg] > 0):
+        z, _ = zombie_sensed(ag, w, fs, i, par.h_hear_z, par.h_hear_z, gen)
+        return z >= 0
+    if count_near(w, fs.zsum, i, r) == 0:
+        return False
+    if fs.hstamp[i] != ctr[Ctr.NOSE_GEN] + 1:
+        fs.hstamp[i] = ctr[Ctr.NOSE_GEN] + 1
+        cone(w.nose_mask, w.step_off, w.row_of, w.col_of, i, r, fs.hset[i], fs.queue, fs.visit)
+    rk, col = np.int64(w.floor_of[i]) * w.H + w.row_of[i] - r, np.int64(w.col_of[i]) - r
+    for q in range(2 * r + 1):
+        if 0 <= w.row_of[i] - r + q < w.H and fs.hset[i, q] & window_bits(fs.zbits, rk + q, col, 2 * r + 1):
+            return True
+    return False
 
 
 @rule
@@ -755,7 +787,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     # more often changes nothing (they keep a hider hidden for minutes) and took most of a step
     listen = (ctr[Ctr.STEP] + a) % max(1, int(par.listen_s / par.dt)) == 0
     if hiding and listen and not (sees or hears or hybrid):
-        hears = heard_zombie(ag, w, fs, par, i, gen)
+        hears = heard_zombie(ag, w, fs, par, ctr, i, gen)
     if sees or (hiding and hears):  # what keeps a hider hidden: not yet quiet (`rules.leaves_hide`)
         ag.alarm_t[a] = t
     led = react(ag, w, par, sw, rng, a, t, sees, near, hears)

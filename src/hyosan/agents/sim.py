@@ -38,7 +38,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 7
+CHECKPOINT_VERSION = 8
 RNG_TAG = 0x48594F53
 
 
@@ -107,6 +107,8 @@ class Sim:
             int(self.world.block_of.max()) + 1,
             phases.block_sums_size(self.F, self.H, self.W),
             self.world.lure_cell.size,
+            (self.F * self.H, self.W),
+            phases.hearing_span(self.par.h_hear_z),
         )
         self.schedule = self._build_schedule()
         self.sw = switches_initial()

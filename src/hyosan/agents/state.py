@@ -62,12 +62,13 @@ Fields = namedtuple(
     "Fields",
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
-    "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist visit",
+    "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist visit zbits hset hstamp",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
     "by sight region), occupied cells and how many stand on each (`occ`, kept as they move), the "
-    "looks kept per cell (`vstamp`, `vcell`, `vdist`) and the marks of smell searches (`visit`)."
+    "looks kept per cell (`vstamp`, `vcell`, `vdist`), the marks of smell searches (`visit`), the zombies' "
+    "cells as bits by row (`zbits`) and what a hider hears from each cell (`hset`, `hstamp`)."
 )
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
@@ -94,6 +95,9 @@ SCRATCH_ONLY = {
     "gdist",
     "gsrc",
     "gstamp",
+    "zbits",
+    "hset",
+    "hstamp",
 }
 
 
@@ -107,8 +111,11 @@ def bytes_per_agent(ag: Agents) -> int:
     return sum(a.itemsize for a in ag)
 
 
-def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures: int) -> Fields:
-    """Zeroed perception scratch for a building of n_cells and n_agents (n_sums: block prefix sums)."""
+def new_fields(
+    n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures: int, rows: tuple[int, int], span: int
+) -> Fields:
+    """Zeroed perception scratch for a building of n_cells and n_agents (n_sums: block prefix sums;
+    rows: (rows of all floors, columns); span: rows of a hider's hearing set, 0 when not kept)."""
     z = lambda n, t=np.int64: np.zeros(max(n, 1), t)  # noqa: E731
     return Fields(
         gdist=z(n_cells),
@@ -145,6 +152,9 @@ def new_fields(n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures:
         vdist=z(n_cells),
         visit=z(n_cells + 1),  # cells marked by `smell_path`; the last holds the latest mark
         counted_at=z(n_agents),
+        zbits=np.zeros((rows[0], (rows[1] + 63) // 64 + 1), np.uint64),  # a zero word past each row's end
+        hset=np.zeros((n_cells if span else 1, max(span, 1)), np.uint64),
+        hstamp=z(n_cells),
     )
 
 
