@@ -332,7 +332,7 @@ def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell, mask):
 
 
 @rule
-def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask, local):
+def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask):
     """Sight and smell: the nearest of the agents listed per sight region in (head, nxt) that one at
     cell i senses, as (cell, distance in moves); (-1, BIG) if none. Others are where they stood at
     the step's start.
@@ -343,13 +343,9 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     The cells within NEAR (or `smell`) moves are looked at one by one (`scan_cells`); beyond, only
     sight reaches, so only i's region counts: its list is walked, or, when it holds more than a
     third of the cells in reach (a crowd), the cells are scanned on out ring by ring.
-    `local`: `mask` passes only cells one can see through and the sight regions are as the cells are
-    now; a path of such steps never leaves i's region, so nobody outside it is smelt either.
     """
     reg = w.region[i]
     regional = reg >= 0 and fs.rstamp[reg] == gen and count[reg] > 0
-    if local and reg >= 0 and not regional:
-        return -1, BIG
     reach = int(sight) if regional else int(smell)
     if reach < 0:
         return -1, BIG
@@ -373,15 +369,41 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
 
 
 @rule
+def no_prey_sensed(w, fs, sw, i, gen):
+    """True when one at cell i surely senses no prey: the scent passes only where sight does
+    (`World.scent_in_sight`: not through shut doors), the sight regions are as the cells are now (no door
+    changed this step), and i's region holds no prey. A way of such steps never leaves the region."""
+    reg = w.region[i]
+    return (
+        w.scent_in_sight[0]
+        and sw[Sw.REGIONS_STALE] < 0.5
+        and reg >= 0
+        and not (fs.rstamp[reg] == gen and fs.pcount[reg] > 0)
+    )
+
+
+@rule
 def prey_sensed(ag, w, fs, sw, i, sight, smell, gen):
     """`nearest_seen` for the prey (zombies' and hungry hybrids' senses): smell passes where the
-    scenario lets a scent through (`World.scent_mask`). Where that is only where sight passes
-    (`World.scent_in_sight`: not through shut doors), nobody outside one's sight region is sensed,
-    unless a door changed this step and the regions are not yet relabelled."""
-    local = w.scent_in_sight[0] and sw[Sw.REGIONS_STALE] < 0.5
+    scenario lets a scent through (`World.scent_mask`)."""
+    if no_prey_sensed(w, fs, sw, i, gen):
+        return -1, BIG
     return nearest_seen(
-        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, sight, smell, gen, w.scent_mask, local
+        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, sight, smell, gen, w.scent_mask
     )
+
+
+@rule
+def zombie_prey(ag, w, fs, sw, ctr, i, sight, smell):
+    """The prey cell a zombie at cell i senses (`prey_sensed`), or -1: the same for every zombie on the
+    cell, so worked out once a cell until the step or a door changes (`Ctr.VIEW`, as
+    `zombie_in_sight`): a horde packed against a window looked as many times as it had bodies."""
+    if no_prey_sensed(w, fs, sw, i, ctr[Ctr.GEN]):
+        return -1  # most zombies most of the time: no look worth keeping
+    if fs.pvstamp[i] != ctr[Ctr.VIEW]:
+        fs.pvstamp[i] = ctr[Ctr.VIEW]
+        fs.pvcell[i], _ = prey_sensed(ag, w, fs, sw, i, sight, smell, ctr[Ctr.GEN])
+    return fs.pvcell[i]
 
 
 @rule
@@ -389,7 +411,7 @@ def zombie_sensed(ag, w, fs, i, sight, reach, gen):
     """`nearest_seen` for the zombies (people's senses): sight, and within `reach` moves through doors
     (what a hider hears of the corridor, `heard_zombie`)."""
     return nearest_seen(
-        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, reach, gen, w.nose_mask, False
+        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, reach, gen, w.nose_mask
     )
 
 
@@ -514,7 +536,7 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
     """One zombie: chase the prey it senses, else follow the loudest sound, else wander; push doors."""
     i = ag.pos[a]
     sgen = ctr[Ctr.SGEN]
-    prey, _ = prey_sensed(ag, w, fs, sw, i, z_sight, par.z_smell, ctr[Ctr.GEN])
+    prey = zombie_prey(ag, w, fs, sw, ctr, i, z_sight, par.z_smell)
     chase = prey >= 0
     follow = (not chase) and fs.sstamp[i] == sgen and fs.snd[i] >= par.z_hear
     ag.acc[a] += (par.z_speed if (chase or follow) else par.z_wander) * ag.speed[a] * par.dt

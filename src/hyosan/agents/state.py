@@ -62,13 +62,15 @@ Fields = namedtuple(
     "Fields",
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
-    "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist visit zbits hset hstamp",
+    "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist pvstamp pvcell "
+    "visit zbits hset hstamp",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
     "by sight region), occupied cells and how many stand on each (`occ`, kept as they move), the "
-    "looks kept per cell (`vstamp`, `vcell`, `vdist`), the marks of smell searches (`visit`), the zombies' "
-    "cells as bits by row (`zbits`) and what a hider hears from each cell (`hset`, `hstamp`)."
+    "looks kept per cell (people's: `vstamp`, `vcell`, `vdist`; zombies': `pvstamp`, `pvcell`), the marks "
+    "of smell searches (`visit`), the zombies' cells as bits by row (`zbits`) and what a hider hears "
+    "from each cell (`hset`, `hstamp`)."
 )
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
@@ -85,6 +87,8 @@ SCRATCH_ONLY = {
     "vstamp",
     "vcell",
     "vdist",
+    "pvstamp",
+    "pvcell",
     "visit",
     "order",
     "queue",
@@ -150,6 +154,8 @@ def new_fields(
         vstamp=z(n_cells),
         vcell=z(n_cells),
         vdist=z(n_cells),
+        pvstamp=z(n_cells),
+        pvcell=z(n_cells),
         visit=z(n_cells + 1),  # cells marked by `smell_path`; the last holds the latest mark
         counted_at=z(n_agents),
         zbits=np.zeros((rows[0], (rows[1] + 63) // 64 + 1), np.uint64),  # a zero word past each row's end
