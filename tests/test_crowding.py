@@ -62,6 +62,17 @@ def test_no_cell_holds_more_than_its_capacity_and_a_door_passes_at_most_its_flow
     assert out[-1] - out[0] <= 1.6 * 90 / flow  # and the door stays busy: the crowd queues, it does not stall
 
 
+def test_the_bodies_counted_on_each_cell_are_those_standing_there(tmp_path):
+    # `occ` is what `has_room` reads; it once counted a cell twice in the step after someone walked onto
+    # it from empty, so two newcomers made a cell of four look full
+    sim = leaving_through_one_door(tmp_path)
+    for _ in range(60):
+        acting = sim.agents.kind <= Kind.HYBRID_IMMORTAL  # who leaves in a step is counted till the next
+        sim.run(days=1 / 86400)
+        bodies = np.bincount(sim.agents.pos[acting], minlength=sim.world.cells.size)
+        assert np.array_equal(sim.fields.occ, bodies)
+
+
 def test_a_wider_flow_empties_the_room_sooner(tmp_path):
     slow = leaving_through_one_door(tmp_path).run(days=300 / 86400)
     fast = leaving_through_one_door(tmp_path, extra="door_flow = 4.0\n")

@@ -225,7 +225,10 @@ def index_agents(ag, w, fs, t, par, gen):
             fs.zbits[np.int64(w.floor_of[j]) * w.H + w.row_of[j], w.col_of[j] >> 6] = 0
         fs.zcell[fs.seen_pos[a]] = 0
         fs.pcell[fs.seen_pos[a]] = 0
+        # the cells counted last step, and those walked onto since (`move_body` added them): a cell
+        # entered from empty was counted twice when only its old count was cleared
         fs.occ[fs.counted_at[a]] = 0
+        fs.occ[ag.pos[a]] = 0
     for a in range(ag.pos.shape[0] - 1, -1, -1):
         i = ag.pos[a]
         fs.seen_pos[a] = i
