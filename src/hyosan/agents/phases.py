@@ -8,6 +8,7 @@ ctr (counters), rng, then the phase's own values.
 from __future__ import annotations
 
 import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from ..world.floorplan import Cell
 from . import rules as R
@@ -28,6 +29,7 @@ from .fields import (
 from .jit import kernel, rule
 
 BIG = 1 << 30
+HORDE = 32  # zombies in a person's sight region from which their view is kept per cell (`horde_in_view`)
 BLOCK = 8  # side of the coarse blocks used to skip far-away agents
 NEAR = 2  # within this many moves, `nearest_seen` looks cell by cell
 
@@ -248,6 +250,7 @@ def index_agents(ag, w, fs, t, par, gen):
             fs.zhead[r] = -1
             fs.phead[r] = -1
         if zombie:
+            fs.zfirst[i] = a  # agents are indexed from the last: the least index on the cell stays
             add_to_index(fs.zhead, fs.znext, fs.zblock, fs.zcell, fs.zcount, a, b, i, r)
             set_bit(fs.zbits, np.int64(w.floor_of[i]) * w.H + w.row_of[i], np.int64(w.col_of[i]))
         else:
@@ -753,9 +756,9 @@ def spread_out(w, fs, par, rng, t, i, keep_clear):
     return best
 
 
-def hearing_span(reach: float) -> int:
-    """Rows (and bits a row) of the hearing set kept per cell for `zombie_hearing` = reach
-    (`heard_zombie`); 0, none kept, when over 64 wide."""
+def window_span(reach: float) -> int:
+    """Rows (and bits a row) of a set of cells within `reach` kept per cell as bits (a hider's hearing,
+    `heard_zombie`; a person's view, `horde_in_view`); 0, none kept, when over 64 wide."""
     n = 2 * int(reach) + 1
     return n if n <= 64 else 0
 
@@ -787,14 +790,89 @@ def heard_zombie(ag, w, fs, par, ctr, i, gen):
 
 
 @rule
-def zombie_in_sight(ag, w, fs, ctr, i, sight):
+def zombie_in_sight(ag, w, fs, sw, ctr, i, sight):
     """The nearest zombie a person at cell i sees (`nearest_seen`, sight only): worked out once for a
     cell until the step or a door changes, since all who stand on it see the same (a crowd of ten on
-    a cell looked ten times over, which dominated steps of 10^5 people)."""
+    a cell looked ten times over, which dominated steps of 10^5 people). Facing a horde in its sight
+    region, from the view kept for the cell (`horde_in_view`)."""
     if fs.vstamp[i] != ctr[Ctr.VIEW]:
         fs.vstamp[i] = ctr[Ctr.VIEW]
-        fs.vcell[i], fs.vdist[i] = zombie_sensed(ag, w, fs, i, sight, 0.0, ctr[Ctr.GEN])
+        reg, gen = w.region[i], ctr[Ctr.GEN]
+        if (
+            fs.vis.shape[0] == w.cells.shape[0]
+            and int(sight) <= fs.vis.shape[1] // 2
+            and sw[Sw.REGIONS_STALE] < 0.5
+            and reg >= 0
+            and fs.rstamp[reg] == gen
+            and fs.zcount[reg] >= HORDE
+        ):
+            fs.vcell[i], fs.vdist[i] = horde_in_view(w, fs, ctr, i, sight)
+        else:
+            fs.vcell[i], fs.vdist[i] = zombie_sensed(ag, w, fs, i, sight, 0.0, gen)
     return fs.vcell[i], fs.vdist[i]
+
+
+@rule
+def view_fresh(w, fs, i, R):
+    """Whether the view kept for cell i (`draw_view`) still holds: no cell sight passes through changed in
+    the blocks within R since it was drawn (`rules.set_cell` stamps `World.sight_at`)."""
+    if fs.vis_at[i] == 0:
+        return False
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    bh, bw = (w.H + BLOCK - 1) // BLOCK, (w.W + BLOCK - 1) // BLOCK
+    for br in range(max(0, row - R) // BLOCK, min(w.H - 1, row + R) // BLOCK + 1):
+        for bc in range(max(0, col - R) // BLOCK, min(w.W - 1, col + R) // BLOCK + 1):
+            if w.sight_at[(f * bh + br) * bw + bc] >= fs.vis_at[i]:
+                return False
+    return True
+
+
+@rule
+def draw_view(w, fs, ctr, i, R):
+    """The cells within R of cell i on its floor that one there sees (a clear line of sight; i itself), as
+    bits by row in fs.vis[i] (row q is R - q rows up, bit b is R - b columns left)."""
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    for q in range(2 * R + 1):
+        rr = row - R + q
+        v = np.uint64(0)
+        for b in range(2 * R + 1):
+            cc = col - R + b
+            if 0 <= rr < w.H and 0 <= cc < w.W:
+                if line_of_sight(w.cells, w.W, w.row_of, w.col_of, i, (f * w.H + rr) * w.W + cc):
+                    v |= np.uint64(1) << np.uint64(b)
+        fs.vis[i, q] = v
+    fs.vis_at[i] = ctr[Ctr.VIEW] + 1
+
+
+@rule
+def horde_in_view(w, fs, ctr, i, sight):
+    """`zombie_sensed(i, sight, 0)` for a person in a sight region holding a horde, without a line of sight
+    to each: the zombies' cells (`zbits`) met with the cells seen from i (`draw_view`, kept until a door
+    near it changes). While the sight regions are as the cells are, a clear line never leaves its region.
+    The same answer: the nearest seen, ties as `nearest_seen` breaks them (ring order within NEAR and
+    when the region is a crowd, else the first in the region's list: the least index, `zfirst`)."""
+    R = fs.vis.shape[1] // 2
+    if not view_fresh(w, fs, i, R):
+        draw_view(w, fs, ctr, i, R)
+    reach = int(sight)
+    near = min(reach, NEAR)
+    ring = 3 * fs.zcount[w.region[i]] > (2 * reach + 1) * (2 * reach + 1)
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    best, best_key = -1, np.int64(1) << 62
+    for q in range(max(0, R - reach), min(2 * R + 1, R + reach + 1)):
+        rr = row - R + q
+        if rr < 0 or rr >= w.H:
+            continue
+        m = fs.vis[i, q] & window_bits(fs.zbits, f * w.H + rr, col - R, 2 * R + 1)
+        while m != 0:
+            b = np.int64(trailing_zeros(m))
+            m &= m - np.uint64(1)
+            d = max(abs(q - R), abs(b - R))
+            j = (f * w.H + rr) * w.W + col - R + b
+            key = (d << 40) + (fs.zfirst[j] if d > near and not ring else rr * w.W + col - R + b)
+            if d <= reach and key < best_key:
+                best, best_key = j, key
+    return (best, best_key >> 40) if best >= 0 else (-1, BIG)
 
 
 @rule
@@ -804,7 +882,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     gen = ctr[Ctr.GEN]
     hybrid = R.is_hybrid(ag.kind[a])
     keen = par.hy_senses if hybrid else 1.0
-    z, near = zombie_in_sight(ag, w, fs, ctr, i, h_sight) if not hybrid else (-1, BIG)
+    z, near = zombie_in_sight(ag, w, fs, sw, ctr, i, h_sight) if not hybrid else (-1, BIG)
     prey = -1
     if hybrid and ag.hunger[a] >= 1.0:  # the hunger won: it stalks the nearest person it senses
         prey, _ = prey_sensed(ag, w, fs, sw, i, h_sight * keen, par.z_smell * keen, gen)

@@ -84,6 +84,8 @@ def set_cell(w, sw, ctr, j, code):
     w.cells[j] = code
     if SEE_THROUGH[old] != SEE_THROUGH[code] or NOSE_PASS[old] != NOSE_PASS[code]:
         ctr[Ctr.VIEW] += 1  # what is seen or smelt from anywhere may differ now (`phases.zombie_in_sight`)
+    if SEE_THROUGH[old] != SEE_THROUGH[code]:
+        w.sight_at[w.block_of[j]] = ctr[Ctr.VIEW]  # the views drawn near it are stale (`phases.view_fresh`)
     if NOSE_PASS[old] != NOSE_PASS[code]:
         ctr[Ctr.NOSE_GEN] += 1  # what a hider hears from where may differ now (`phases.heard_zombie`)
     refresh_masks(w, j)

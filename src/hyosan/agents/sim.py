@@ -108,7 +108,8 @@ class Sim:
             phases.block_sums_size(self.F, self.H, self.W),
             self.world.lure_cell.size,
             (self.F * self.H, self.W),
-            phases.hearing_span(self.par.h_hear_z),
+            phases.window_span(self.par.h_hear_z),
+            phases.window_span(max(self.par.h_sight_day, self.par.h_sight_night)),
         )
         self.schedule = self._build_schedule()
         self.sw = switches_initial()
@@ -184,6 +185,7 @@ class Sim:
             row_of=row_of,
             col_of=col_of,
             block_of=phases.block_of_cells(self.F, self.H, self.W),
+            sight_at=np.zeros(phases.block_of_cells(self.F, self.H, self.W).max() + 1, np.int64),
             door_hp=door_full[cells].copy(),
             door_full=door_full,
             door_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),

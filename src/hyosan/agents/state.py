@@ -52,7 +52,7 @@ World = namedtuple(
     "World",
     "F H W cells rooms region nbr step_off walk_mask nose_mask scent_mask scent_pass scent_in_sight "
     "human_mask goal_mask "
-    "floor_of row_of col_of block_of door_hp door_full door_ptr door_cells sound_cost "
+    "floor_of row_of col_of block_of sight_at door_hp door_full door_ptr door_cells sound_cost "
     "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
     "mix_cells lure_cell lure_level lure_start lure_end flow_t at_water by_door",
 )
@@ -63,14 +63,15 @@ Fields = namedtuple(
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
     "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist pvstamp pvcell "
-    "visit zbits hset hstamp",
+    "visit zbits hset hstamp vis vis_at zfirst",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
     "by sight region), occupied cells and how many stand on each (`occ`, kept as they move), the "
     "looks kept per cell (people's: `vstamp`, `vcell`, `vdist`; zombies': `pvstamp`, `pvcell`), the marks "
     "of smell searches (`visit`), the zombies' cells as bits by row (`zbits`) and what a hider hears "
-    "from each cell (`hset`, `hstamp`)."
+    "from each cell (`hset`, `hstamp`), what is seen from each cell (`vis`, `vis_at`) and the first zombie "
+    "listed on each cell (`zfirst`)."
 )
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
@@ -102,6 +103,10 @@ SCRATCH_ONLY = {
     "zbits",
     "hset",
     "hstamp",
+    "vis",
+    "vis_at",
+    "zfirst",
+    "sight_at",
 }
 
 
@@ -116,10 +121,18 @@ def bytes_per_agent(ag: Agents) -> int:
 
 
 def new_fields(
-    n_cells: int, n_agents: int, n_blocks: int, n_sums: int, n_lures: int, rows: tuple[int, int], span: int
+    n_cells: int,
+    n_agents: int,
+    n_blocks: int,
+    n_sums: int,
+    n_lures: int,
+    rows: tuple[int, int],
+    span: int,
+    view: int,
 ) -> Fields:
     """Zeroed perception scratch for a building of n_cells and n_agents (n_sums: block prefix sums;
-    rows: (rows of all floors, columns); span: rows of a hider's hearing set, 0 when not kept)."""
+    rows: (rows of all floors, columns); span: rows of a hider's hearing set, view: of a person's
+    view, 0 when not kept)."""
     z = lambda n, t=np.int64: np.zeros(max(n, 1), t)  # noqa: E731
     return Fields(
         gdist=z(n_cells),
@@ -161,6 +174,9 @@ def new_fields(
         zbits=np.zeros((rows[0], (rows[1] + 63) // 64 + 1), np.uint64),  # a zero word past each row's end
         hset=np.zeros((n_cells if span else 1, max(span, 1)), np.uint64),
         hstamp=z(n_cells),
+        vis=np.zeros((n_cells if view else 1, max(view, 1)), np.uint64),
+        vis_at=z(n_cells),
+        zfirst=z(n_cells),
     )
 
 
