@@ -155,22 +155,21 @@ def main(argv: list[str]) -> None:
         *prof,
         "",
         "Perception builds no distance fields: each zombie and person looks for the nearest one it "
-        "senses through per-region lists and per-cell counts (docs/engine.md). What remains is the "
-        "agents' own work, which grows with the zombies that hunt (zombies_act, people_act), and much "
-        "of it is waiting for memory: each agent reads a dozen per-cell arrays at its own cell, and "
-        "agents act in a fresh random order every step, so those reads miss the cache. Measured on a "
-        "snapshot of the bundled story (seed 5, 11.5 h, 382 zombies): zombies_act takes 11 us when "
-        "repeated on warm caches in the same order, 16 us in a fresh order each time, 39-44 us after "
-        "the caches are flushed, and 34 us inside the running step.",
+        "senses through per-region lists and per-cell counts, and the costly looks (a scent through "
+        "doors that pass none, a hider listening at the door, a person facing a horde) are answered "
+        "from bits kept per cell, with the same answers (docs/engine.md, Senses). What remains is the "
+        "agents' own work, which grows with the people and zombies that act, and much of it is waiting "
+        "for memory: each agent reads a dozen per-cell arrays at its own cell, and agents act in a "
+        "fresh random order every step, so those reads miss the cache.",
         "",
         f"At {n_big:,} people (seed {big_seed}, the minute after {big_at:.0f} s; {sim.counts()['zombie']:,} "
         "zombies at its end), milliseconds per step: "
         + ", ".join(f"{k} {v:.1f}" for k, v in big_prof.items() if v >= 0.05)
-        + f" (total {sum(big_prof.values()):.1f}). Earlier in the same run (400 s, 3,245 zombies) "
-        "people_act took 18 ms a step, and 6 ms with the people made blind: most of it is their looks "
-        "for zombies, worked out once per occupied cell (docs/engine.md, Senses), since in a region "
-        "holding thousands of zombies a look that finds none in sight scans every cell in reach and "
-        "tests a line of sight to each occupied one.",
+        + f" (total {sum(big_prof.values()):.1f}). Measured before the views of a horde were kept "
+        "(December 2026, seed 1 at 600 s, before the crowd count was mended): 8.4 of the 17.4 ms of "
+        "people_act were their looks, "
+        "most from cells in one region holding 24,200 zombies, scanned ring by ring for the nearest in "
+        "sight; the rest is each person's own moves through a building packed ten to a cell.",
     ]
     lines += [
         "",
