@@ -790,21 +790,23 @@ def heard_zombie(ag, w, fs, par, ctr, i, gen):
 
 
 @rule
-def zombie_in_sight(ag, w, fs, sw, ctr, i, sight):
+def zombie_in_sight(ag, w, fs, sw, ctr, i, sight, still):
     """The nearest zombie a person at cell i sees (`nearest_seen`, sight only): worked out once for a
     cell until the step or a door changes, since all who stand on it see the same (a crowd of ten on
     a cell looked ten times over, which dominated steps of 10^5 people). Facing a horde in its sight
-    region, from the view kept for the cell (`horde_in_view`)."""
+    region, from the view kept for the cell (`horde_in_view`), if one is kept or the person stays
+    there (`still`: hiding); drawing a view for a cell passed through costs more than it saves."""
     if fs.vstamp[i] != ctr[Ctr.VIEW]:
         fs.vstamp[i] = ctr[Ctr.VIEW]
-        reg, gen = w.region[i], ctr[Ctr.GEN]
+        reg, gen, R = w.region[i], ctr[Ctr.GEN], fs.vis.shape[1] // 2
         if (
             fs.vis.shape[0] == w.cells.shape[0]
-            and int(sight) <= fs.vis.shape[1] // 2
+            and int(sight) <= R
             and sw[Sw.REGIONS_STALE] < 0.5
             and reg >= 0
             and fs.rstamp[reg] == gen
             and fs.zcount[reg] >= HORDE
+            and (still or view_fresh(w, fs, i, R))
         ):
             fs.vcell[i], fs.vdist[i] = horde_in_view(w, fs, ctr, i, sight)
         else:
@@ -882,7 +884,8 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     gen = ctr[Ctr.GEN]
     hybrid = R.is_hybrid(ag.kind[a])
     keen = par.hy_senses if hybrid else 1.0
-    z, near = zombie_in_sight(ag, w, fs, sw, ctr, i, h_sight) if not hybrid else (-1, BIG)
+    still = ag.mode[a] == Mode.HIDE
+    z, near = zombie_in_sight(ag, w, fs, sw, ctr, i, h_sight, still) if not hybrid else (-1, BIG)
     prey = -1
     if hybrid and ag.hunger[a] >= 1.0:  # the hunger won: it stalks the nearest person it senses
         prey, _ = prey_sensed(ag, w, fs, sw, i, h_sight * keen, par.z_smell * keen, gen)
