@@ -7,14 +7,18 @@ zombies at the doors of barricaded classrooms, hordes pressed against windows.
 
 import numpy as np
 import pytest
+from numba import njit
 
 import hyosan
 from hyosan.agents import phases as P
 from hyosan.agents.codes import Ctr
 from hyosan.agents.fields import WALK, cone
-from hyosan.agents.jit import kernel
 from hyosan.agents.rules import set_cell
 from hyosan.world import Cell
+
+# compiled afresh each session, never from the disk cache: Numba keys a cached function on its own
+# file, and these inline the engine's rules
+kernel = njit(_nrt=False)
 
 
 @kernel
