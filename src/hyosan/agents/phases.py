@@ -224,7 +224,7 @@ def index_agents(ag, w, fs, t, par, gen):
     for a in range(ag.pos.shape[0]):
         if fs.zcell[fs.seen_pos[a]] > 0:
             j = fs.seen_pos[a]
-            fs.zbits[np.int64(w.floor_of[j]) * w.H + w.row_of[j], w.col_of[j] >> 6] = 0
+            fs.zbits[bit_row(w, j), w.col_of[j] >> 6] = 0
         fs.zcell[fs.seen_pos[a]] = 0
         fs.pcell[fs.seen_pos[a]] = 0
         # the cells counted last step, and those walked onto since (`move_body` added them): a cell
@@ -252,7 +252,7 @@ def index_agents(ag, w, fs, t, par, gen):
         if zombie:
             fs.zfirst[i] = a  # agents are indexed from the last: the least index on the cell stays
             add_to_index(fs.zhead, fs.znext, fs.zblock, fs.zcell, fs.zcount, a, b, i, r)
-            set_bit(fs.zbits, np.int64(w.floor_of[i]) * w.H + w.row_of[i], np.int64(w.col_of[i]))
+            set_bit(fs.zbits, bit_row(w, i), np.int64(w.col_of[i]))
         else:
             fs.occ_next[a] = fs.occ_head[i] if fs.pcell[i] > 0 else -1
             fs.occ_head[i] = a
@@ -338,6 +338,19 @@ def scan_cells(w, fs, i, d0, d1, cellcount, reg, regional, sight, smell, mask):
 
 
 @rule
+def crowd_scan(count, reach):
+    """Whether `nearest_seen` scans the cells beyond NEAR ring by ring rather than walk the region's list:
+    when the region holds more of the other side than a third of the cells in reach (a crowd)."""
+    return 3 * count > (2 * reach + 1) * (2 * reach + 1)
+
+
+@rule
+def bit_row(w, i):
+    """The row of cell i in a bitmap of the building by row (`Fields.zbits`): floor * H + row."""
+    return np.int64(w.floor_of[i]) * w.H + w.row_of[i]
+
+
+@rule
 def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask):
     """Sight and smell: the nearest of the agents listed per sight region in (head, nxt) that one at
     cell i senses, as (cell, distance in moves); (-1, BIG) if none. Others are where they stood at
@@ -361,7 +374,7 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     j, d = scan_cells(w, fs, i, 0, near, cellcount, reg, regional, sight, smell, mask)
     if j >= 0 or reach <= near or not regional:
         return j, d
-    if 3 * count[reg] > (2 * reach + 1) * (2 * reach + 1):
+    if crowd_scan(count[reg], reach):
         return scan_cells(w, fs, i, near + 1, reach, cellcount, reg, regional, sight, smell, mask)
     best, best_d = -1, reach + 1
     b = head[reg]
@@ -782,7 +795,7 @@ def heard_zombie(ag, w, fs, par, ctr, i, gen):
     if fs.hstamp[i] != ctr[Ctr.NOSE_GEN] + 1:
         fs.hstamp[i] = ctr[Ctr.NOSE_GEN] + 1
         cone(w.nose_mask, w.step_off, w.row_of, w.col_of, i, r, fs.hset[i], fs.queue, fs.visit)
-    rk, col = np.int64(w.floor_of[i]) * w.H + w.row_of[i] - r, np.int64(w.col_of[i]) - r
+    rk, col = bit_row(w, i) - r, np.int64(w.col_of[i]) - r
     for q in range(2 * r + 1):
         if 0 <= w.row_of[i] - r + q < w.H and fs.hset[i, q] & window_bits(fs.zbits, rk + q, col, 2 * r + 1):
             return True
@@ -858,14 +871,14 @@ def horde_in_view(w, fs, ctr, i, sight):
         draw_view(w, fs, ctr, i, R)
     reach = int(sight)
     near = min(reach, NEAR)
-    ring = 3 * fs.zcount[w.region[i]] > (2 * reach + 1) * (2 * reach + 1)
+    ring = crowd_scan(fs.zcount[w.region[i]], reach)
     f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
     best, best_key = -1, np.int64(1) << 62
     for q in range(max(0, R - reach), min(2 * R + 1, R + reach + 1)):
         rr = row - R + q
         if rr < 0 or rr >= w.H:
             continue
-        m = fs.vis[i, q] & window_bits(fs.zbits, f * w.H + rr, col - R, 2 * R + 1)
+        m = fs.vis[i, q] & window_bits(fs.zbits, bit_row(w, i) - R + q, col - R, 2 * R + 1)
         while m != 0:
             b = np.int64(trailing_zeros(m))
             m &= m - np.uint64(1)

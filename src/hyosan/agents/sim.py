@@ -165,6 +165,7 @@ class Sim:
         # cells beside a doorway or the stairs, which people with nothing to do keep clear (`spread_out`)
         by_door = beside(nbr, FLOW_LIMITED[cells])
         scent_pass = (NOSE_PASS if sc.zombies.smell_through_doors else WALK).copy()
+        block_of = phases.block_of_cells(self.F, self.H, self.W)
         return World(
             F=self.F,
             H=self.H,
@@ -184,8 +185,8 @@ class Sim:
             floor_of=floor_of,
             row_of=row_of,
             col_of=col_of,
-            block_of=phases.block_of_cells(self.F, self.H, self.W),
-            sight_at=np.zeros(phases.block_of_cells(self.F, self.H, self.W).max() + 1, np.int64),
+            block_of=block_of,
+            sight_at=np.zeros(block_of.max() + 1, np.int64),
             door_hp=door_full[cells].copy(),
             door_full=door_full,
             door_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
