@@ -210,12 +210,64 @@ def test_a_barricade_comes_down_from_outside_only_when_it_is_quiet(tmp_path, sid
         sim.agents.alarm_t[1] = 0.0
     col = 7 if side == "inside" else 6
     assert sim.cell_at(1, 2, col) == Cell.DOOR_BARRICADED
+    start = sim.room_of(1)
     sim.run(days=30 / 86400)
     if side == "outside, zombies about":
         assert sim.cell_at(1, 2, col) == Cell.DOOR_BARRICADED
         assert sim.room_of(1) == "hall"
-    else:
-        assert sim.cell_at(1, 2, col) == Cell.DOOR_OPEN
+        return
+    # half-way through the work (barricade_seconds, 60): the desks are moving, the door is still shut
+    # and nobody stands in the doorway
+    assert sim.cell_at(1, 2, col) == Cell.DOOR_CLOSED
+    assert sim.room_of(1) == start and sim.agents.pos[1] != sim.cell(1, 2, col)
+    door = sim.doors().set_index(["level", "row", "col"]).loc[(1, 2, col)]
+    assert door["strength_left"] == 90  # a shut door again (zombies.door_seconds), no longer a barricade
+    sim.run(days=60 / 86400)
+    assert sim.cell_at(1, 2, col) == Cell.DOOR_OPEN  # done: they opened it and went through
+    assert sim.room_of(1) != start
+
+
+def test_hiders_shut_a_door_left_open_but_barricade_it_only_against_danger(tmp_path):
+    # One went for water and left the door open: those still hiding shut it behind them (a door left
+    # open let a horde walk in on a whole class). With no zombie met for long, they do not barricade it:
+    # the one coming back must get in.
+    sim = world(
+        tmp_path,
+        HIDE_MAP,
+        {"h": "hiding room"},
+        person("Nobody", "hiding room", patient_zero=True)
+        + person("Hider", "hiding room", calm=1.0)
+        + "[humans]\nbarricade_seconds = 2\n",
+    )
+    ag = sim.agents
+    ag.kind[0] = Kind.DEAD
+    ag.mode[1] = Mode.HIDE
+    ag.mode_t[1] = -1e5  # hiding for a day, nothing heard since
+    assert sim.cell_at(1, 2, 5) == Cell.DOOR_OPEN
+    sim.run(days=10 / 86400)
+    assert sim.cell_at(1, 2, 5) == Cell.DOOR_CLOSED
+    ag.alarm_t[1] = sim.t  # a zombie heard at the door: now they barricade it
+    sim.run(days=10 / 86400)
+    assert sim.cell_at(1, 2, 5) == Cell.DOOR_BARRICADED
+
+
+def test_a_zombie_inside_the_hiding_room_ends_the_hiding(tmp_path):
+    # Far across the room (beyond flush_distance) a zombie inside one's hiding place still sends one
+    # running: hiding from it in the same room is no hiding.
+    sim = world(
+        tmp_path,
+        ROOM_MAP,
+        {"r": "room"},
+        person("Z", "room", patient_zero=True) + person("Hider", "room", calm=1.0),
+    )
+    ag = sim.agents
+    sim.make(0, Kind.ZOMBIE)
+    ag.pos[0] = sim.cell(1, 2, 10)
+    ag.pos[1] = sim.cell(1, 2, 1)
+    ag.mode[1] = Mode.HIDE
+    ag.mode_t[1] = -1e5
+    sim.run(days=1 / 86400)
+    assert sim.agent(1)["mode"] == "panic"
 
 
 HIDE_MAP = """

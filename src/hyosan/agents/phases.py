@@ -641,7 +641,7 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
 
 
 @rule
-def react(ag, w, par, sw, rng, a, t, sees, near, hears):
+def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
     """How a person's mode changes: alarm (hide or panic, on meeting the outbreak or hearing of it:
     `rules.hears_news`), following the leader, calming, leaving a hide (`rules.leaves_hide`)."""
     i = ag.pos[a]
@@ -671,7 +671,9 @@ def react(ag, w, par, sw, rng, a, t, sees, near, hears):
     ):
         ag.mode[a] = Mode.SEEK
         ag.mode_t[a] = t
-    if ag.mode[a] == Mode.HIDE and sees and near <= par.flush:
+    # a zombie inside one's own hiding place ends the hiding, however far across the room it is
+    inside = sees and w.rooms[i] >= 0 and w.rooms[z] == w.rooms[i]
+    if ag.mode[a] == Mode.HIDE and sees and (near <= par.flush or inside):
         ag.mode[a] = Mode.PANIC
         ag.mode_t[a] = t
     return led
@@ -912,7 +914,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
         hears = heard_zombie(ag, w, fs, par, ctr, i, gen)
     if sees or (hiding and hears):  # what keeps a hider hidden: not yet quiet (`rules.leaves_hide`)
         ag.alarm_t[a] = t
-    led = react(ag, w, par, sw, rng, a, t, sees, near, hears)
+    led = react(ag, w, par, sw, rng, a, t, sees, z, near, hears)
     m = ag.mode[a]
     flee = sees and m != Mode.HIDE
     v = (
@@ -937,7 +939,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
         if shut and R.horde_behind(w, fs, ag.pos[a], j):
             break  # nobody opens a door onto zombies standing against it: they wait, or go another way
         if w.cells[j] == Cell.DOOR_BARRICADED:
-            R.clear_barricade(ag, w, fs, sw, ctr, a, j, t, gen, par)
+            R.clear_barricade(ag, w, sw, ctr, a, j, t, par)
             break
         R.step_to(ag, w, fs, sw, ctr, a, j, gen, t, par)
         if R.reach_exit(ag, w, sw, log, ctr, a, t) or R.board(ag, w, sw, log, ctr, a, t):

@@ -73,7 +73,7 @@ def can_step(mask, i, k):
 
 @rule
 def set_cell(w, sw, ctr, j, code):
-    """Change cell j (doors only); a door that shuts or is barricaded gets its full strength back.
+    """Change cell j (doors only); a door that shuts or is barricaded gets the full strength of its new state.
 
     Keeps the move masks of the cells around it true, marks the goal fields stale when what people
     can path through changed, and the sight regions when what can be seen through changed.
@@ -93,7 +93,8 @@ def set_cell(w, sw, ctr, j, code):
         if w.nbr[j, k] >= 0:
             refresh_masks(w, w.nbr[j, k])
     if code == Cell.DOOR_CLOSED or code == Cell.DOOR_BARRICADED:
-        w.door_hp[j] = max(w.door_hp[j], w.door_full[code])
+        # a door shut after a barricade came down is a shut door again, no stronger
+        w.door_hp[j] = w.door_full[code]
     if GOAL_PASS[old] != GOAL_PASS[code]:
         sw[Sw.GOALS_STALE] = 1.0
     if SEE_THROUGH[old] != SEE_THROUGH[code]:
@@ -113,18 +114,24 @@ def push_door(w, sw, ctr, log, j, force, t, a):
 
 @rule
 def secure_doors(ag, w, fs, sw, ctr, log, a, room, gen, t, par, hears):
-    """Barricades: people hiding in a room close its doors, then barricade them (never on someone), while
+    """Barricades: people hiding in a room keep its doors shut (never on someone), and barricade them while
     danger is near: they hear it, or met it (saw a zombie, or began to hide) within `quiet_minutes`.
-    Doors are secured against danger just met, not against friends coming back with water."""
-    if not (hears or t - max(ag.alarm_t[a], ag.mode_t[a]) <= par.quiet_s):
-        return
+    A door left open by one who went for water is shut behind them (left open, it let a horde walk in
+    on a whole class); doors are barricaded against danger just met, not against friends coming back
+    with water, who open a shut door."""
+    danger = hears or t - max(ag.alarm_t[a], ag.mode_t[a]) <= par.quiet_s
     for q in range(w.door_ptr[room], w.door_ptr[room + 1]):
         j = w.door_cells[q]
         if fs.here[j] == gen:
             continue
         if w.cells[j] == Cell.DOOR_OPEN:
             set_cell(w, sw, ctr, j, Cell.DOOR_CLOSED)
-        elif w.cells[j] == Cell.DOOR_CLOSED and t - ag.mode_t[a] > par.barricade_s:
+        elif (
+            danger
+            and w.cells[j] == Cell.DOOR_CLOSED
+            and t - ag.mode_t[a] > par.barricade_s
+            and w.flow_t[j] < t  # not while one of them takes the barricade down to go (or just passed)
+        ):
             set_cell(w, sw, ctr, j, Cell.DOOR_BARRICADED)
             log_event(log, ctr, t, Event.BARRICADE, a, -1, j)
 
@@ -143,17 +150,19 @@ def horde_behind(w, fs, i, j):
 
 
 @rule
-def clear_barricade(ag, w, fs, sw, ctr, a, j, t, gen, par):
-    """Barricades: someone inside whose way leads through one takes it down, standing in the doorway as long
-    as building it took (nobody shuts a door on someone standing in it). The desks are stacked on the
-    room's side: one outside is let in only when it has been `quiet` for them (no zombie seen or
-    heard), as friends back from the water are; with zombies about, the door stays shut (one fleeing
-    through a crush in the corridor took down a class's barricades and let the horde behind him in)."""
+def clear_barricade(ag, w, sw, ctr, a, j, t, par):
+    """Barricades: someone inside whose way leads through one takes it down, working beside the door as long
+    as building it took; the door is left shut, to be opened when they step through it (so they do not
+    stand in an open doorway for a minute: one going for water did, and the horde that came down the
+    corridor walked in on the whole class). The desks are stacked on the room's side: one outside is
+    let in only when it has been `quiet` for them (no zombie seen or heard), as friends back from the
+    water are; with zombies about, the door stays shut (one fleeing through a crush in the corridor
+    took down a class's barricades and let the horde behind him in)."""
     if w.rooms[ag.pos[a]] != w.rooms[j] and not quiet(ag, a, t, par):
         return
-    set_cell(w, sw, ctr, j, Cell.DOOR_OPEN)
-    move_body(ag, w, fs, a, j, t, gen, par)
+    set_cell(w, sw, ctr, j, Cell.DOOR_CLOSED)
     ag.busy_t[a] = t + par.barricade_s
+    w.flow_t[j] = max(w.flow_t[j], ag.busy_t[a])  # the desks block the doorway until the work is done
 
 
 @rule
