@@ -174,6 +174,21 @@ def test_nobody_dies_of_thirst_with_water_in_reach_and_no_zombie_about(tmp_path)
     assert (sim.agents.kind == Kind.HUMAN).all()
 
 
+def test_one_who_came_out_for_water_takes_cover_by_it_off_the_tap(tmp_path):
+    # Before, one who drank walked on to a way out (held by the cordon, or the roof) through the
+    # corridors, and there was bitten: now they take cover in the room of the water, off its cells.
+    sim = hiding_class(tmp_path, WATER_MAP, {"s": "staff room"}, 1, "water_days = 1.0\n")
+    ag = sim.agents
+    ag.mode[0] = Mode.SEEK
+    ag.alarm_t[0] = -1e9
+    ag.thirst[0] = 0.6 * 86400 * ag.endure[0]  # past seek_water_share (0.5) of a day: goes for water
+    sim.run(days=90 / 86400)
+    assert sim.room_of(0) == "staff room"
+    assert ag.thirst[0] < 90  # drank
+    assert sim.agent(0)["mode"] == "hide"
+    assert not sim.world.at_water[ag.pos[0]]  # off the water, leaving it to others
+
+
 def test_without_water_a_group_does_not_die_in_the_same_minute(tmp_path):
     sim = hiding_class(tmp_path, WATER_MAP.replace("F", "s"), {"s": "staff room"}, 11, "water_days = 1.0\n")
     sim.run(days=2)

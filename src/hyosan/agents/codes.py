@@ -105,6 +105,7 @@ class Flag(IntEnum):
     """Bits of an agent's `flags`: what it has learnt or just done."""
 
     TURNED_BACK = 1  # turned back at the cordon: knows the exits are held, so the way out is the roof
+    SETTLE = 2  # came out for water and drank: takes cover in that room, off the water (`phases.react`)
 
 
 class Ctr(IntEnum):

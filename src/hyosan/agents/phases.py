@@ -643,7 +643,8 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
 @rule
 def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
     """How a person's mode changes: alarm (hide or panic, on meeting the outbreak or hearing of it:
-    `rules.hears_news`), following the leader, calming, leaving a hide (`rules.leaves_hide`)."""
+    `rules.hears_news`), following the leader, calming, leaving a hide (`rules.leaves_hide`), taking
+    cover by the water once drunk (`Flag.SETTLE`), running from a zombie inside one's hiding room."""
     i = ag.pos[a]
     ld = ag.leader[a]
     led = ld >= 0 and ld != a and R.is_person(ag.kind[ld])
@@ -663,6 +664,14 @@ def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
     elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC and not own_way:
         ag.mode[a] = ag.mode[ld]
         ag.mode_t[a] = t
+    settled = ag.mode[a] != Mode.SEEK or (not w.at_water[i] and w.rooms[i] >= 0)
+    if ag.flags[a] & Flag.SETTLE != 0 and settled:
+        if ag.mode[a] == Mode.SEEK:  # drank and stepped off the water: takes cover here, on their own clock
+            ag.mode[a] = Mode.HIDE
+            # as if hidden since before quiet_minutes: no fresh danger, so no barricade against the others
+            # coming for the water (`rules.secure_doors` reads a hider's mode_t as danger just met)
+            ag.mode_t[a] = t - par.quiet_s - par.dt
+        ag.flags[a] -= Flag.SETTLE  # settled, or led or driven to something else
     m = ag.mode[a]
     if (
         (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s)
@@ -737,6 +746,8 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
         if R.can_step(w.walk_mask, i, k) and w.rooms[j] == w.rooms[i] and R.has_room(w, fs, par, j, t):
             return j
         return -1
+    if ag.flags[a] & Flag.SETTLE != 0 and not R.thirsty(ag, a, par):  # drank: off the water (`react`)
+        return spread_out(w, fs, par, rng, t, i, w.at_water) if w.at_water[i] else -1
     ld = ag.leader[a]
     if R.thirsty(ag, a, par):  # thirst beats loyalty: each goes for water when their own body says so
         j = descend(w, fs, par, rng, t, i, w.goal_supply, w.goal_mask)
@@ -931,6 +942,14 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
         moves = 0
     if m == Mode.HIDE and w.rooms[i] >= 0:
         R.secure_doors(ag, w, fs, sw, ctr, log, a, w.rooms[i], gen, t, par, hears)
+        if listen and ag.busy_t[a] <= t:
+            # hiders fill their room, off its water and doorways and out of a crush: hiders sitting
+            # on the way to a tap kept the thirsty from it until they died in its doorway
+            keep = w.at_water if w.at_water[i] else w.by_door
+            if keep[i] or fs.occ[i] >= 2:
+                j = spread_out(w, fs, par, rng, t, i, keep)
+                if j >= 0:
+                    R.move_body(ag, w, fs, a, j, t, gen, par)
     for _ in range(moves):
         j = next_cell(ag, w, fs, par, sw, rng, t, a, z if flee else -1, prey, led)
         if j < 0:

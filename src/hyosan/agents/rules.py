@@ -261,11 +261,16 @@ def starves(ag, log, ctr, a, t, par):
 @rule
 def drink_eat_or_die(ag, w, log, ctr, a, t, par):
     """Thirst and hunger of people: supplies (on or beside the cell) reset them; past what they last
-    without water (water_s times their own `endure`) or food_s a person dies."""
+    without water (water_s times their own `endure`) or food_s a person dies. One who came out for water
+    and drank is marked to settle in that room (`Flag.SETTLE`)."""
     i = ag.pos[a]
     ag.thirst[a] += par.dt
     ag.food[a] += par.dt
     if w.at_water[i]:
+        if ag.mode[a] == Mode.SEEK and thirsty(ag, a, par):
+            # came out for water: once off the tap, takes cover in this room (`phases.react`) rather than
+            # walk on through the corridors to a way out that is held (and there be bitten)
+            ag.flags[a] |= Flag.SETTLE
         ag.thirst[a] = 0.0
         ag.food[a] = 0.0
     water = par.water_s * ag.endure[a]
