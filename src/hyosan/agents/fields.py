@@ -75,7 +75,7 @@ def neighbour_table(cells, F, H, W):
     once and saves the divisions in the hot loops.
     """
     n = cells.shape[0]
-    out = np.empty((n, 10), dtype=np.int64)
+    out = np.empty((n, 10), dtype=np.int32)
     for i in range(n):
         for k in range(10):
             out[i, k] = neighbour(i, k, cells, F, H, W)

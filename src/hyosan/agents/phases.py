@@ -45,7 +45,7 @@ def block_of_cells(F, H, W):
     """Coarse block of every cell: (floor, row // BLOCK, col // BLOCK) flattened (looked up, not divided)."""
     f, r, c = np.unravel_index(np.arange(F * H * W), (F, H, W))
     return ((f * ((H + BLOCK - 1) // BLOCK) + r // BLOCK) * ((W + BLOCK - 1) // BLOCK) + c // BLOCK).astype(
-        np.int64
+        np.int32
     )
 
 

@@ -134,7 +134,7 @@ class Sim:
     def _build_world(self) -> World:
         sc, b = self.scenario, self.building
         cells = b.cells.reshape(-1).copy()
-        rooms = b.rooms.reshape(-1).astype(np.int64)
+        rooms = b.rooms.reshape(-1).astype(np.int32)
         door_full = door_strengths(sc)
         doors = np.flatnonzero(
             np.isin(cells, [Cell.DOOR_OPEN, Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED])
@@ -172,7 +172,7 @@ class Sim:
             W=self.W,
             cells=cells,
             rooms=rooms,
-            region=np.full(n, -1, np.int64),
+            region=np.full(n, -1, np.int32),
             nbr=nbr,
             step_off=np.concatenate([DR * self.W + DC, [-self.H * self.W, self.H * self.W]]).astype(np.int64),
             walk_mask=np.zeros(n, np.uint16),
@@ -197,9 +197,9 @@ class Sim:
             supply_cells=np.flatnonzero(at_water).astype(np.int64),
             at_water=at_water,
             by_door=by_door,
-            goal_exit=np.zeros(n, np.int64),
-            goal_heli=np.zeros(n, np.int64),
-            goal_supply=np.zeros(n, np.int64),
+            goal_exit=np.zeros(n, np.int32),
+            goal_heli=np.zeros(n, np.int32),
+            goal_supply=np.zeros(n, np.int32),
             mix_cells=np.flatnonzero(np.isin(cells, [Cell.FLOOR, Cell.DOOR_OPEN, Cell.DOOR_BROKEN])).astype(
                 np.int64
             ),
