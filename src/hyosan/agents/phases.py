@@ -664,14 +664,15 @@ def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
     elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC and not own_way:
         ag.mode[a] = ag.mode[ld]
         ag.mode_t[a] = t
-    settled = ag.mode[a] != Mode.SEEK or (not w.at_water[i] and w.rooms[i] >= 0)
-    if ag.flags[a] & Flag.SETTLE != 0 and settled:
-        if ag.mode[a] == Mode.SEEK:  # drank and stepped off the water: takes cover here, on their own clock
+    if ag.flags[a] & Flag.SETTLE != 0:
+        if ag.mode[a] != Mode.SEEK:
+            ag.flags[a] -= Flag.SETTLE  # led or driven to something else
+        elif not w.at_water[i] and w.rooms[i] >= 0:  # drank and stepped off the water: takes cover here
             ag.mode[a] = Mode.HIDE
-            # as if hidden since before quiet_minutes: no fresh danger, so no barricade against the others
-            # coming for the water (`rules.secure_doors` reads a hider's mode_t as danger just met)
+            # on their own clock, as if hidden since before quiet_minutes: no fresh danger, so no barricade
+            # against the others coming for the water (`rules.secure_doors` reads mode_t as danger just met)
             ag.mode_t[a] = t - par.quiet_s - par.dt
-        ag.flags[a] -= Flag.SETTLE  # settled, or led or driven to something else
+            ag.flags[a] -= Flag.SETTLE
     m = ag.mode[a]
     if (
         (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s)
@@ -746,10 +747,11 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
         if R.can_step(w.walk_mask, i, k) and w.rooms[j] == w.rooms[i] and R.has_room(w, fs, par, j, t):
             return j
         return -1
-    if ag.flags[a] & Flag.SETTLE != 0 and not R.thirsty(ag, a, par):  # drank: off the water (`react`)
+    dry = R.thirsty(ag, a, par)
+    if ag.flags[a] & Flag.SETTLE != 0 and not dry:  # drank: off the water (`react`)
         return spread_out(w, fs, par, rng, t, i, w.at_water) if w.at_water[i] else -1
     ld = ag.leader[a]
-    if R.thirsty(ag, a, par):  # thirst beats loyalty: each goes for water when their own body says so
+    if dry:  # thirst beats loyalty: each goes for water when their own body says so
         j = descend(w, fs, par, rng, t, i, w.goal_supply, w.goal_mask)
     else:
         j = toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) if led and m == ag.mode[ld] else -1
