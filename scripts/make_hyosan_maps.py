@@ -65,6 +65,7 @@ FLOOR_ROOMS = {
     ],
 }
 SUPPLIES = {"cafeteria", "music supply closet", "teachers' office"}  # food and water there
+TAPS = {"toilets 1", "toilets 2", "toilets 3", "toilets 4"}  # water only: the sinks
 
 
 def blank(fill: str = " ") -> list[list[str]]:
@@ -112,6 +113,8 @@ def building_floor(g, level: int, key: dict[str, str]) -> None:
                 put(g, 0, cc, "W")
         if name in SUPPLIES:
             put(g, 2, c + 1, "F")
+        if name in TAPS:
+            put(g, 2, c + 1, "T")
         c += width + 1
     assert c <= BW, (level, c)
     assert any(n.startswith(("central stairs", "entrance hall")) for n, _ in FLOOR_ROOMS[level])

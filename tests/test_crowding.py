@@ -189,6 +189,19 @@ def test_one_who_came_out_for_water_takes_cover_by_it_off_the_tap(tmp_path):
     assert not sim.world.at_water[ag.pos[0]]  # off the water, leaving it to others
 
 
+@pytest.mark.parametrize("glyph", ["F", "T"])
+def test_a_tap_gives_water_and_supplies_give_food_too(tmp_path, glyph):
+    # Toilets have sinks: a tap (T) quenches thirst, as the supplies (F) do, but feeds nobody.
+    sim = hiding_class(tmp_path, WATER_MAP.replace("F", glyph), {"s": "staff room"}, 1, "water_days = 1.0\n")
+    ag = sim.agents
+    assert sim.cell_at(1, 2, 15) == (Cell.SUPPLY if glyph == "F" else Cell.TAP)
+    ag.pos[0] = sim.cell(1, 2, 14)  # beside it
+    ag.thirst[0] = ag.food[0] = 20 * 3600.0
+    sim.run(days=2 / 86400)
+    assert ag.thirst[0] <= 2.0
+    assert (ag.food[0] <= 2.0) == (glyph == "F")
+
+
 def test_without_water_a_group_does_not_die_in_the_same_minute(tmp_path):
     sim = hiding_class(tmp_path, WATER_MAP.replace("F", "s"), {"s": "staff room"}, 11, "water_days = 1.0\n")
     sim.run(days=2)
@@ -304,3 +317,40 @@ def test_nobody_opens_a_door_onto_zombies_standing_against_it(tmp_path, horde):
     sim.run(days=20 / 86400)
     left = (w.rooms[ag.pos[:4]] != hiding).any() or w.cells[door] == Cell.DOOR_OPEN
     assert left != horde  # they take the barricade down and go, but not onto the zombies
+
+
+CORRIDOR_MAP = """
+#####################################
+#hhhhh#.........................#sss#
+#hhhhh'.........................'sFs#
+#hhhhh#.........................#sss#
+############################L########
+                            E
+"""
+
+
+@pytest.mark.parametrize("distance", [6, 15])
+def test_nobody_opens_a_door_onto_zombies_within_earshot_beyond_it(tmp_path, distance):
+    # Zombies a few metres down the corridor are out of reach of the door but not of a class that opens
+    # it: within zombie_hearing (8 m) of the door the desperate wait; farther off, they go for water.
+    sim = world(
+        tmp_path,
+        CORRIDOR_MAP,
+        {"h": "hiding room", "s": "staff room"},
+        '[[population]]\nroom = "hiding room"\ncount = 4\n[[population]]\nroom = "staff room"\ncount = 2\n'
+        "[humans]\nbarricade_seconds = 2\nwater_days = 1.0\nzombie_hearing = 8\n",
+    )
+    ag, w = sim.agents, sim.world
+    ag.mode[:4] = Mode.HIDE
+    ag.kind[4:] = Kind.DEAD
+    sim.run(days=30 / 86400)
+    door = sim.cell(1, 2, 6)
+    assert w.cells[door] == Cell.DOOR_BARRICADED
+    ag.pos[4:] = [sim.cell(1, 1, 6 + distance), sim.cell(1, 3, 6 + distance)]
+    ag.kind[4:] = Kind.ZOMBIE
+    ag.last_fed[4:] = sim.t
+    ag.busy_t[4:] = 1e9  # they stand where they are
+    ag.thirst[:4] = 0.9 * 86400 * ag.endure[:4]  # desperate for water: they go whatever the danger
+    sim.run(days=20 / 86400)
+    left = (w.rooms[ag.pos[:4]] != w.rooms[sim.cell(1, 2, 2)]).any() or w.cells[door] == Cell.DOOR_OPEN
+    assert left == (distance > 8)

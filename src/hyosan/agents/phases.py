@@ -957,8 +957,8 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
         if j < 0:
             break
         shut = w.cells[j] == Cell.DOOR_CLOSED or w.cells[j] == Cell.DOOR_BARRICADED
-        if shut and R.horde_behind(w, fs, ag.pos[a], j):
-            break  # nobody opens a door onto zombies standing against it: they wait, or go another way
+        if shut and R.horde_behind(w, fs, par, ag.pos[a], j):
+            break  # nobody opens a door onto zombies beyond it: they wait, or go another way
         if w.cells[j] == Cell.DOOR_BARRICADED:
             R.clear_barricade(ag, w, sw, ctr, a, j, t, par)
             break

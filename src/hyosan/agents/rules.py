@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..world.floorplan import Cell
 from .codes import Ctr, Event, Flag, Kind, Mode, Sw
 from .fields import FLOW_LIMITED, GOAL_PASS, HUMAN_PASS, NOSE_PASS, SEE_THROUGH, WALK, pass_mask_of
@@ -137,15 +139,26 @@ def secure_doors(ag, w, fs, sw, ctr, log, a, room, gen, t, par, hears):
 
 
 @rule
-def horde_behind(w, fs, i, j):
-    """Whether zombies stand against the far side of the shut door j from one at cell i (on a cell next
-    to it, where they stood at the step's start). A class that took down its barricade to run, with
-    the horde drawn to it waiting outside, let them all in at once."""
+def horde_behind(w, fs, par, i, j):
+    """Whether zombies are beyond the shut door j from one at cell i, within `zombie_hearing` cells of it
+    on its far side (where they stood at the step's start). A class that took down its barricade to run,
+    with the horde drawn to it waiting outside, let them all in at once; so did one who opened it for
+    water with the horde a few metres down the corridor, out of reach of the door but not of the class."""
     inside = w.rooms[i] == w.rooms[j]
+    far = -2  # the far side's room (-1: corridor or outdoors)
     for k in range(8):
         n = w.nbr[j, k]
-        if n >= 0 and n != i and (w.rooms[n] == w.rooms[j]) != inside and fs.zcell[n] > 0:
-            return True
+        if n >= 0 and n != i and WALK[w.cells[n]] and (w.rooms[n] == w.rooms[j]) != inside:
+            far = w.rooms[n]
+    r = int(par.h_hear_z)
+    if far == -2:
+        return False
+    f, row, col = np.int64(w.floor_of[j]), np.int64(w.row_of[j]), np.int64(w.col_of[j])
+    for rr in range(max(0, row - r), min(w.H, row + r + 1)):
+        for cc in range(max(0, col - r), min(w.W, col + r + 1)):
+            n = (f * w.H + rr) * w.W + cc
+            if fs.zcell[n] > 0 and w.rooms[n] == far:
+                return True
     return False
 
 
@@ -260,9 +273,10 @@ def starves(ag, log, ctr, a, t, par):
 
 @rule
 def drink_eat_or_die(ag, w, log, ctr, a, t, par):
-    """Thirst and hunger of people: supplies (on or beside the cell) reset them; past what they last
-    without water (water_s times their own `endure`) or food_s a person dies. One who came out for water
-    and drank is marked to settle in that room (`Flag.SETTLE`)."""
+    """Thirst and hunger of people: water (a tap, or supplies, on or beside the cell) resets thirst, and
+    supplies (food and water) hunger; past what they last without water (water_s times their own
+    `endure`) or food_s a person dies. One who came out for water and drank is marked to settle in that
+    room (`Flag.SETTLE`)."""
     i = ag.pos[a]
     ag.thirst[a] += par.dt
     ag.food[a] += par.dt
@@ -272,6 +286,7 @@ def drink_eat_or_die(ag, w, log, ctr, a, t, par):
             # walk on through the corridors to a way out that is held (and there be bitten)
             ag.flags[a] |= Flag.SETTLE
         ag.thirst[a] = 0.0
+    if w.at_food[i]:
         ag.food[a] = 0.0
     water = par.water_s * ag.endure[a]
     if ag.thirst[a] <= water and ag.food[a] <= par.food_s:

@@ -160,8 +160,11 @@ class Sim:
         floor_of, row_of, col_of = phases.coords_of_cells(self.F, self.H, self.W)
         # people drink and eat on a supply cell or beside it (a tap, a vending machine): a crowd gathers
         # round it, not on one square metre
-        at_water = beside(nbr, cells == Cell.SUPPLY) & np.isin(cells, list(WALKABLE))
-        at_water[cells == Cell.SUPPLY] = True
+        at_food = beside(nbr, cells == Cell.SUPPLY) & np.isin(cells, list(WALKABLE))
+        at_food[cells == Cell.SUPPLY] = True
+        tap = np.isin(cells, [Cell.SUPPLY, Cell.TAP])  # water: with the food, or a tap alone
+        at_water = beside(nbr, tap) & np.isin(cells, list(WALKABLE))
+        at_water[tap] = True
         # cells beside a doorway or the stairs, which people with nothing to do keep clear (`spread_out`)
         by_door = beside(nbr, FLOW_LIMITED[cells])
         scent_pass = (NOSE_PASS if sc.zombies.smell_through_doors else WALK).copy()
@@ -196,6 +199,7 @@ class Sim:
             heli_cells=where(Cell.HELIPAD),
             supply_cells=np.flatnonzero(at_water).astype(np.int64),
             at_water=at_water,
+            at_food=at_food,
             by_door=by_door,
             goal_exit=np.zeros(n, np.int32),
             goal_heli=np.zeros(n, np.int32),

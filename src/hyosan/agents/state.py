@@ -54,7 +54,7 @@ World = namedtuple(
     "human_mask goal_mask "
     "floor_of row_of col_of block_of sight_at door_hp door_full door_ptr door_cells sound_cost "
     "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
-    "mix_cells lure_cell lure_level lure_start lure_end flow_t at_water by_door",
+    "mix_cells lure_cell lure_level lure_start lure_end flow_t at_water at_food by_door",
 )
 World.__doc__ = "The building as the kernels see it (flat cells: (floor * H + row) * W + col)."
 

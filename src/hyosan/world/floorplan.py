@@ -23,6 +23,7 @@ Legend of the [grid] glyphs:
     E   exit off the map (escape, unless a cordon holds it)
     H   helipad (rooftop rescue point)
     F   food and water (walkable; people there eat and drink)
+    T   water only, a tap (walkable; people there drink)
     (space)  nothing: outside the map
 
 Checks, each reported as file:line:column: unknown glyph, a room letter missing from the key,
@@ -58,6 +59,7 @@ class Cell(IntEnum):
     HELIPAD = 10
     SUPPLY = 11
     DOOR_BROKEN = 12
+    TAP = 13
 
 
 GLYPHS = {
@@ -72,11 +74,12 @@ GLYPHS = {
     "E": Cell.EXIT,
     "H": Cell.HELIPAD,
     "F": Cell.SUPPLY,
+    "T": Cell.TAP,
     " ": Cell.VOID,
 }
 LEGEND = (
     "# wall, . floor, a-z room floor, ' open door, + closed door, L locked door, X barricaded door, "
-    "W window, S stairs, E exit, H helipad, F food and water, space for nothing"
+    "W window, S stairs, E exit, H helipad, F food and water, T water (a tap), space for nothing"
 )
 CELL_NAMES = {
     Cell.VOID: "nothing",
@@ -91,9 +94,19 @@ CELL_NAMES = {
     Cell.EXIT: "exit",
     Cell.HELIPAD: "helipad",
     Cell.SUPPLY: "food and water",
+    Cell.TAP: "water (a tap)",
     Cell.DOOR_BROKEN: "broken door",
 }
-WALKABLE = {Cell.FLOOR, Cell.DOOR_OPEN, Cell.STAIRS, Cell.EXIT, Cell.HELIPAD, Cell.SUPPLY, Cell.DOOR_BROKEN}
+WALKABLE = {
+    Cell.FLOOR,
+    Cell.DOOR_OPEN,
+    Cell.STAIRS,
+    Cell.EXIT,
+    Cell.HELIPAD,
+    Cell.SUPPLY,
+    Cell.TAP,
+    Cell.DOOR_BROKEN,
+}
 DOORS = {
     Cell.DOOR_OPEN,
     Cell.DOOR_CLOSED,
