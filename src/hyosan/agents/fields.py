@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 from ..world.floorplan import DOORS, WALKABLE, Cell
-from .jit import kernel
+from .jit import kernel, rule
 
 DR = np.array([-1, -1, -1, 0, 0, 1, 1, 1], dtype=np.int64)
 DC = np.array([-1, 0, 1, -1, 1, -1, 0, 1], dtype=np.int64)
@@ -35,6 +35,32 @@ BREAKABLE = code_table({Cell.DOOR_CLOSED, Cell.DOOR_LOCKED, Cell.DOOR_BARRICADED
 # doorways and stairs: each 1 m cell passes at most `door_flow` people a second (`rules.has_room`)
 FLOW_LIMITED = code_table(DOORS | {Cell.STAIRS, Cell.DOOR_BROKEN})
 GOAL_PASS = code_table(WALKABLE | {Cell.DOOR_CLOSED, Cell.DOOR_BARRICADED})  # ways people plan through
+
+
+BLOCK = 8  # side of the coarse blocks of per-block agent counts used to skip far-away agents
+
+
+@rule
+def box_count(w, sums, f, r0, r1, c0, c1):
+    """Agents counted in the blocks r0..r1-1, c0..c1-1 of floor f (see `prefix_sums`)."""
+    bh, bw = (w.H + BLOCK - 1) // BLOCK, (w.W + BLOCK - 1) // BLOCK
+    base = f * (bh + 1)
+    return (
+        sums[(base + r1) * (bw + 1) + c1]
+        - sums[(base + r0) * (bw + 1) + c1]
+        - sums[(base + r1) * (bw + 1) + c0]
+        + sums[(base + r0) * (bw + 1) + c0]
+    )
+
+
+@rule
+def count_near(w, sums, i, reach):
+    """Agents counted (in `sums`) in the blocks that hold the cells within `reach` moves of cell i on its
+    floor: zero means nobody is that near (more may be counted: whole blocks)."""
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
+    c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
+    return box_count(w, sums, f, r0, r1, c0, c1)
 
 
 def sound_costs(door: float, barricade: float, window: float, wall: float) -> np.ndarray:

@@ -14,12 +14,14 @@ from ..world.floorplan import Cell
 from . import rules as R
 from .codes import Action, Ctr, Event, Flag, Kind, Mode, Sw
 from .fields import (
+    BLOCK,
     BREAKABLE,
     FLOW_LIMITED,
     SEE_THROUGH,
     WALK,
     bfs_masked,
     cone,
+    count_near,
     label_regions,
     line_of_sight,
     set_bit,
@@ -30,7 +32,6 @@ from .jit import kernel, rule
 
 BIG = 1 << 30
 HORDE = 32  # zombies in a person's sight region from which their view is kept per cell (`horde_in_view`)
-BLOCK = 8  # side of the coarse blocks used to skip far-away agents
 NEAR = 2  # within this many moves, `nearest_seen` looks cell by cell
 
 
@@ -175,29 +176,6 @@ def prefix_sums(w, counts, sums):
             for c in range(bw):
                 row += counts[b + c]
                 sums[q + c] = sums[q + c - bw - 1] + row
-
-
-@rule
-def box_count(w, sums, f, r0, r1, c0, c1):
-    """Agents counted in the blocks r0..r1-1, c0..c1-1 of floor f (see `prefix_sums`)."""
-    bh, bw = (w.H + BLOCK - 1) // BLOCK, (w.W + BLOCK - 1) // BLOCK
-    base = f * (bh + 1)
-    return (
-        sums[(base + r1) * (bw + 1) + c1]
-        - sums[(base + r0) * (bw + 1) + c1]
-        - sums[(base + r1) * (bw + 1) + c0]
-        + sums[(base + r0) * (bw + 1) + c0]
-    )
-
-
-@rule
-def count_near(w, sums, i, reach):
-    """Agents counted (in `sums`) in the blocks that hold the cells within `reach` moves of cell i on its
-    floor: zero means nobody is that near (more may be counted: whole blocks)."""
-    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
-    r0, r1 = max(0, row - reach) // BLOCK, min(w.H - 1, row + reach) // BLOCK + 1
-    c0, c1 = max(0, col - reach) // BLOCK, min(w.W - 1, col + reach) // BLOCK + 1
-    return box_count(w, sums, f, r0, r1, c0, c1)
 
 
 @rule

@@ -13,7 +13,16 @@ import numpy as np
 
 from ..world.floorplan import Cell
 from .codes import Ctr, Event, Flag, Kind, Mode, Sw
-from .fields import FLOW_LIMITED, GOAL_PASS, HUMAN_PASS, NOSE_PASS, SEE_THROUGH, WALK, pass_mask_of
+from .fields import (
+    FLOW_LIMITED,
+    GOAL_PASS,
+    HUMAN_PASS,
+    NOSE_PASS,
+    SEE_THROUGH,
+    WALK,
+    count_near,
+    pass_mask_of,
+)
 from .jit import rule
 
 
@@ -151,7 +160,7 @@ def horde_behind(w, fs, par, i, j):
         if n >= 0 and n != i and WALK[w.cells[n]] and (w.rooms[n] == w.rooms[j]) != inside:
             far = w.rooms[n]
     r = int(par.h_hear_z)
-    if far == -2:
+    if far == -2 or count_near(w, fs.zsum, j, r) == 0:  # no zombie in the blocks in reach: most calls
         return False
     f, row, col = np.int64(w.floor_of[j]), np.int64(w.row_of[j]), np.int64(w.col_of[j])
     for rr in range(max(0, row - r), min(w.H, row + r + 1)):
