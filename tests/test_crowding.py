@@ -292,33 +292,6 @@ def test_word_of_the_outbreak_reaches_calm_people_who_never_saw_it(tmp_path):
     assert (sim.agents.mode != Mode.CALM).mean() > 0.9  # half an hour: nearly all
 
 
-@pytest.mark.parametrize("horde", [True, False])
-def test_nobody_opens_a_door_onto_zombies_standing_against_it(tmp_path, horde):
-    sim = world(
-        tmp_path,
-        WATER_MAP,
-        {"h": "hiding room", "s": "staff room"},
-        '[[population]]\nroom = "hiding room"\ncount = 4\n[[population]]\nroom = "staff room"\ncount = 2\n'
-        "[humans]\nbarricade_seconds = 2\nwater_days = 1.0\n",
-    )
-    ag, w = sim.agents, sim.world
-    hiding = list(sim.building.room_names).index("hiding room")
-    door = w.door_cells[w.door_ptr[hiding]]
-    ag.mode[:4] = Mode.HIDE
-    ag.kind[4:] = Kind.DEAD  # the two from the staff room take no part until they come as zombies
-    sim.run(days=30 / 86400)
-    assert w.cells[door] == Cell.DOOR_BARRICADED  # the class barricaded itself in
-    if horde:  # two zombies stand against the door in the corridor, where the class's way to water leads
-        outside = [n for n in w.nbr[door, :8] if n >= 0 and w.rooms[n] != hiding and w.cells[n] == Cell.FLOOR]
-        ag.pos[4:] = outside[:2]
-        ag.kind[4:] = Kind.ZOMBIE
-        ag.last_fed[4:] = sim.t
-    ag.thirst[:4] = 0.9 * 86400 * ag.endure[:4]  # desperate for water: they go whatever the danger
-    sim.run(days=20 / 86400)
-    left = (w.rooms[ag.pos[:4]] != hiding).any() or w.cells[door] == Cell.DOOR_OPEN
-    assert left != horde  # they take the barricade down and go, but not onto the zombies
-
-
 CORRIDOR_MAP = """
 #####################################
 #hhhhh#.........................#sss#
@@ -329,10 +302,11 @@ CORRIDOR_MAP = """
 """
 
 
-@pytest.mark.parametrize("distance", [6, 15])
-def test_nobody_opens_a_door_onto_zombies_within_earshot_beyond_it(tmp_path, distance):
-    # Zombies a few metres down the corridor are out of reach of the door but not of a class that opens
-    # it: within zombie_hearing (8 m) of the door the desperate wait; farther off, they go for water.
+@pytest.mark.parametrize("distance", [1, 6, 15, None])
+def test_nobody_opens_a_door_onto_zombies_against_it_or_within_earshot(tmp_path, distance):
+    # Zombies against the door, or a few metres down the corridor (out of reach of the door but not of
+    # a class that opens it), keep a class desperate for water behind its barricade while they are
+    # within zombie_hearing (8 m) of the door; farther off, or with none about, the class goes for water.
     sim = world(
         tmp_path,
         CORRIDOR_MAP,
@@ -342,15 +316,16 @@ def test_nobody_opens_a_door_onto_zombies_within_earshot_beyond_it(tmp_path, dis
     )
     ag, w = sim.agents, sim.world
     ag.mode[:4] = Mode.HIDE
-    ag.kind[4:] = Kind.DEAD
+    ag.kind[4:] = Kind.DEAD  # the two from the staff room take no part until they come as zombies
     sim.run(days=30 / 86400)
     door = sim.cell(1, 2, 6)
-    assert w.cells[door] == Cell.DOOR_BARRICADED
-    ag.pos[4:] = [sim.cell(1, 1, 6 + distance), sim.cell(1, 3, 6 + distance)]
-    ag.kind[4:] = Kind.ZOMBIE
-    ag.last_fed[4:] = sim.t
-    ag.busy_t[4:] = 1e9  # they stand where they are
+    assert w.cells[door] == Cell.DOOR_BARRICADED  # the class barricaded itself in
+    if distance is not None:  # two zombies in the corridor, where the class's way to water leads
+        ag.pos[4:] = [sim.cell(1, 1, 6 + distance), sim.cell(1, 3, 6 + distance)]
+        ag.kind[4:] = Kind.ZOMBIE
+        ag.last_fed[4:] = sim.t
+        ag.busy_t[4:] = 1e9  # they stand where they are
     ag.thirst[:4] = 0.9 * 86400 * ag.endure[:4]  # desperate for water: they go whatever the danger
     sim.run(days=20 / 86400)
     left = (w.rooms[ag.pos[:4]] != w.rooms[sim.cell(1, 2, 2)]).any() or w.cells[door] == Cell.DOOR_OPEN
-    assert left == (distance > 8)
+    assert left == (distance is None or distance > 8)
