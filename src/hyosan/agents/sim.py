@@ -158,13 +158,12 @@ class Sim:
         s = sc.sound
         nbr = neighbour_table(cells, self.F, self.H, self.W)
         floor_of, row_of, col_of = phases.coords_of_cells(self.F, self.H, self.W)
-        # people drink and eat on a supply cell or beside it (a tap, a vending machine): a crowd gathers
-        # round it, not on one square metre
-        at_food = beside(nbr, cells == Cell.SUPPLY) & np.isin(cells, list(WALKABLE))
-        at_food[cells == Cell.SUPPLY] = True
-        tap = np.isin(cells, [Cell.SUPPLY, Cell.TAP])  # water: with the food, or a tap alone
-        at_water = beside(nbr, tap) & np.isin(cells, list(WALKABLE))
-        at_water[tap] = True
+        # people drink and eat on a supply or tap cell or beside it: a crowd gathers round a tap or a
+        # vending machine, not on one square metre
+        walkable = np.isin(cells, list(WALKABLE))
+        at = lambda source: source | (beside(nbr, source) & walkable)  # noqa: E731
+        at_food = at(cells == Cell.SUPPLY)
+        at_water = at(np.isin(cells, [Cell.SUPPLY, Cell.TAP]))  # with the food, or a tap alone
         # cells beside a doorway or the stairs, which people with nothing to do keep clear (`spread_out`)
         by_door = beside(nbr, FLOW_LIMITED[cells])
         scent_pass = (NOSE_PASS if sc.zombies.smell_through_doors else WALK).copy()
