@@ -7,7 +7,7 @@ const CELL = { void: 0, wall: 1, floor: 2, door_open: 3, door_closed: 4, door_lo
   door_barricaded: 6, window: 7, stairs: 8, exit: 9, helipad: 10, supply: 11, door_broken: 12, tap: 13 };
 const CELL_RGB = { 0: [236, 236, 236], 1: [80, 80, 80], 2: [255, 255, 255], 7: [150, 200, 240],
   8: [210, 200, 150], 9: [0, 170, 0], 10: [120, 220, 120], 11: [240, 220, 140],
-  13: [170, 210, 245] };
+  13: [0, 160, 170] };
 const DOOR_COLOR = { 3: "#d9b27a", 4: "#8a5a1e", 5: "#5a2a00", 6: "#000000", 12: "#ff9a00", 7: "#6fb0e0" };
 const DOOR_NAME = { 3: "door open", 4: "door closed", 5: "door locked", 6: "barricaded", 12: "broken" };
 
@@ -180,7 +180,7 @@ class FloorView {
 function legend(el, info) {
   const kinds = info.kinds.slice(0, 4).map((k, i) => `<span><i style="background:${info.kind_colors[i]}"></i>${k}</span>`);
   const doors = Object.entries(DOOR_NAME).map(([c, n]) => `<span><i style="background:${DOOR_COLOR[c]}"></i>${n}</span>`);
-  el.innerHTML = kinds.join("") + "<br>" + doors.join("") + "<br><span>grey: walls; green: exits; 1 square = 1 m</span>";
+  el.innerHTML = kinds.join("") + "<br>" + doors.join("") + "<br><span>grey: walls; green: exits; yellow: food and water; teal: water (a tap); 1 square = 1 m</span>";
 }
 
 // ---- counts over time --------------------------------------------------------------------
