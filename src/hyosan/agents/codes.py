@@ -106,6 +106,7 @@ class Flag(IntEnum):
 
     TURNED_BACK = 1  # turned back at the cordon: knows the exits are held, so the way out is the roof
     SETTLE = 2  # came out for water and drank: takes cover in that room, off the water (`phases.react`)
+    HIDES_BITE = 4  # bitten and hiding it: the group keeps them, and they turn late (`rules.bite`)
 
 
 class Ctr(IntEnum):

@@ -622,24 +622,30 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
 def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
     """How a person's mode changes: alarm (hide or panic, on meeting the outbreak or hearing of it:
     `rules.hears_news`), following the leader, calming, leaving a hide (`rules.leaves_hide`), taking
-    cover by the water once drunk (`Flag.SETTLE`), running from a zombie inside one's hiding room."""
+    cover by the water once drunk (`Flag.SETTLE`), running from a zombie inside one's hiding room, leaving
+    the group's hiding place when bitten in their sight (`rules.cast_out`). Returns whom a follows (-1:
+    nobody; `rules.group_leader`)."""
     i = ag.pos[a]
-    ld = ag.leader[a]
-    led = ld >= 0 and ld != a and R.is_person(ag.kind[ld])
+    ld = R.group_leader(ag, a)
+    led = ld >= 0 and ld != a
     # a hider comes out on their own clock (`rules.leaves_hide`), so a leader going for water does not
     # lead the whole class out into the corridor; one at the water first makes way there (`next_cell`)
     own_way = ag.mode[a] == Mode.HIDE or w.at_water[i]
+    # apart from their group's hiding place once settled: they go back to it (`next_cell`) rather than
+    # hide where they are on the leader's word
+    apart = led and ag.mode[ld] == Mode.HIDE and w.rooms[ag.pos[ld]] != w.rooms[i]
+    takes_lead = not (apart and R.settled(ag, a, t, par))
     if ag.mode[a] == Mode.CALM and (sees or hears or R.hears_news(sw, par, rng)):
         if sees or hears:
             sw[Sw.ALARM] = 1.0  # met, not only heard of: word of it spreads from now
-        if led and ag.mode[ld] != Mode.CALM:
+        if led and ag.mode[ld] != Mode.CALM and takes_lead:
             ag.mode[a] = ag.mode[ld]
         elif rng.random() < ag.calm[a] and w.rooms[i] >= 0:
             ag.mode[a] = Mode.HIDE
         else:
             ag.mode[a] = Mode.PANIC
         ag.mode_t[a] = t
-    elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC and not own_way:
+    elif led and ag.mode[ld] != ag.mode[a] and ag.mode[ld] != Mode.PANIC and not own_way and takes_lead:
         ag.mode[a] = ag.mode[ld]
         ag.mode_t[a] = t
     if ag.flags[a] & Flag.SETTLE != 0:
@@ -652,9 +658,10 @@ def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
             ag.mode_t[a] = t - par.quiet_s - par.dt
             ag.flags[a] -= Flag.SETTLE
     m = ag.mode[a]
+    shut_out = ag.leader[a] >= 0 and R.cast_out(ag, a)
     if (
         (m == Mode.PANIC and t - ag.alarm_t[a] > par.panic_s)
-        or (m == Mode.HIDE and R.leaves_hide(ag, sw, a, t, par))
+        or (m == Mode.HIDE and (R.leaves_hide(ag, sw, a, t, par) or shut_out))
         or (m == Mode.CALM and R.goes_for_water(ag, a, t, par))
     ):
         ag.mode[a] = Mode.SEEK
@@ -664,7 +671,7 @@ def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
     if ag.mode[a] == Mode.HIDE and sees and (near <= par.flush or inside):
         ag.mode[a] = Mode.PANIC
         ag.mode_t[a] = t
-    return led
+    return ld if led else -1
 
 
 @rule
@@ -710,9 +717,10 @@ def toward_leader(w, fs, par, t, i, target, follow):
 
 
 @rule
-def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
+def next_cell(ag, w, fs, par, sw, ctr, rng, t, a, threat, prey, ld):
     """Where a person steps next: flee, wander in the room, (a hungry hybrid) stalk its prey, go for
-    water, keep up with the leader, or head for a goal. Only cells with room (`rules.has_room`)."""
+    water, keep up with the leader `ld` (-1: none), go back to the group's hiding place once settled
+    (`rules.settled`), or head for a goal. Only cells with room (`rules.has_room`)."""
     i = ag.pos[a]
     m = ag.mode[a]
     if threat >= 0:
@@ -728,11 +736,10 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
     dry = R.thirsty(ag, a, par)
     if ag.flags[a] & Flag.SETTLE != 0 and not dry:  # drank: off the water (`react`)
         return spread_out(w, fs, par, rng, t, i, w.at_water) if w.at_water[i] else -1
-    ld = ag.leader[a]
     if dry:  # thirst beats loyalty: each goes for water when their own body says so
         j = descend(w, fs, par, rng, t, i, w.goal_supply, w.goal_mask)
     else:
-        j = toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) if led and m == ag.mode[ld] else -1
+        j = toward_leader(w, fs, par, t, i, ag.pos[ld], par.follow) if ld >= 0 and m == ag.mode[ld] else -1
         if j >= 0:
             return j
         # once turned back at the cordon (or told of the helicopter) the way out is up, to the roof;
@@ -740,10 +747,36 @@ def next_cell(ag, w, fs, par, sw, rng, t, a, threat, prey, led):
         heli = sw[Sw.HELI_KNOWN] > 0.5 and ag.kind[a] == Kind.HUMAN
         roof = heli or ag.flags[a] & Flag.TURNED_BACK != 0
         goal = w.goal_heli if roof and m != Mode.PANIC else w.goal_exit
+        home = w.rooms[ag.pos[ld]] if ld >= 0 and ag.mode[ld] == Mode.HIDE and m == Mode.SEEK else -1
+        if home >= 0 and w.rooms[i] != home and not heli and R.settled(ag, a, t, par):
+            goal = room_field(w, fs, ctr, home)  # regrouping: back to the group where it hides
         j = descend(w, fs, par, rng, t, i, goal, w.goal_mask)
     if j < 0 and w.at_water[i]:  # watered (`rules.drink_eat_or_die`), nowhere to go: make way for others
         return spread_out(w, fs, par, rng, t, i, w.at_water)
     return j if j >= 0 or fs.occ[i] < 2 else spread_out(w, fs, par, rng, t, i, w.by_door)
+
+
+@rule
+def room_field(w, fs, ctr, room):
+    """The path distance to a room's cells (`goal_field`), for those going back to their group there. A few
+    rooms' fields are kept (`Fields.rgoal`, one slot each, reused in turn) until a door changes the ways."""
+    fresh = ctr[Ctr.GOAL_GEN] + 1
+    S = fs.rslot.shape[0]
+    for s in range(S):
+        if fs.rslot[s] == room and fs.rslot_at[s] == fresh:
+            return fs.rgoal[s]
+    s = fs.rnext[0] % S
+    fs.rnext[0] += 1
+    n = 0
+    for c in range(w.rooms.shape[0]):
+        if w.rooms[c] == room:
+            fs.rtarget[n] = c
+            n += 1
+    # stamps far below the goal fields' own (-3 x rebuilds), one per build
+    goal_field(w, fs, fs.rtarget[:n], fs.rgoal[s], -(1 << 30) + fs.rnext[0])
+    fs.rslot[s] = room
+    fs.rslot_at[s] = fresh
+    return fs.rgoal[s]
 
 
 @rule
@@ -884,6 +917,36 @@ def horde_in_view(w, fs, ctr, i, sight):
 
 
 @rule
+def look_for_others(ag, w, fs, a, i, sight, gen):
+    """Survivors out once it is quiet (`rules.settled`) look for others: one who leads a group, or is
+    alone, and sees people of another group hiding (the nearest cell of people, where all stood at the
+    step's start) joins them, their own group with them (`rules.join`). Those on one's own cell are
+    seen first."""
+    ld = R.group_leader(ag, a)
+    if ld >= 0 and ld != a:
+        return  # a member: their leader looks
+    if joins_one_on(ag, fs, a, i):
+        return
+    reg = w.region[i]
+    if reg < 0 or fs.rstamp[reg] != gen or fs.pcount[reg] <= fs.pcell[i]:
+        return  # nobody else in sight
+    j, _ = scan_cells(w, fs, i, 1, int(sight), fs.pcell, reg, True, sight, 0.0, w.nose_mask)
+    if j >= 0:
+        joins_one_on(ag, fs, a, j)
+
+
+@rule
+def joins_one_on(ag, fs, a, j):
+    """`look_for_others`: a joins the group of the first one hiding on cell j who will take them."""
+    b = fs.occ_head[j] if fs.pcell[j] > 0 else -1
+    while b >= 0:
+        if b != a and ag.mode[b] == Mode.HIDE and R.join(ag, a, b):
+            return True
+        b = fs.occ_next[b]
+    return False
+
+
+@rule
 def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     """One person or hybrid: notice, change mode, hide or move; exits and the helipad end the way."""
     i = ag.pos[a]
@@ -905,7 +968,9 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
         hears = heard_zombie(ag, w, fs, par, ctr, i, gen)
     if sees or (hiding and hears):  # what keeps a hider hidden: not yet quiet (`rules.leaves_hide`)
         ag.alarm_t[a] = t
-    led = react(ag, w, par, sw, rng, a, t, sees, z, near, hears)
+    if listen and ag.mode[a] == Mode.SEEK and not (sees or hybrid) and R.settled(ag, a, t, par):
+        look_for_others(ag, w, fs, a, i, h_sight, gen)
+    ld = react(ag, w, par, sw, rng, a, t, sees, z, near, hears)
     m = ag.mode[a]
     flee = sees and m != Mode.HIDE
     v = (
@@ -931,7 +996,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
                 if j >= 0:
                     R.move_body(ag, w, fs, a, j, t, gen, par)
     for _ in range(moves):
-        j = next_cell(ag, w, fs, par, sw, rng, t, a, z if flee else -1, prey, led)
+        j = next_cell(ag, w, fs, par, sw, ctr, rng, t, a, z if flee else -1, prey, ld)
         if j < 0:
             break
         shut = w.cells[j] == Cell.DOOR_CLOSED or w.cells[j] == Cell.DOOR_BARRICADED

@@ -54,6 +54,59 @@ def is_prey(ag, a, t, par):
 
 
 @rule
+def cast_out(ag, a):
+    """Groups: whether a was bitten where the others saw it (not hidden, `Flag.HIDES_BITE`). Their group no
+    longer follows or waits for them, and they leave its hiding place (`phases.react`): the story's bitten
+    walk away, or are shut out, so as not to turn among their friends. A hidden bite stays, and turns
+    among them."""
+    return ag.bitten_at[a] >= 0.0 and ag.flags[a] & Flag.HIDES_BITE == 0
+
+
+@rule
+def lost_to_group(ag, b):
+    """Groups: whether b no longer leads anyone: dead, turned, gone (escaped, rescued) or `cast_out`."""
+    return not is_person(ag.kind[b]) or cast_out(ag, b)
+
+
+@rule
+def group_leader(ag, a):
+    """Groups: whom person a follows now (a itself when they lead), or -1 when alone: `cast_out`, or their
+    leader is `lost_to_group`. A group splits when it loses its leader; its members, each on their own,
+    may join others later (`join`)."""
+    ld = ag.leader[a]
+    if ld < 0 or cast_out(ag, a) or lost_to_group(ag, ld):
+        return -1
+    return ld
+
+
+@rule
+def group_root(ag, b):
+    """Groups: who leads the whole of b's group (groups that met follow one another); b if alone."""
+    r = b
+    for _ in range(16):
+        ld = group_leader(ag, r)
+        if ld < 0 or ld == r:
+            break
+        r = ld
+    return r
+
+
+@rule
+def join(ag, a, b):
+    """Survivors meeting: a (who leads, or is alone) and their group follow b's group from now on (b leads
+    it if b was alone). Nothing (False) when b is `cast_out` or already of a's group."""
+    if cast_out(ag, b) or not is_person(ag.kind[b]):
+        return False
+    r = group_root(ag, b)
+    if r == a:
+        return False
+    if group_leader(ag, r) < 0:  # alone until now: leads the two of them
+        ag.leader[r] = r
+    ag.leader[a] = r
+    return True
+
+
+@rule
 def log_event(log, ctr, t, what, a, b, cell):
     """Append one event (the caller made sure there is room)."""
     n = ctr[Ctr.EV_N]
@@ -189,11 +242,13 @@ def clear_barricade(ag, w, sw, ctr, a, j, t, par):
 
 @rule
 def bite(ag, victim, biter, t, rng, par):
-    """Bites: infect and draw the turning time (worse bites turn faster; some hide a bite and turn late)."""
+    """Bites: infect and draw the turning time (worse bites turn faster). Some hide a bite
+    (`Flag.HIDES_BITE`): they turn late, and their group keeps them (`cast_out`)."""
     severity = rng.random()
     delay = par.turn_median * math.exp(par.turn_spread * rng.standard_normal()) * (1.5 - severity)
     if rng.random() < par.hidden_frac:
         delay *= par.hidden_factor
+        ag.flags[victim] |= Flag.HIDES_BITE
     ag.bitten_at[victim] = t
     ag.turn_at[victim] = t + max(delay, 1.0)
     ag.bit_by[victim] = biter
@@ -315,6 +370,14 @@ def thirsty(ag, a, par):
 def quiet(ag, a, t, par):
     """Whether it has been quiet for a person: no zombie seen (or, hiding, heard) for `quiet_minutes`."""
     return t - ag.alarm_t[a] > par.quiet_s
+
+
+@rule
+def settled(ag, a, t, par):
+    """Whether a person has calmed down enough to look beyond themselves (go back to their group, look for
+    others): `quiet` for them, and `quiet_minutes` since they last changed what they were doing. Not the
+    first half hour of a flight: people who had seen nothing yet ran, they did not stop to regroup."""
+    return quiet(ag, a, t, par) and t - ag.mode_t[a] > par.quiet_s
 
 
 @rule

@@ -38,7 +38,7 @@ from .state import (
     new_log,
 )
 
-CHECKPOINT_VERSION = 8
+CHECKPOINT_VERSION = 9
 RNG_TAG = 0x48594F53
 
 

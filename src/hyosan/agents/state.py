@@ -63,15 +63,15 @@ Fields = namedtuple(
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
     "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist pvstamp pvcell "
-    "visit zbits hset hstamp vis vis_at zfirst",
+    "visit zbits hset hstamp vis vis_at zfirst rgoal rslot rslot_at rnext rtarget",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
     "by sight region), occupied cells and how many stand on each (`occ`, kept as they move), the "
     "looks kept per cell (people's: `vstamp`, `vcell`, `vdist`; zombies': `pvstamp`, `pvcell`), the marks "
     "of smell searches (`visit`), the zombies' cells as bits by row (`zbits`) and what a hider hears "
-    "from each cell (`hset`, `hstamp`), what is seen from each cell (`vis`, `vis_at`) and the first zombie "
-    "listed on each cell (`zfirst`)."
+    "from each cell (`hset`, `hstamp`), what is seen from each cell (`vis`, `vis_at`), the first zombie "
+    "listed on each cell (`zfirst`), and the kept path fields to a few rooms (`rgoal`, for `room_field`)."
 )
 
 Log = namedtuple("Log", "ev_t ev_k ev_a ev_b ev_cell tl_t tl")
@@ -81,6 +81,8 @@ Schedule = namedtuple("Schedule", "step action arg bomb_mask roof_doors")
 Schedule.__doc__ = (
     "Interventions sorted by step: what happens, with an argument; bombing targets; roof doors."
 )
+
+ROOM_SLOTS = 8  # rooms whose path fields are kept at once (`phases.room_field`)
 
 # scratch that is fully rewritten before it is read (or read only under a stamp of the running step),
 # so checkpoints leave it out
@@ -107,6 +109,11 @@ SCRATCH_ONLY = {
     "vis_at",
     "zfirst",
     "sight_at",
+    "rgoal",
+    "rslot",
+    "rslot_at",
+    "rnext",
+    "rtarget",
 }
 
 
@@ -179,6 +186,11 @@ def new_fields(
         vis=np.zeros((n_cells if view else 1, max(view, 1)), np.uint64),
         vis_at=z(n_cells),
         zfirst=z(n_cells),
+        rgoal=np.zeros((ROOM_SLOTS, n_cells), np.int32),
+        rslot=np.full(ROOM_SLOTS, -1, np.int64),
+        rslot_at=z(ROOM_SLOTS, np.int64),
+        rnext=z(1, np.int64),
+        rtarget=z(n_cells),
     )
 
 

@@ -207,7 +207,10 @@ class Virus(Strict):
     turn_median_seconds: float = Field(90.0, gt=0, description="median time from bite to turning")
     turn_spread: float = Field(0.8, ge=0, description="log-normal spread of the turning time")
     hidden_bite_fraction: float = Field(
-        0.05, ge=0, le=1, description="fraction who hide a bite and turn late"
+        0.05,
+        ge=0,
+        le=1,
+        description="fraction who hide a bite and turn late: their group keeps them (one seen is cast out)",
     )
     hidden_bite_factor: float = Field(60.0, ge=1, description="how much later a hidden bite turns")
     hybrid_fraction: float = Field(0.01, ge=0, le=1, description="fraction of the bitten who become hybrids")
