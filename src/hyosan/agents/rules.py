@@ -95,7 +95,7 @@ def group_root(ag, b):
 def join(ag, a, b):
     """Survivors meeting: a (who leads, or is alone) and their group follow b's group from now on (b leads
     it if b was alone). Nothing (False) when b is `cast_out` or already of a's group."""
-    if cast_out(ag, b) or not is_person(ag.kind[b]):
+    if lost_to_group(ag, b):
         return False
     r = group_root(ag, b)
     if r == a:
