@@ -28,11 +28,12 @@ from .fields import (
     sound_field,
     window_bits,
 )
-from .jit import kernel, rule
+from .jit import kernel, prefetch, rule
 
 BIG = 1 << 30
 HORDE = 32  # zombies in a person's sight region from which their view is kept per cell (`horde_in_view`)
 NEAR = 2  # within this many moves, `nearest_seen` looks cell by cell
+AHEAD = 8  # agents ahead whose state is fetched into cache (`fetch_ahead`)
 
 
 def coords_of_cells(F, H, W):
@@ -245,6 +246,7 @@ def perceive(ag, w, fs, par, ctr, sw, t):
     zombies and the prey are. Each zombie and person then looks for itself (`nearest_seen`)."""
     ctr[Ctr.GEN] += 1
     ctr[Ctr.VIEW] += 1
+    w.changed[ctr[Ctr.VIEW] % w.changed.shape[0]] = -1  # a new step: every look kept is stale (`look_kept`)
     gen = ctr[Ctr.GEN]
     if sw[Sw.REGIONS_STALE] > 0.5:
         label_regions(w.cells, w.nbr, SEE_THROUGH, w.region, fs.queue)
@@ -393,14 +395,34 @@ def prey_sensed(ag, w, fs, sw, i, sight, smell, gen):
 @rule
 def zombie_prey(ag, w, fs, sw, ctr, i, sight, smell):
     """The prey cell a zombie at cell i senses (`prey_sensed`), or -1: the same for every zombie on the
-    cell, so worked out once a cell until the step or a door changes (`Ctr.VIEW`, as
+    cell, so worked out once a cell until the step ends or a door within reach changes (`look_kept`, as
     `zombie_in_sight`): a horde packed against a window looked as many times as it had bodies."""
     if no_prey_sensed(w, fs, sw, i, ctr[Ctr.GEN]):
         return -1  # most zombies most of the time: no look worth keeping
-    if fs.pvstamp[i] != ctr[Ctr.VIEW]:
-        fs.pvstamp[i] = ctr[Ctr.VIEW]
+    if not look_kept(w, ctr, fs.pvstamp[i], i, max(int(sight), int(smell))):
         fs.pvcell[i], _ = prey_sensed(ag, w, fs, sw, i, sight, smell, ctr[Ctr.GEN])
+    fs.pvstamp[i] = ctr[Ctr.VIEW]
     return fs.pvcell[i]
+
+
+@rule
+def look_kept(w, ctr, stamp, i, reach):
+    """Whether a look from cell i worked out at view stamp `stamp` (`Ctr.VIEW`) still holds: worked out
+    this step (its senses read where everyone stood at the step's start), and every cell changed since
+    (`World.changed`, `rules.set_cell`) lies beyond `reach` + 1 on i's floor, so no line of sight or scent
+    path within reach, nor the move masks they read, passed through it. A door opened in one corridor
+    used to send the whole building of 10^5 looking again."""
+    now = ctr[Ctr.VIEW]
+    if stamp == now:
+        return True
+    L = w.changed.shape[0]
+    if stamp <= 0 or now - stamp >= L:
+        return False
+    for v in range(stamp + 1, now + 1):
+        c = w.changed[v % L]
+        if c < 0 or (w.floor_of[c] == w.floor_of[i] and cheb(w, c, i) <= reach + 1):
+            return False
+    return True
 
 
 @rule
@@ -831,12 +853,12 @@ def heard_zombie(ag, w, fs, par, ctr, i, gen):
 @rule
 def zombie_in_sight(ag, w, fs, sw, ctr, i, sight, still):
     """The nearest zombie a person at cell i sees (`nearest_seen`, sight only): worked out once for a
-    cell until the step or a door changes, since all who stand on it see the same (a crowd of ten on
-    a cell looked ten times over, which dominated steps of 10^5 people). Facing a horde in its sight
-    region, from the view kept for the cell (`horde_in_view`), if one is kept or the person stays
-    there (`still`: hiding); drawing a view for a cell passed through costs more than it saves."""
-    if fs.vstamp[i] != ctr[Ctr.VIEW]:
-        fs.vstamp[i] = ctr[Ctr.VIEW]
+    cell until the step ends or a door within sight changes (`look_kept`), since all who stand on it
+    see the same (a crowd of ten on a cell looked ten times over, which dominated steps of 10^5 people).
+    Facing a horde in its sight region, from the view kept for the cell (`horde_in_view`), if one is
+    kept or the person stays there (`still`: hiding); drawing a view for a cell passed through costs
+    more than it saves."""
+    if not look_kept(w, ctr, fs.vstamp[i], i, int(sight)):
         reg, gen, R = w.region[i], ctr[Ctr.GEN], fs.vis.shape[1] // 2
         if (
             fs.vis.shape[0] == w.cells.shape[0]
@@ -850,6 +872,7 @@ def zombie_in_sight(ag, w, fs, sw, ctr, i, sight, still):
             fs.vcell[i], fs.vdist[i] = horde_in_view(w, fs, ctr, i, sight)
         else:
             fs.vcell[i], fs.vdist[i] = zombie_sensed(ag, w, fs, i, sight, 0.0, gen)
+    fs.vstamp[i] = ctr[Ctr.VIEW]
     return fs.vcell[i], fs.vdist[i]
 
 
@@ -1010,10 +1033,28 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
             break
 
 
+@rule
+def fetch_ahead(ag, fs, order, oi):
+    """Ask for the state of the person AHEAD places on in `order` (and for their cell's look, half as
+    far on), so that it is in cache when their turn comes (`jit.prefetch`; only a hint: no effect on
+    what happens)."""
+    if oi + AHEAD < order.shape[0]:
+        b = np.int64(order[oi + AHEAD])
+        prefetch(ag.pos, b), prefetch(ag.kind, b), prefetch(ag.mode, b), prefetch(ag.acc, b)
+        prefetch(ag.speed, b), prefetch(ag.busy_t, b), prefetch(ag.alarm_t, b), prefetch(ag.mode_t, b)
+        prefetch(ag.thirst, b), prefetch(ag.food, b), prefetch(ag.endure, b), prefetch(ag.leader, b)
+        prefetch(ag.flags, b), prefetch(ag.wander_t, b), prefetch(ag.calm, b)
+    if oi + AHEAD // 2 < order.shape[0]:
+        i = np.int64(ag.pos[order[oi + AHEAD // 2]])
+        prefetch(fs.vstamp, i), prefetch(fs.vcell, i), prefetch(fs.vdist, i)
+        prefetch(fs.sstamp, i), prefetch(fs.snd, i), prefetch(fs.occ, i)
+
+
 @kernel
 def people_act(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, order):
     """Every person and hybrid in random order: thirst and hunger, rescue, then notice and move."""
     for oi in range(order.shape[0]):
+        fetch_ahead(ag, fs, order, oi)
         a = order[oi]
         k_a = ag.kind[a]
         if not R.is_person(k_a):

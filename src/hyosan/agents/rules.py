@@ -147,7 +147,8 @@ def set_cell(w, sw, ctr, j, code):
         return
     w.cells[j] = code
     if SEE_THROUGH[old] != SEE_THROUGH[code] or NOSE_PASS[old] != NOSE_PASS[code]:
-        ctr[Ctr.VIEW] += 1  # what is seen or smelt from anywhere may differ now (`phases.zombie_in_sight`)
+        ctr[Ctr.VIEW] += 1  # what is seen or smelt near j may differ now (`phases.look_kept`)
+        w.changed[ctr[Ctr.VIEW] % w.changed.shape[0]] = j
     if SEE_THROUGH[old] != SEE_THROUGH[code]:
         w.sight_at[w.block_of[j]] = ctr[Ctr.VIEW]  # the views drawn near it are stale (`phases.view_fresh`)
     if NOSE_PASS[old] != NOSE_PASS[code]:

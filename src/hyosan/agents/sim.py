@@ -27,6 +27,7 @@ from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr,
 from .fields import DC, DR, FLOW_LIMITED, NOSE_PASS, SEE_THROUGH, WALK, neighbour_table, sound_costs
 from .params import parameters, switches_initial
 from .state import (
+    CHANGES_KEPT,
     SCRATCH_ONLY,
     Log,
     Schedule,
@@ -189,6 +190,7 @@ class Sim:
             col_of=col_of,
             block_of=block_of,
             sight_at=np.zeros(block_of.max() + 1, np.int64),
+            changed=np.full(CHANGES_KEPT, -1, np.int64),
             door_hp=door_full[cells].copy(),
             door_full=door_full,
             door_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
@@ -425,6 +427,17 @@ class Sim:
             for name, value in tup._asdict().items():
                 if f"{group}.{name}" in data:
                     value[...] = data[f"{group}.{name}"]
+        self.forget_kept_looks()
+
+    def forget_kept_looks(self) -> None:
+        """Drop what the kernels keep under a stamp (looks and views per cell, hearing sets, room fields,
+        the latest changes): going back to an earlier state, stamps of the later moment it left would
+        pass for fresh ones."""
+        fs, w = self.fields, self.world
+        for kept in (fs.vstamp, fs.pvstamp, fs.hstamp, fs.vis_at, fs.rslot_at, w.sight_at):
+            kept[:] = 0
+        fs.rslot[:] = -1
+        w.changed[:] = -1
 
     def save(self, path: str | Path) -> Path:
         """Write the whole state (random generator included) to one file; `hyosan.resume` reads it back."""

@@ -52,7 +52,7 @@ World = namedtuple(
     "World",
     "F H W cells rooms region nbr step_off walk_mask nose_mask scent_mask scent_pass scent_in_sight "
     "human_mask goal_mask "
-    "floor_of row_of col_of block_of sight_at door_hp door_full door_ptr door_cells sound_cost "
+    "floor_of row_of col_of block_of sight_at changed door_hp door_full door_ptr door_cells sound_cost "
     "exit_cells heli_cells supply_cells goal_exit goal_heli goal_supply "
     "mix_cells lure_cell lure_level lure_start lure_end flow_t at_water at_food by_door",
 )
@@ -82,6 +82,7 @@ Schedule.__doc__ = (
     "Interventions sorted by step: what happens, with an argument; bombing targets; roof doors."
 )
 
+CHANGES_KEPT = 64  # the latest changes of what is seen or smelt, by `Ctr.VIEW` (`World.changed`)
 ROOM_SLOTS = 8  # rooms whose path fields are kept at once (`phases.room_field`)
 
 # scratch that is fully rewritten before it is read (or read only under a stamp of the running step),
@@ -109,6 +110,7 @@ SCRATCH_ONLY = {
     "vis_at",
     "zfirst",
     "sight_at",
+    "changed",
     "rgoal",
     "rslot",
     "rslot_at",
