@@ -25,7 +25,8 @@ kernel = njit(_nrt=False)
 def compare(ag, w, fs, par, sw, ctr, sight, z_sight, out):
     """Over every walkable cell: out[0, 1] views checked / differing (`horde_in_view`), out[2, 3] listens
     / differing (`heard_zombie`), out[4, 5] prey looks / differing (`zombie_prey`), out[6] zombies seen
-    through a view, out[7] heard, out[8] prey found."""
+    through a view, out[7] heard, out[8] prey found, out[9] cells whose region holds enough zombies to
+    read their bits (`nearest_in_bits`), out[10] looks where the bits and the list's walk differ."""
     gen = ctr[Ctr.GEN]
     for i in range(w.cells.shape[0]):
         if not WALK[w.cells[i]]:
@@ -57,10 +58,20 @@ def compare(ag, w, fs, par, sw, ctr, sight, z_sight, out):
             par.z_smell,
             gen,
             w.scent_mask,
+            False,
         )
         out[4] += 1
         out[5] += int(prey != plain)
         out[8] += int(prey >= 0)
+        zs = (fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount)
+        by_bits = P.nearest_seen(
+            ag, w, fs, i, zs[0], zs[1], zs[2], zs[3], zs[4], sight, 0.0, gen, w.nose_mask, True
+        )
+        by_list = P.nearest_seen(
+            ag, w, fs, i, zs[0], zs[1], zs[2], zs[3], zs[4], sight, 0.0, gen, w.nose_mask, False
+        )
+        out[9] += int(reg >= 0 and fs.rstamp[reg] == gen and fs.zcount[reg] > 2 * int(sight) + 1)
+        out[10] += int(by_bits[0] != by_list[0] or by_bits[1] != by_list[1])
 
 
 @kernel
@@ -99,12 +110,12 @@ def test_fast_senses_answer_as_the_plain_searches(story, night):
     par = sim.par
     sight = par.h_sight_night if night else par.h_sight_day
     z_sight = par.z_sight_night if night else par.z_sight_day
-    sim.ctr[Ctr.VIEW] += 1  # looks kept per cell hold for one step's sight: as at a new step
-    out = np.zeros(9, np.int64)
+    sim.forget_kept_looks()  # looks kept per cell hold for one step's sight: as at a new step
+    out = np.zeros(11, np.int64)
     compare(sim.agents, sim.world, sim.fields, par, sim.sw, sim.ctr, sight, z_sight, out)
-    assert out[1] == 0 and out[3] == 0 and out[5] == 0, out
-    # ... and each was put to the test: views of a horde, zombies seen and heard, prey found
-    assert out[0] > 500 and out[6] > 100 and out[7] > 100 and out[8] > 100, out
+    assert out[1] == 0 and out[3] == 0 and out[5] == 0 and out[10] == 0, out
+    # ... and each was put to the test: views of a horde, zombies seen and heard, prey found, bits read
+    assert out[0] > 500 and out[6] > 100 and out[7] > 100 and out[8] > 100 and out[9] > 500, out
 
 
 def test_a_hiders_hearing_cone_holds_the_cells_a_search_reaches_without_detour(story):

@@ -331,7 +331,7 @@ def bit_row(w, i):
 
 
 @rule
-def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask):
+def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, gen, mask, bits):
     """Sight and smell: the nearest of the agents listed per sight region in (head, nxt) that one at
     cell i senses, as (cell, distance in moves); (-1, BIG) if none. Others are where they stood at
     the step's start.
@@ -341,7 +341,9 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     blocks in reach: nothing.
     The cells within NEAR (or `smell`) moves are looked at one by one (`scan_cells`); beyond, only
     sight reaches, so only i's region counts: its list is walked, or, when it holds more than a
-    third of the cells in reach (a crowd), the cells are scanned on out ring by ring.
+    third of the cells in reach (a crowd), the cells are scanned on out ring by ring. With `bits` (the
+    zombies, whose cells are kept as bits, `zbits`) and more than a few rows' worth in the region, the
+    same answer is read off the bits (`nearest_in_bits`).
     """
     reg = w.region[i]
     regional = reg >= 0 and fs.rstamp[reg] == gen and count[reg] > 0
@@ -354,6 +356,8 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
     j, d = scan_cells(w, fs, i, 0, near, cellcount, reg, regional, sight, smell, mask)
     if j >= 0 or reach <= near or not regional:
         return j, d
+    if bits and count[reg] > 2 * reach + 1 and 2 * reach + 1 <= fs.rowbits.shape[0]:
+        return nearest_in_bits(w, fs, i, near, reach, reg, sight, smell, mask, crowd_scan(count[reg], reach))
     if crowd_scan(count[reg], reach):
         return scan_cells(w, fs, i, near + 1, reach, cellcount, reg, regional, sight, smell, mask)
     best, best_d = -1, reach + 1
@@ -365,6 +369,38 @@ def nearest_seen(ag, w, fs, i, head, nxt, cellcount, sums, count, sight, smell, 
             best, best_d = j, d
         b = nxt[b]
     return (best, best_d) if best >= 0 else (-1, BIG)
+
+
+@rule
+def nearest_in_bits(w, fs, i, near, reach, reg, sight, smell, mask, ring):
+    """`nearest_seen` beyond `near` for the zombies of a region too many to walk its list: their cells in
+    reach (`zbits`), taken ring by ring outward from cell i; in the nearest ring where one is sensed, the
+    cell whose first zombie has the least index (`zfirst`: the one the list's walk keeps) or, for a crowd
+    (`ring`), the first in row order (as `scan_cells` finds it). Each row's bits are read once
+    (`Fields.rowbits`); only the cells of zombies are looked at."""
+    f, row, col = np.int64(w.floor_of[i]), np.int64(w.row_of[i]), np.int64(w.col_of[i])
+    n = 2 * reach + 1
+    for q in range(n):
+        fs.rowbits[q] = np.uint64(0)
+        if 0 <= row - reach + q < w.H:
+            fs.rowbits[q] = window_bits(fs.zbits, bit_row(w, i) - reach + q, col - reach, n)
+    one = np.uint64(1)
+    for d in range(near + 1, reach + 1):
+        best, best_key = -1, BIG
+        edge = ((one << np.uint64(2 * d + 1)) - one) << np.uint64(reach - d)
+        sides = (one << np.uint64(reach - d)) | (one << np.uint64(reach + d))
+        for q in range(reach - d, reach + d + 1):
+            m = fs.rowbits[q] & (edge if q == reach - d or q == reach + d else sides)
+            while m != 0:
+                b = np.int64(trailing_zeros(m))
+                m &= m - one
+                j = (f * w.H + row - reach + q) * w.W + col - reach + b
+                key = q * 64 + b if ring else np.int64(fs.zfirst[j])
+                if key < best_key and senses(w, fs, i, j, d, reg, True, sight, smell, mask):
+                    best, best_key = j, key
+        if best >= 0:
+            return best, d
+    return -1, BIG
 
 
 @rule
@@ -388,7 +424,7 @@ def prey_sensed(ag, w, fs, sw, i, sight, smell, gen):
     if no_prey_sensed(w, fs, sw, i, gen):
         return -1, BIG
     return nearest_seen(
-        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, sight, smell, gen, w.scent_mask
+        ag, w, fs, i, fs.phead, fs.pnext, fs.pcell, fs.psum, fs.pcount, sight, smell, gen, w.scent_mask, False
     )
 
 
@@ -430,7 +466,7 @@ def zombie_sensed(ag, w, fs, i, sight, reach, gen):
     """`nearest_seen` for the zombies (people's senses): sight, and within `reach` moves through doors
     (what a hider hears of the corridor, `heard_zombie`)."""
     return nearest_seen(
-        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, reach, gen, w.nose_mask
+        ag, w, fs, i, fs.zhead, fs.znext, fs.zcell, fs.zsum, fs.zcount, sight, reach, gen, w.nose_mask, True
     )
 
 

@@ -63,7 +63,7 @@ Fields = namedtuple(
     "gdist gsrc gstamp queue snd sstamp buckets bucket_len "
     "order seen_pos zhead znext zblock zsum zcell phead pnext pblock psum pcell rstamp zcount pcount "
     "here occ_head occ_next snd_src snd_lv occ counted_at vstamp vcell vdist pvstamp pvcell "
-    "visit zbits hset hstamp vis vis_at zfirst rgoal rslot rslot_at rnext rtarget",
+    "visit zbits hset hstamp vis vis_at zfirst rowbits rgoal rslot rslot_at rnext rtarget",
 )
 Fields.__doc__ = (
     "Perception scratch: goal-field scratch, sound, where the zombies and the prey are (by block and "
@@ -109,6 +109,7 @@ SCRATCH_ONLY = {
     "vis",
     "vis_at",
     "zfirst",
+    "rowbits",
     "sight_at",
     "changed",
     "rgoal",
@@ -188,6 +189,7 @@ def new_fields(
         vis=np.zeros((n_cells if view else 1, max(view, 1)), np.uint64),
         vis_at=z(n_cells),
         zfirst=z(n_cells),
+        rowbits=np.zeros(64, np.uint64),  # the rows of zombies' cells in one's reach (`nearest_in_bits`)
         rgoal=np.zeros((ROOM_SLOTS, n_cells), np.int32),
         rslot=np.full(ROOM_SLOTS, -1, np.int64),
         rslot_at=z(ROOM_SLOTS, np.int64),
