@@ -248,8 +248,7 @@ def perceive(ag, w, fs, par, ctr, sw, t):
     """What the senses work from: sight regions (relabelled when a door changed them), and where the
     zombies and the prey are. Each zombie and person then looks for itself (`nearest_seen`)."""
     ctr[Ctr.GEN] += 1
-    ctr[Ctr.VIEW] += 1
-    w.changed[ctr[Ctr.VIEW] % w.changed.shape[0]] = -1  # a new step: every look kept is stale (`look_kept`)
+    R.new_view(w, ctr, -1)  # a new step: every look kept is stale
     gen = ctr[Ctr.GEN]
     if sw[Sw.REGIONS_STALE] > 0.5:
         label_regions(w.cells, w.nbr, SEE_THROUGH, w.region, fs.queue)

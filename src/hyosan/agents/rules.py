@@ -136,6 +136,14 @@ def can_step(mask, i, k):
 
 
 @rule
+def new_view(w, ctr, cell):
+    """A new stamp of what can be seen or smelt (`Ctr.VIEW`), written into `World.changed` with the cell
+    whose change made it (-1: a new step, after which no look kept holds), for `phases.look_kept`."""
+    ctr[Ctr.VIEW] += 1
+    w.changed[ctr[Ctr.VIEW] % w.changed.shape[0]] = cell
+
+
+@rule
 def set_cell(w, sw, ctr, j, code):
     """Change cell j (doors only); a door that shuts or is barricaded gets the full strength of its new state.
 
@@ -147,8 +155,7 @@ def set_cell(w, sw, ctr, j, code):
         return
     w.cells[j] = code
     if SEE_THROUGH[old] != SEE_THROUGH[code] or NOSE_PASS[old] != NOSE_PASS[code]:
-        ctr[Ctr.VIEW] += 1  # what is seen or smelt near j may differ now (`phases.look_kept`)
-        w.changed[ctr[Ctr.VIEW] % w.changed.shape[0]] = j
+        new_view(w, ctr, j)  # what is seen or smelt near j may differ now
     if SEE_THROUGH[old] != SEE_THROUGH[code]:
         w.sight_at[w.block_of[j]] = ctr[Ctr.VIEW]  # the views drawn near it are stale (`phases.view_fresh`)
     if NOSE_PASS[old] != NOSE_PASS[code]:
