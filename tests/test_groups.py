@@ -109,3 +109,33 @@ def test_a_survivor_out_once_quiet_joins_others_found_hiding(tmp_path):
     assert int(ag.leader[loner]) in range(5)
     assert ag.mode[loner] == Mode.HIDE and sim.room_of(loner) == "room a"
     assert np.all(ag.leader[:5] == 0)  # the class keeps its own leader
+
+
+@pytest.mark.parametrize("settled", [True, False])
+@pytest.mark.parametrize("alone", [True, False])
+def test_one_alone_out_once_quiet_falls_in_with_a_group_walking_calmly(tmp_path, alone, settled):
+    """Out once it is quiet, a survivor alone who meets a group out and settled too falls in with it
+    (follows its leader). A group still in flight (it changed what it was doing a moment ago) takes
+    nobody in; and two groups on the move do not merge (the one who meets them leads a group of three)."""
+    first = '[[population]]\nroom = "room a"\ncount = 1\n' if alone else ""
+    sim = world(
+        tmp_path,
+        TWO_ROOMS,
+        {"a": "room a", "b": "room b"},
+        first
+        + '[[population]]\nroom = "room a"\ncount = 3\ngroup = "class"\n'
+        + ("" if alone else '[[population]]\nroom = "room a"\ncount = 3\ngroup = "club"\n')
+        + "[humans]\nwater_days = 30\nlisten_seconds = 1\n",
+    )
+    ag = sim.agents
+    me, them = (0, 1) if alone else (3, 0)
+    assert ag.leader[me] == (-1 if alone else me) and ag.leader[them] == them
+    n = len(ag.pos)
+    ag.mode[:n] = Mode.SEEK
+    ag.alarm_t[:n] = -1e9  # nothing seen for long: quiet
+    ag.mode_t[:n] = -3600.0  # out for an hour: settled
+    ag.mode_t[ag.leader == them] = -3600.0 if settled else 0.0  # or out this moment
+    ag.pos[me] = ag.pos[them]
+    sim.run(days=3 / 86400)
+    assert (followed(sim, me) == them) == (alone and settled)
+    assert followed(sim, them) == them

@@ -978,30 +978,30 @@ def horde_in_view(w, fs, ctr, i, sight):
 
 
 @rule
-def look_for_others(ag, w, fs, a, i, sight, gen):
+def look_for_others(ag, w, fs, par, a, i, t, sight, gen):
     """Survivors out once it is quiet (`rules.settled`) look for others: one who leads a group, or is
-    alone, and sees people of another group hiding (the nearest cell of people, where all stood at the
-    step's start) joins them, their own group with them (`rules.join`). Those on one's own cell are
-    seen first."""
+    alone, and sees people of another group who would take them in (`rules.takes_in`: hiding; or, for one
+    alone, out and settled themselves) joins them, their own group with them (`rules.join`): the nearest
+    cell of people, where all stood at the step's start. Those on one's own cell are seen first."""
     ld = R.group_leader(ag, a)
     if ld >= 0 and ld != a:
         return  # a member: their leader looks
-    if joins_one_on(ag, fs, a, i):
+    if joins_one_on(ag, fs, par, a, i, t):
         return
     reg = w.region[i]
     if reg < 0 or fs.rstamp[reg] != gen or fs.pcount[reg] <= fs.pcell[i]:
         return  # nobody else in sight
     j, _ = scan_cells(w, fs, i, 1, int(sight), fs.pcell, reg, True, sight, 0.0, w.nose_mask)
     if j >= 0:
-        joins_one_on(ag, fs, a, j)
+        joins_one_on(ag, fs, par, a, j, t)
 
 
 @rule
-def joins_one_on(ag, fs, a, j):
-    """`look_for_others`: a joins the group of the first one hiding on cell j who will take them."""
+def joins_one_on(ag, fs, par, a, j, t):
+    """`look_for_others`: a joins the group of the first one on cell j who will take them in."""
     b = fs.occ_head[j] if fs.pcell[j] > 0 else -1
     while b >= 0:
-        if b != a and ag.mode[b] == Mode.HIDE and R.join(ag, a, b):
+        if b != a and R.takes_in(ag, a, b, t, par) and R.join(ag, a, b):
             return True
         b = fs.occ_next[b]
     return False
@@ -1030,7 +1030,7 @@ def person_moves(ag, w, fs, log, par, sw, ctr, rng, t, h_sight, a):
     if sees or (hiding and hears):  # what keeps a hider hidden: not yet quiet (`rules.leaves_hide`)
         ag.alarm_t[a] = t
     if listen and ag.mode[a] == Mode.SEEK and not (sees or hybrid) and R.settled(ag, a, t, par):
-        look_for_others(ag, w, fs, a, i, h_sight, gen)
+        look_for_others(ag, w, fs, par, a, i, t, h_sight, gen)
     ld = react(ag, w, par, sw, rng, a, t, sees, z, near, hears)
     m = ag.mode[a]
     flee = sees and m != Mode.HIDE

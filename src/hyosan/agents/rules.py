@@ -92,6 +92,15 @@ def group_root(ag, b):
 
 
 @rule
+def takes_in(ag, a, b, t, par):
+    """Groups: whether b takes in a, who met them (`phases.look_for_others`): b hides; or b is out and
+    `settled` too and a is alone (a lone survivor falls in with a group walking calmly; a whole group
+    does not merge with another on the move: classes that did went up to the roof and died together)."""
+    m = ag.mode[b]
+    return m == Mode.HIDE or (m == Mode.SEEK and group_leader(ag, a) < 0 and settled(ag, b, t, par))
+
+
+@rule
 def join(ag, a, b):
     """Survivors meeting: a (who leads, or is alone) and their group follow b's group from now on (b leads
     it if b was alone). Nothing (False) when b is `cast_out` or already of a's group."""
