@@ -986,22 +986,23 @@ def look_for_others(ag, w, fs, par, a, i, t, sight, gen):
     ld = R.group_leader(ag, a)
     if ld >= 0 and ld != a:
         return  # a member: their leader looks
-    if joins_one_on(ag, fs, par, a, i, t):
+    if joins_one_on(ag, fs, par, a, ld < 0, i, t):
         return
     reg = w.region[i]
     if reg < 0 or fs.rstamp[reg] != gen or fs.pcount[reg] <= fs.pcell[i]:
         return  # nobody else in sight
     j, _ = scan_cells(w, fs, i, 1, int(sight), fs.pcell, reg, True, sight, 0.0, w.nose_mask)
     if j >= 0:
-        joins_one_on(ag, fs, par, a, j, t)
+        joins_one_on(ag, fs, par, a, ld < 0, j, t)
 
 
 @rule
-def joins_one_on(ag, fs, par, a, j, t):
-    """`look_for_others`: a joins the group of the first one on cell j who will take them in."""
+def joins_one_on(ag, fs, par, a, alone, j, t):
+    """`look_for_others`: a (`alone`, or leading a group) joins the group of the first one on cell j who
+    will take them in."""
     b = fs.occ_head[j] if fs.pcell[j] > 0 else -1
     while b >= 0:
-        if b != a and R.takes_in(ag, a, b, t, par) and R.join(ag, a, b):
+        if b != a and R.takes_in(ag, b, alone, t, par) and R.join(ag, a, b):
             return True
         b = fs.occ_next[b]
     return False

@@ -92,12 +92,12 @@ def group_root(ag, b):
 
 
 @rule
-def takes_in(ag, a, b, t, par):
-    """Groups: whether b takes in a, who met them (`phases.look_for_others`): b hides; or b is out and
-    `settled` too and a is alone (a lone survivor falls in with a group walking calmly; a whole group
-    does not merge with another on the move: classes that did went up to the roof and died together)."""
+def takes_in(ag, b, alone, t, par):
+    """Groups: whether b takes in one who met them (`phases.look_for_others`): b hides; or b is out and
+    `settled` too and the one who met them is `alone` (a lone survivor falls in with a group walking
+    calmly; two groups on the move do not merge: tried and not kept, docs/story.md)."""
     m = ag.mode[b]
-    return m == Mode.HIDE or (m == Mode.SEEK and group_leader(ag, a) < 0 and settled(ag, b, t, par))
+    return m == Mode.HIDE or (m == Mode.SEEK and alone and settled(ag, b, t, par))
 
 
 @rule
