@@ -29,8 +29,19 @@ def machine() -> str:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, in MiB."""
+    """Peak resident memory of this process so far (since `reset_peak_rss`, where it worked), in MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak_rss() -> bool:
+    """Start the peak-memory count afresh (Linux: /proc/self/clear_refs), so that `peak_rss_mib` measures
+    what runs after, not the compiler's work before it (LLVM took 9 GiB compiling the engine's kernels
+    afresh); False where the system does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def write_section(name: str, text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
