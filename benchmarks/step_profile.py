@@ -16,6 +16,7 @@ from numba.core.extending import intrinsic
 
 import hyosan
 from hyosan.agents import phases as P
+from hyosan.agents import rand
 from hyosan.agents.codes import Ctr
 from hyosan.agents.state import grown_log
 
@@ -102,9 +103,11 @@ def profile(sim, seconds: float, rate: float | None = None) -> dict[str, float]:
     N = len(sim.agents.pos)
     sim.log = grown_log(sim.log, int(sim.ctr[Ctr.EV_N]) + 8 * N * n + 1024, int(sim.ctr[Ctr.TL_N]) + n + 2)
     acc = np.zeros(len(PHASES), np.int64)
+    draws = rand.stream_of(sim.rng)
     timed_steps(
-        n, sim.agents, sim.world, sim.fields, sim.log, sim.schedule, sim.par, sim.sw, sim.ctr, sim.rng, acc
+        n, sim.agents, sim.world, sim.fields, sim.log, sim.schedule, sim.par, sim.sw, sim.ctr, draws, acc
     )
+    rand.put_back(sim.rng, draws)
     rate = rate or cycles_per_second()
     return {k: acc[i] / rate for i, k in enumerate(PHASES)}
 

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from hyosan.agents import phases as P
+from hyosan.agents import rand
 
 
 @njit(cache=True)
@@ -36,8 +37,7 @@ def visit_seconds(sim, steps: int = 60) -> tuple[float, float, int]:
     """Wall seconds a step of the floor takes on `sim`'s agents as they are now: (in a fresh random order
     each step, in agent order, agents acting). Leaves the run as it was: the shuffles draw from a copy of
     its random generator, and the order is scratch the next step rewrites."""
-    rng = np.random.Generator(np.random.PCG64())
-    rng.bit_generator.state = sim.rng.bit_generator.state
+    rng = rand.stream_of(sim.rng)  # a copy: the run's generator does not move
     ag, fs = sim.agents, sim.fields
     n = P.shuffle_alive(ag, fs, rng)
     visit(ag, fs, fs.order[:n])  # compile, and warm the caches as a step before would

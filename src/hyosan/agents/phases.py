@@ -29,6 +29,7 @@ from .fields import (
     window_bits,
 )
 from .jit import kernel, prefetch, rule
+from .rand import uniform
 
 BIG = 1 << 30
 HORDE = 32  # zombies in a person's sight region from which their view is kept per cell (`horde_in_view`)
@@ -152,7 +153,7 @@ def mix(ag, w, fs, par, rng):
         if not R.alive(ag.kind[a]):
             continue
         for _ in range(64):  # the scenario check leaves room for all, so a free cell is found at once
-            j = w.mix_cells[int(rng.random() * w.mix_cells.shape[0])]
+            j = w.mix_cells[int(uniform(rng) * w.mix_cells.shape[0])]
             if fs.occ[j] < par.cap:
                 break
         ag.pos[a] = j
@@ -480,7 +481,7 @@ def keep_least(best, best_s, ties, j, s, rng):
         return j, s, 1
     if s == best_s:
         ties += 1
-        if rng.random() * ties < 1.0:
+        if uniform(rng) * ties < 1.0:
             best = j
     return best, best_s, ties
 
@@ -516,7 +517,7 @@ def shuffle_alive(ag, fs, rng):
             fs.order[n] = a
             n += 1
     for k in range(n - 1, 0, -1):
-        j = int(rng.random() * (k + 1))
+        j = int(uniform(rng) * (k + 1))
         fs.order[k], fs.order[j] = fs.order[j], fs.order[k]
     return n
 
@@ -606,7 +607,7 @@ def zombie_moves(ag, w, fs, log, par, sw, ctr, rng, t, z_sight, a):
         elif follow:
             j = louder(i, w, fs, par, t, sgen)
         else:
-            k = int(rng.random() * 8)
+            k = int(uniform(rng) * 8)
             j = i + w.step_off[k] if R.can_step(w.walk_mask, i, k) else -1
             if j >= 0 and not R.has_room(w, fs, par, j, t):
                 j = -1
@@ -650,7 +651,7 @@ def pick_victim(ag, w, fs, a, t, par, rng):
         while b >= 0:
             if ag.bitten_at[b] < 0.0 and ag.kind[b] == Kind.HUMAN and ag.busy_t[b] <= t:
                 seen += 1
-                if seen == 1 or rng.random() * seen < 1.0:
+                if seen == 1 or uniform(rng) * seen < 1.0:
                     victim = b
             b = fs.occ_next[b]
     return victim
@@ -666,7 +667,7 @@ def encounters(ag, w, fs, log, par, ctr, rng, t, order):
         if not (k_a == Kind.ZOMBIE or (R.is_hybrid(k_a) and ag.hunger[a] >= 1.0)) or ag.busy_t[a] > t:
             continue
         victim = pick_victim(ag, w, fs, a, t, par, rng)
-        if victim < 0 or (k_a == Kind.ZOMBIE and rng.random() >= par.attack_rate * par.dt):
+        if victim < 0 or (k_a == Kind.ZOMBIE and uniform(rng) >= par.attack_rate * par.dt):
             continue
         ag.busy_t[a] = ag.busy_t[victim] = t + par.bite_s
         if k_a == Kind.ZOMBIE:
@@ -700,7 +701,7 @@ def react(ag, w, par, sw, rng, a, t, sees, z, near, hears):
             sw[Sw.ALARM] = 1.0  # met, not only heard of: word of it spreads from now
         if led and ag.mode[ld] != Mode.CALM and takes_lead:
             ag.mode[a] = ag.mode[ld]
-        elif rng.random() < ag.calm[a] and w.rooms[i] >= 0:
+        elif uniform(rng) < ag.calm[a] and w.rooms[i] >= 0:
             ag.mode[a] = Mode.HIDE
         else:
             ag.mode[a] = Mode.PANIC
@@ -753,7 +754,7 @@ def flee_step(w, fs, par, rng, t, i, z):
             best, best_d, best_s, ties = jj, d, score, 1
         elif score == best_s:
             ties += 1
-            if rng.random() * ties < 1.0:
+            if uniform(rng) * ties < 1.0:
                 best = jj
     if best >= 0 and best_d >= here:
         return best
@@ -788,7 +789,7 @@ def next_cell(ag, w, fs, par, sw, ctr, rng, t, a, threat, prey, ld):
     if prey >= 0:
         return toward(w, fs, par, rng, t, i, prey, w.human_mask)
     if m == Mode.CALM:
-        k = int(rng.random() * 8)
+        k = int(uniform(rng) * 8)
         j = i + w.step_off[k]
         if R.can_step(w.walk_mask, i, k) and w.rooms[j] == w.rooms[i] and R.has_room(w, fs, par, j, t):
             return j

@@ -24,6 +24,7 @@ from .fields import (
     pass_mask_of,
 )
 from .jit import rule
+from .rand import normal, uniform
 
 
 @rule
@@ -285,9 +286,9 @@ def clear_barricade(ag, w, sw, ctr, a, j, t, par):
 def bite(ag, victim, biter, t, rng, par):
     """Bites: infect and draw the turning time (worse bites turn faster). Some hide a bite
     (`Flag.HIDES_BITE`): they turn late, and their group keeps them (`cast_out`)."""
-    severity = rng.random()
-    delay = par.turn_median * math.exp(par.turn_spread * rng.standard_normal()) * (1.5 - severity)
-    if rng.random() < par.hidden_frac:
+    severity = uniform(rng)
+    delay = par.turn_median * math.exp(par.turn_spread * normal(rng)) * (1.5 - severity)
+    if uniform(rng) < par.hidden_frac:
         delay *= par.hidden_factor
         ag.flags[victim] |= Flag.HIDES_BITE
     ag.bitten_at[victim] = t
@@ -316,8 +317,8 @@ def become_hybrid(ag, a, immortal, par):
 @rule
 def turn(ag, log, ctr, a, t, rng, par):
     """Turning: a bitten human whose time has come becomes a hybrid (rarely) or a zombie."""
-    if rng.random() < par.hybrid_frac:
-        become_hybrid(ag, a, rng.random() < par.immortal_frac, par)
+    if uniform(rng) < par.hybrid_frac:
+        become_hybrid(ag, a, uniform(rng) < par.immortal_frac, par)
         log_event(log, ctr, t, Event.TURN_HYBRID, a, ag.bit_by[a], ag.pos[a])
     else:
         become_zombie(ag, a, t, par)
@@ -328,7 +329,7 @@ def turn(ag, log, ctr, a, t, rng, par):
 def fights_off(ag, a, victim, rng, par):
     """Whether the victim of an attack by `a` wins: odds of strength x weapon against a's strength."""
     power = ag.strength[victim] * ag.weapon[victim]
-    return rng.random() < par.fight_odds * power / (power + ag.strength[a])
+    return uniform(rng) < par.fight_odds * power / (power + ag.strength[a])
 
 
 @rule
@@ -436,7 +437,7 @@ def hears_news(sw, par, rng):
     """Word of the outbreak (phones, shouts down the corridor): once someone has met it (`Sw.ALARM`), a
     calm person hears of it with chance dt / news_minutes each step, and hides or panics as if they
     had seen it. Without it, a school of calm classes sits unaware while the infected roam."""
-    return sw[Sw.ALARM] > 0.5 and rng.random() * par.news_s < par.dt
+    return sw[Sw.ALARM] > 0.5 and uniform(rng) * par.news_s < par.dt
 
 
 @rule
@@ -456,7 +457,7 @@ def steps_to_wait(p, rng):
         return 1.0
     if p <= 0.0:
         return math.inf
-    return math.floor(math.log(1.0 - rng.random()) / math.log1p(-p)) + 1.0
+    return math.floor(math.log(1.0 - uniform(rng)) / math.log1p(-p)) + 1.0
 
 
 @rule

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import checkpoint, stop
 from ..errors import HyosanError
 from ..world.floorplan import CELL_NAMES, DOORS, WALKABLE, Building, Cell, load_building
-from . import engine, phases, rules
+from . import engine, phases, rand, rules
 from .codes import EVENT_NAMES, KIND_NAMES, MODE_NAMES, N_COUNTERS, Action, Ctr, Kind, Sw
 from .fields import DC, DR, FLOW_LIMITED, NOSE_PASS, SEE_THROUGH, WALK, neighbour_table, sound_costs
 from .params import parameters, switches_initial
@@ -366,6 +366,7 @@ class Sim:
             self.log = grown_log(
                 self.log, int(self.ctr[Ctr.EV_N]) + 8 * N + 1024, int(self.ctr[Ctr.TL_N]) + n // every + 2
             )
+            draws = rand.stream_of(self.rng)  # the kernels draw on from where the generator stands
             engine.run_steps(
                 n,
                 self.agents,
@@ -376,8 +377,9 @@ class Sim:
                 self.par,
                 self.sw,
                 self.ctr,
-                self.rng,
+                draws,
             )
+            rand.put_back(self.rng, draws)
             if progress is not None:
                 progress(self.t)
             stop.check()  # between pieces, after progress has seen this one: the state is whole
