@@ -367,19 +367,21 @@ class Sim:
                 self.log, int(self.ctr[Ctr.EV_N]) + 8 * N + 1024, int(self.ctr[Ctr.TL_N]) + n // every + 2
             )
             draws = rand.stream_of(self.rng)  # the kernels draw on from where the generator stands
-            engine.run_steps(
-                n,
-                self.agents,
-                self.world,
-                self.fields,
-                self.log,
-                self.schedule,
-                self.par,
-                self.sw,
-                self.ctr,
-                draws,
-            )
-            rand.put_back(self.rng, draws)
+            try:
+                engine.run_steps(
+                    n,
+                    self.agents,
+                    self.world,
+                    self.fields,
+                    self.log,
+                    self.schedule,
+                    self.par,
+                    self.sw,
+                    self.ctr,
+                    draws,
+                )
+            finally:  # a Ctrl-C is raised as the kernels return: the steps they took keep their draws
+                rand.put_back(self.rng, draws)
             if progress is not None:
                 progress(self.t)
             stop.check()  # between pieces, after progress has seen this one: the state is whole
