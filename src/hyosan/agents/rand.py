@@ -4,8 +4,9 @@ A run's generator is a `numpy.random.Generator` on PCG64 (`Sim.rng`: seeded from
 seed, saved in checkpoints). The kernels draw from the same stream, number for number, through a
 copy of its 128-bit state in a small array (`stream_of`, given back with `put_back` after each
 call of the kernels): Numba's own `Generator.random` calls NumPy's C code through a function
-pointer each draw, which cost twice the draw itself and about 2,000 calls a step of the bundled
-school (measured in docs/engine.md). tests/test_rand.py checks the draws against NumPy's.
+pointer at each draw, 3.6-3.9 ns a draw in a bare loop against 1.7 ns inline, and a quiet step of
+the bundled school makes some 1,900 (docs/engine.md). tests/test_rand.py checks the draws against
+NumPy's.
 
 The ziggurat tables for normal draws are Numba's copies of NumPy's (`numba.np.random._constants`).
 """
