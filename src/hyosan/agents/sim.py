@@ -498,8 +498,7 @@ class Sim:
         )
 
     def states(self) -> pd.DataFrame:
-        """Each agent's state: position, kind, mode, traits, leader (whom they follow; for one lost to their
-        group, who took their place), bite and turning times, hunger, thirst."""
+        """Each agent's state: position, kind, mode, traits, bite and turning times, hunger, thirst."""
         ag = self.agents
         df = self.positions()
         df.insert(2, "role", self.roles)
