@@ -71,37 +71,13 @@ def lost_to_group(ag, b):
 
 @rule
 def group_leader(ag, a):
-    """Groups: whom person a follows now (a itself when they lead), or -1 when alone: `cast_out`, or on
-    their own since their group lost its leader in a panic (`succeed`)."""
+    """Groups: whom person a follows now (a itself when they lead), or -1 when alone: `cast_out`, or their
+    leader is `lost_to_group`. A group splits when it loses its leader; its members, each on their own,
+    may join others later (`join`)."""
     ld = ag.leader[a]
-    if ld < 0 or cast_out(ag, a):
+    if ld < 0 or cast_out(ag, a) or lost_to_group(ag, ld):
         return -1
-    if lost_to_group(ag, ld):
-        return succeed(ag, a, ld)
     return ld
-
-
-@rule
-def succeed(ag, a, ld):
-    """Groups: whom a follows once they find their leader ld `lost_to_group`. A group goes on under another:
-    whom ld followed (their group had joined a bigger one), or the one who took ld's place, named in ld's
-    own leader slot (no longer needed: ld leads nobody); if nobody has yet, a steps up and leads the
-    rest. One in a panic when they find the leader gone runs on alone (-1), and may join others later
-    (`join`): a group splits in a panic and holds together where heads are kept."""
-    if ag.mode[a] == Mode.PANIC:
-        ag.leader[a] = -1
-        return -1
-    for _ in range(16):  # a chain of the lost, each slot naming who came after
-        s = ag.leader[ld]
-        if s < 0 or s == ld or s == a:
-            break
-        if not lost_to_group(ag, s):
-            ag.leader[a] = s
-            return s
-        ld = s
-    ag.leader[ld] = a
-    ag.leader[a] = a
-    return a
 
 
 @rule
